@@ -1,0 +1,56 @@
+/**
+ * The neutral model interface every provider implements. Vendor types never leave `providers/`:
+ * each vendor file maps this shape to its wire format and back.
+ */
+
+/** A tool call the model asked for. `arguments` is the parsed JSON object. */
+export interface ToolCall {
+  id: string;
+  name: string;
+  arguments: Record<string, unknown>;
+}
+
+/** One message of a conversation. System prompts travel separately in `ModelRequest.system`. */
+export type ChatMessage =
+  | { role: 'user'; content: string }
+  | { role: 'assistant'; content: string; toolCalls?: ToolCall[] }
+  | { role: 'tool'; toolCallId: string; name: string; content: string; isError?: boolean };
+
+/** A tool offered to the model; `inputSchema` is a JSON Schema object. */
+export interface ToolSpec {
+  name: string;
+  description: string;
+  inputSchema: Record<string, unknown>;
+}
+
+/** One model turn. */
+export interface ModelRequest {
+  model: string;
+  system: string;
+  messages: ChatMessage[];
+  tools: ToolSpec[];
+  maxTokens?: number;
+  /** Aborts the in-flight HTTP request (timeouts, cancellation). */
+  signal?: AbortSignal;
+}
+
+/** Why the model stopped. */
+export type StopReason = 'end' | 'tool_use' | 'max_tokens' | 'other';
+
+/** The model's answer to one turn. */
+export interface ModelResponse {
+  text: string;
+  toolCalls: ToolCall[];
+  stopReason: StopReason;
+  usage: { inputTokens: number; outputTokens: number };
+}
+
+/** A model backend: Anthropic, OpenAI (or compatible), or MCP sampling through the calling client. */
+export interface ModelProvider {
+  readonly name: ProviderName;
+  /** Runs one turn. Throws `ProviderError` (retryable or not), `CancelledError` when `signal` aborts. */
+  complete(request: ModelRequest): Promise<ModelResponse>;
+}
+
+export const PROVIDER_NAMES = ['anthropic', 'openai', 'sampling'] as const;
+export type ProviderName = (typeof PROVIDER_NAMES)[number];
