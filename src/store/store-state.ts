@@ -1,0 +1,85 @@
+/**
+ * The in-memory image of the store: tasks in creation order, with the indexes reads need.
+ * Pure data structure; no I/O.
+ */
+import type { InboxItem, Task } from './records.js';
+
+export class StoreState {
+  readonly tasks = new Map<string, Task>();
+  /** Highest inbox sequence number seen. */
+  seq = 0;
+  private readonly children = new Map<string, Set<string>>();
+  private readonly inboxes = new Map<string, InboxItem[]>();
+
+  /** Inserts or replaces a task. A new id goes last in creation order (Map insertion order). */
+  putTask(task: Task): void {
+    if (!this.tasks.has(task.id) && task.parent_task_id) {
+      let set = this.children.get(task.parent_task_id);
+      if (!set) this.children.set(task.parent_task_id, (set = new Set()));
+      set.add(task.id);
+    }
+    this.tasks.set(task.id, task);
+  }
+
+  addInbox(item: InboxItem): void {
+    let list = this.inboxes.get(item.recipient);
+    if (!list) this.inboxes.set(item.recipient, (list = []));
+    // Items arrive in seq order from the journal; guard against a replayed duplicate.
+    const last = list[list.length - 1];
+    if (last && last.seq >= item.seq) return;
+    list.push(item);
+    if (item.seq > this.seq) this.seq = item.seq;
+  }
+
+  childrenOf(id: string): Task[] {
+    const ids = this.children.get(id);
+    if (!ids) return [];
+    return [...ids].map((c) => this.tasks.get(c)).filter((t): t is Task => t !== undefined);
+  }
+
+  *newestFirst(): Iterable<Task> {
+    const all = [...this.tasks.values()];
+    for (let i = all.length - 1; i >= 0; i--) yield all[i] as Task;
+  }
+
+  inbox(recipient: string, after: number, limit: number): InboxItem[] {
+    const list = this.inboxes.get(recipient) ?? [];
+    // Binary search for the first item with seq > after.
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((list[mid] as InboxItem).seq <= after) lo = mid + 1;
+      else hi = mid;
+    }
+    return list.slice(lo, lo + limit);
+  }
+
+  allInbox(): InboxItem[] {
+    return [...this.inboxes.values()].flat().sort((a, b) => a.seq - b.seq);
+  }
+
+  /** Drops terminal tasks finished before `cutoff` and inbox items created before it; returns how many went. */
+  prune(cutoff: string, isTerminal: (t: Task) => boolean): number {
+    let dropped = 0;
+    for (const [id, task] of this.tasks) {
+      if (isTerminal(task) && task.finished_at !== null && task.finished_at < cutoff) {
+        this.tasks.delete(id);
+        dropped++;
+      }
+    }
+    if (dropped > 0) {
+      this.children.clear();
+      const kept = [...this.tasks.values()];
+      this.tasks.clear();
+      for (const t of kept) this.putTask(t);
+    }
+    for (const [recipient, list] of this.inboxes) {
+      const keep = list.filter((i) => i.created_at >= cutoff);
+      dropped += list.length - keep.length;
+      if (keep.length === 0) this.inboxes.delete(recipient);
+      else this.inboxes.set(recipient, keep);
+    }
+    return dropped;
+  }
+}

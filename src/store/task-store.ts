@@ -1,0 +1,41 @@
+/**
+ * The task store interface. The task service is its only user; `LowdbTaskStore` is the implementation.
+ */
+import type { InboxItem, Task } from './records.js';
+
+/** Records applied to the store, by this process (`local`) or read from another one (`remote`). */
+export interface StoreChange {
+  tasks: Task[];
+  inbox: InboxItem[];
+  origin: 'local' | 'remote';
+}
+
+/** A unit of change. Reads see the transaction's own writes; nothing is applied unless the function returns. */
+export interface Transaction {
+  getTask(id: string): Task | undefined;
+  putTask(task: Task): void;
+  addInbox(item: Omit<InboxItem, 'seq'>): InboxItem;
+}
+
+/** Durable storage of tasks and inboxes, shared by every Baton process on the same file. */
+export interface TaskStore {
+  /** Number of stored tasks. */
+  readonly size: number;
+  getTask(id: string): Task | undefined;
+  /** Every stored task, newest first. */
+  newestFirst(): Iterable<Task>;
+  /** The direct children of a task. */
+  childrenOf(id: string): Task[];
+  /** Inbox items of `recipient` with `seq > after`, oldest first. */
+  inbox(recipient: string, after: number, limit: number): InboxItem[];
+  /** Reads changes other processes made since the last look. */
+  refresh(): Promise<void>;
+  /**
+   * Runs `fn` on fresh state under the store's cross-process lock and resolves once its records are on disk.
+   * Transactions in flight at the same time share one write. If `fn` throws, nothing changes.
+   */
+  transact<T>(fn: (tx: Transaction) => T): Promise<T>;
+  /** Listens to every applied change; returns the unsubscribe function. */
+  onChange(listener: (change: StoreChange) => void): () => void;
+  close(): Promise<void>;
+}

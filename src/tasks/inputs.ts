@@ -1,0 +1,116 @@
+/**
+ * Inputs of the task operations, as zod schemas with a description on every field. The MCP tools publish them
+ * as their input schemas; the task service takes the inferred types.
+ */
+import { z } from 'zod';
+import { PrioritySchema, TaskStatusSchema } from '../store/records.js';
+
+export const LIMITS = {
+  /** SPEC §10: result and payload 1 MiB each. */
+  valueBytes: 1024 * 1024,
+  textChars: 100_000,
+  listMax: 500,
+  idChars: 128,
+} as const;
+
+/** Agent ids: hosts, programs and defined agents alike. */
+export const AgentIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._@:-]*$/, 'letters, digits and . _ @ : - only, starting with a letter or digit')
+  .max(LIMITS.idChars);
+
+export const TaskIdSchema = z.string().min(1).max(LIMITS.idChars).describe('The task id, as returned by delegate_task.');
+
+/** Any JSON value of at most 1 MiB once serialised. */
+export const jsonValue = (what: string) =>
+  z.unknown().superRefine((value, ctx) => {
+    let size: number;
+    try {
+      size = Buffer.byteLength(JSON.stringify(value) ?? '');
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `${what} must be JSON-serialisable` });
+      return;
+    }
+    if (size > LIMITS.valueBytes) {
+      ctx.addIssue({ code: 'custom', message: `${what} is ${size} bytes; the limit is ${LIMITS.valueBytes} (1 MiB)` });
+    }
+  });
+
+const text = (max: number = LIMITS.textChars) => z.string().min(1).max(max);
+
+export const DelegateInputSchema = z.object({
+  assignee_id: AgentIdSchema.describe('Id of the agent that will do the task: a defined agent or a connected client.'),
+  description: text().describe('What to do, in plain language.'),
+  payload: jsonValue('payload').optional().describe('Structured input for the assignee (any JSON, up to 1 MiB).'),
+  timeout_seconds: z
+    .number()
+    .positive()
+    .max(7 * 24 * 3600)
+    .optional()
+    .describe('Seconds until the task times out. Defaults to the server default (600).'),
+  priority: PrioritySchema.optional().describe('Scheduling priority; default normal.'),
+  group: z.string().min(1).max(LIMITS.idChars).optional().describe('A group name, to list, wait for and merge tasks together.'),
+  parent_task_id: TaskIdSchema.optional().describe(
+    'A task assigned to you that this task is part of; cancelling the parent cancels this one too.',
+  ),
+  max_retries: z.number().int().min(0).max(10).optional().describe('Retries for a defined agent whose run fails; default 0.'),
+});
+export type DelegateInput = z.infer<typeof DelegateInputSchema>;
+
+export const ProgressInputSchema = z.object({
+  task_id: TaskIdSchema,
+  message: text(10_000).describe('What has been done so far.'),
+  data: jsonValue('data').optional().describe('Structured progress data (any JSON).'),
+});
+export type ProgressInput = z.infer<typeof ProgressInputSchema>;
+
+export const CompleteInputSchema = z.object({
+  task_id: TaskIdSchema,
+  result: jsonValue('result').describe('The task result: text or any JSON, up to 1 MiB.'),
+});
+export type CompleteInput = z.infer<typeof CompleteInputSchema>;
+
+export const FailInputSchema = z.object({
+  task_id: TaskIdSchema,
+  error: text(10_000).describe('Why the task could not be done.'),
+});
+export type FailInput = z.infer<typeof FailInputSchema>;
+
+export const CancelInputSchema = z.object({
+  task_id: TaskIdSchema,
+  reason: text(10_000).optional().describe('Why the task is cancelled; shown to the assignee.'),
+});
+export type CancelInput = z.infer<typeof CancelInputSchema>;
+
+export const GetInputSchema = z.object({ task_id: TaskIdSchema });
+export type GetInput = z.infer<typeof GetInputSchema>;
+
+export const ListInputSchema = z.object({
+  role: z
+    .enum(['delegated_by_me', 'assigned_to_me'])
+    .optional()
+    .describe('Only tasks you delegated, or only tasks assigned to you. Default: both.'),
+  status: z.array(TaskStatusSchema).min(1).optional().describe('Only tasks in one of these statuses.'),
+  group: z.string().min(1).max(LIMITS.idChars).optional().describe('Only tasks of this group.'),
+  limit: z.number().int().min(1).max(LIMITS.listMax).optional().describe('At most this many tasks (1-500, default 50).'),
+  cursor: z.string().max(512).optional().describe('The next_cursor of the previous page.'),
+});
+export type ListInput = z.infer<typeof ListInputSchema>;
+
+export const SendMessageInputSchema = z.object({
+  to_agent_id: AgentIdSchema.describe('The agent to send the message to.'),
+  content: text().describe('The message text.'),
+  task_id: TaskIdSchema.optional().describe('A task you are a party to that the message is about.'),
+});
+export type SendMessageInput = z.infer<typeof SendMessageInputSchema>;
+
+export const ReadInboxInputSchema = z.object({
+  after: z
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .describe('Return items after this cursor (the next_cursor of the previous read). Default: from the start.'),
+  limit: z.number().int().min(1).max(LIMITS.listMax).optional().describe('At most this many items (1-500, default 50).'),
+});
+export type ReadInboxInput = z.infer<typeof ReadInboxInputSchema>;

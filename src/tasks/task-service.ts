@@ -1,0 +1,417 @@
+/**
+ * The task service: the task lifecycle (SPEC §5), the access rules, notifications into inboxes (SPEC §6).
+ * Every change goes through one store transaction and is on disk before the method returns.
+ */
+import { randomUUID } from 'node:crypto';
+import { InputError, NotFoundError } from '../errors.js';
+import type { EventBus } from '../events/event-bus.js';
+import type { InboxEvent, InboxItem, Task, TaskStatus } from '../store/records.js';
+import { isTerminal } from '../store/records.js';
+import type { TaskStore, Transaction } from '../store/task-store.js';
+import type {
+  CancelInput,
+  CompleteInput,
+  DelegateInput,
+  FailInput,
+  GetInput,
+  ListInput,
+  ProgressInput,
+  ReadInboxInput,
+  SendMessageInput,
+} from './inputs.js';
+
+export interface TaskServiceOptions {
+  store: TaskStore;
+  bus: EventBus;
+  /** Default task timeout in seconds (`--default-timeout`). */
+  defaultTimeoutSeconds: number;
+  now?: () => Date;
+}
+
+/** How a task is created, beyond what the delegator says. */
+export interface CreateOptions {
+  kind?: Task['kind'];
+  session_id?: string | null;
+}
+
+/** A task as `list_tasks` shows it: no payload, result or history. */
+export type TaskSummary = Pick<
+  Task,
+  | 'id'
+  | 'kind'
+  | 'status'
+  | 'status_message'
+  | 'delegated_by'
+  | 'assignee_id'
+  | 'description'
+  | 'priority'
+  | 'group'
+  | 'parent_task_id'
+  | 'created_at'
+  | 'updated_at'
+  | 'deadline'
+  | 'finished_at'
+>;
+
+export interface CancelOutcome {
+  task: Task;
+  changed: boolean;
+  cancelled_task_ids: string[];
+  message: string;
+}
+
+const LIST_DEFAULT = 50;
+
+export class TaskService {
+  private readonly store: TaskStore;
+  private readonly bus: EventBus;
+  private readonly defaultTimeoutSeconds: number;
+  private readonly now: () => Date;
+
+  constructor(options: TaskServiceOptions) {
+    this.store = options.store;
+    this.bus = options.bus;
+    this.defaultTimeoutSeconds = options.defaultTimeoutSeconds;
+    this.now = options.now ?? (() => new Date());
+    // Every change the store applies, ours or another process's, is published on the bus.
+    this.store.onChange((change) => {
+      for (const task of change.tasks) this.bus.publish({ type: 'task.updated', task, origin: change.origin });
+      for (const item of change.inbox) this.bus.publish({ type: 'inbox.added', item, origin: change.origin });
+    });
+  }
+
+  /** Creates a task assigned to `input.assignee_id`, delegated by `caller`. */
+  async delegate(caller: string, input: DelegateInput, options: CreateOptions = {}): Promise<Task> {
+    return this.store.transact((tx) => {
+      const now = this.stamp();
+      const timeout = input.timeout_seconds ?? this.defaultTimeoutSeconds;
+      let deadline = new Date(this.now().getTime() + timeout * 1000).toISOString();
+      let parent: Task | undefined;
+      if (input.parent_task_id !== undefined) {
+        parent = this.visible(tx.getTask(input.parent_task_id), caller, input.parent_task_id);
+        if (parent.assignee_id !== caller) {
+          throw new InputError(
+            'not_assignee',
+            `parent_task_id: ${parent.id} is assigned to ${parent.assignee_id}, not you; only its assignee can add subtasks`,
+          );
+        }
+        if (isTerminal(parent.status)) {
+          throw new InputError('terminal', `parent_task_id: task ${parent.id} is already ${parent.status}`);
+        }
+        // SPEC §5: a child's deadline never passes its parent's.
+        if (parent.deadline !== null && parent.deadline < deadline) deadline = parent.deadline;
+      }
+      const id = randomUUID();
+      const task: Task = {
+        id,
+        kind: options.kind ?? 'delegation',
+        delegated_by: caller,
+        assignee_id: input.assignee_id,
+        description: input.description,
+        ...(input.payload !== undefined ? { payload: input.payload } : {}),
+        status: 'in_progress',
+        status_message: null,
+        priority: input.priority ?? 'normal',
+        group: input.group ?? null,
+        depends_on: [],
+        parent_task_id: parent?.id ?? null,
+        root_task_id: parent?.root_task_id ?? id,
+        depth: parent ? parent.depth + 1 : 0,
+        timeout_seconds: timeout,
+        created_at: now,
+        started_at: now,
+        updated_at: now,
+        deadline,
+        finished_at: null,
+        progress: [],
+        error: null,
+        attempts: 0,
+        max_retries: input.max_retries ?? 0,
+        session_id: options.session_id ?? null,
+      };
+      tx.putTask(task);
+      this.notify(tx, task.assignee_id, 'task.notification.assigned', task, caller, task.description);
+      return task;
+    });
+  }
+
+  async reportProgress(caller: string, input: ProgressInput): Promise<Task> {
+    return this.store.transact((tx) => {
+      const task = this.writable(tx, caller, input.task_id);
+      const now = this.stamp();
+      const entry = { at: now, message: input.message, ...(input.data !== undefined ? { data: input.data } : {}) };
+      const next: Task = {
+        ...task,
+        status_message: input.message,
+        updated_at: now,
+        progress: [...task.progress, entry],
+      };
+      tx.putTask(next);
+      this.notify(tx, task.delegated_by, 'task.notification.progress', next, caller, input.message, input.data);
+      return next;
+    });
+  }
+
+  async complete(caller: string, input: CompleteInput): Promise<Task> {
+    return this.store.transact((tx) => {
+      const task = this.writable(tx, caller, input.task_id);
+      const next = this.finish(task, 'completed', { result: input.result, status_message: 'completed' });
+      tx.putTask(next);
+      this.notify(tx, task.delegated_by, 'task.notification.completed', next, caller, null);
+      return next;
+    });
+  }
+
+  async fail(caller: string, input: FailInput): Promise<Task> {
+    return this.store.transact((tx) => {
+      const task = this.writable(tx, caller, input.task_id);
+      const next = this.finish(task, 'failed', { error: input.error, status_message: input.error });
+      tx.putTask(next);
+      this.notify(tx, task.delegated_by, 'task.notification.failed', next, caller, input.error);
+      return next;
+    });
+  }
+
+  /** Cancels a task and every descendant (the seed's terminate). A terminal task is left as it is. */
+  async cancel(caller: string, input: CancelInput): Promise<CancelOutcome> {
+    return this.store.transact((tx) => {
+      const task = this.visible(tx.getTask(input.task_id), caller, input.task_id);
+      if (task.delegated_by !== caller) {
+        throw new InputError(
+          'not_delegator',
+          `task ${task.id} was delegated by ${task.delegated_by}; only its delegator can cancel it`,
+        );
+      }
+      if (isTerminal(task.status)) {
+        return {
+          task,
+          changed: false,
+          cancelled_task_ids: [],
+          message: `task ${task.id} is already ${task.status}; nothing changed`,
+        };
+      }
+      const reason = input.reason ?? `cancelled by ${caller}`;
+      const cancelled: string[] = [];
+      let root: Task = task;
+      const stack: Task[] = [task];
+      while (stack.length > 0) {
+        const current = stack.pop() as Task;
+        const fresh = tx.getTask(current.id) ?? current;
+        if (!isTerminal(fresh.status)) {
+          const next = this.finish(fresh, 'cancelled', {
+            error: fresh.id === task.id ? reason : `parent task ${fresh.parent_task_id} was cancelled: ${reason}`,
+            status_message: 'cancelled',
+          });
+          tx.putTask(next);
+          this.notify(tx, next.assignee_id, 'task.notification.cancelled', next, caller, next.error);
+          cancelled.push(next.id);
+          if (next.id === task.id) root = next;
+        }
+        stack.push(...this.store.childrenOf(current.id));
+      }
+      const n = cancelled.length - 1;
+      return {
+        task: root,
+        changed: true,
+        cancelled_task_ids: cancelled,
+        message: `cancelled task ${task.id}${n > 0 ? ` and ${n} descendant task${n === 1 ? '' : 's'}` : ''}`,
+      };
+    });
+  }
+
+  /** Times out a task whose deadline has passed (both parties are told). Returns null when nothing changed. */
+  async expire(taskId: string): Promise<Task | null> {
+    return this.store.transact((tx) => {
+      const task = tx.getTask(taskId);
+      if (!task || isTerminal(task.status) || task.deadline === null) return null;
+      if (task.deadline > this.now().toISOString()) return null;
+      const message = `timed out after ${task.timeout_seconds} s`;
+      const next = this.finish(task, 'timed_out', { error: message, status_message: message });
+      tx.putTask(next);
+      this.notify(tx, task.delegated_by, 'task.notification.timeout', next, null, message);
+      this.notify(tx, task.assignee_id, 'task.notification.timeout', next, null, message);
+      return next;
+    });
+  }
+
+  /** A task the caller is a party to, with its children. */
+  async get(caller: string, input: GetInput): Promise<{ task: Task; children: TaskSummary[] }> {
+    await this.store.refresh();
+    const task = this.visible(this.store.getTask(input.task_id), caller, input.task_id);
+    return { task, children: this.store.childrenOf(task.id).map(summarize) };
+  }
+
+  /** Tasks the caller is a party to, newest first, a page at a time. */
+  async list(caller: string, input: ListInput): Promise<{ tasks: TaskSummary[]; next_cursor: string | null }> {
+    await this.store.refresh();
+    const limit = input.limit ?? LIST_DEFAULT;
+    const statuses = input.status ? new Set<TaskStatus>(input.status) : null;
+    const after = input.cursor !== undefined ? decodeCursor(input.cursor) : null;
+    if (after !== null && !this.store.getTask(after)) {
+      throw new InputError('bad_cursor', 'cursor: unknown or expired; list again without a cursor');
+    }
+    let skipping = after !== null;
+    const page: TaskSummary[] = [];
+    let more = false;
+    for (const task of this.store.newestFirst()) {
+      if (skipping) {
+        if (task.id === after) skipping = false;
+        continue;
+      }
+      if (!matches(task, caller, input, statuses)) continue;
+      if (page.length === limit) {
+        more = true;
+        break;
+      }
+      page.push(summarize(task));
+    }
+    const last = page[page.length - 1];
+    return { tasks: page, next_cursor: more && last ? encodeCursor(last.id) : null };
+  }
+
+  async sendMessage(caller: string, input: SendMessageInput): Promise<InboxItem> {
+    return this.store.transact((tx) => {
+      if (input.task_id !== undefined) this.visible(tx.getTask(input.task_id), caller, input.task_id);
+      return tx.addInbox({
+        recipient: input.to_agent_id,
+        event: 'message.received',
+        from: caller,
+        task_id: input.task_id ?? null,
+        content: input.content,
+        created_at: this.stamp(),
+      });
+    });
+  }
+
+  async readInbox(caller: string, input: ReadInboxInput): Promise<{ items: InboxItem[]; next_cursor: number }> {
+    await this.store.refresh();
+    const after = input.after ?? 0;
+    const items = this.store.inbox(caller, after, input.limit ?? LIST_DEFAULT);
+    const last = items[items.length - 1];
+    return { items, next_cursor: last ? last.seq : after };
+  }
+
+  /** A task by id without access checks: for Baton's own parts (timers, runtime), never for callers. */
+  peek(taskId: string): Task | undefined {
+    return this.store.getTask(taskId);
+  }
+
+  /** Every task that is not terminal (deadline scheduling, restart recovery). */
+  *live(): Iterable<Task> {
+    for (const task of this.store.newestFirst()) if (!isTerminal(task.status)) yield task;
+  }
+
+  // ---- rules ---------------------------------------------------------------------------------------------
+
+  /** The task if the caller is a party to it; otherwise "not found", so that ids never leak. */
+  private visible(task: Task | undefined, caller: string, id: string): Task {
+    if (!task || (task.delegated_by !== caller && task.assignee_id !== caller)) throw new NotFoundError('task', id);
+    return task;
+  }
+
+  /** The task if the caller is its assignee and it is not terminal. */
+  private writable(tx: Transaction, caller: string, id: string): Task {
+    const task = this.visible(tx.getTask(id), caller, id);
+    if (task.assignee_id !== caller) {
+      throw new InputError(
+        'not_assignee',
+        `task ${id} is assigned to ${task.assignee_id}; only its assignee can report progress, complete or fail it`,
+      );
+    }
+    if (isTerminal(task.status)) {
+      throw new InputError('terminal', `task ${id} is already ${task.status}; nothing changed`);
+    }
+    return task;
+  }
+
+  private finish(
+    task: Task,
+    status: TaskStatus,
+    fields: { result?: unknown; error?: string; status_message: string },
+  ): Task {
+    const now = this.stamp();
+    return {
+      ...task,
+      status,
+      status_message: fields.status_message,
+      ...(fields.result !== undefined ? { result: fields.result } : {}),
+      error: fields.error ?? null,
+      updated_at: now,
+      finished_at: now,
+    };
+  }
+
+  private notify(
+    tx: Transaction,
+    recipient: string,
+    event: InboxEvent,
+    task: Task,
+    from: string | null,
+    content: string | null,
+    data?: unknown,
+  ): void {
+    tx.addInbox({
+      recipient,
+      event,
+      from,
+      task_id: task.id,
+      content,
+      data: { status: task.status, description: excerpt(task.description), ...(data !== undefined ? { data } : {}) },
+      created_at: task.updated_at,
+    });
+  }
+
+  private stamp(): string {
+    return this.now().toISOString();
+  }
+}
+
+export function summarize(task: Task): TaskSummary {
+  return {
+    id: task.id,
+    kind: task.kind,
+    status: task.status,
+    status_message: task.status_message,
+    delegated_by: task.delegated_by,
+    assignee_id: task.assignee_id,
+    description: excerpt(task.description),
+    priority: task.priority,
+    group: task.group,
+    parent_task_id: task.parent_task_id,
+    created_at: task.created_at,
+    updated_at: task.updated_at,
+    deadline: task.deadline,
+    finished_at: task.finished_at,
+  };
+}
+
+function matches(task: Task, caller: string, input: ListInput, statuses: Set<TaskStatus> | null): boolean {
+  const mine =
+    input.role === 'delegated_by_me'
+      ? task.delegated_by === caller
+      : input.role === 'assigned_to_me'
+        ? task.assignee_id === caller
+        : task.delegated_by === caller || task.assignee_id === caller;
+  if (!mine) return false;
+  if (statuses && !statuses.has(task.status)) return false;
+  if (input.group !== undefined && task.group !== input.group) return false;
+  return true;
+}
+
+function excerpt(text: string, max = 200): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+function encodeCursor(id: string): string {
+  return Buffer.from(JSON.stringify({ after: id })).toString('base64url');
+}
+
+function decodeCursor(cursor: string): string {
+  try {
+    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { after?: unknown };
+    if (typeof parsed.after === 'string') return parsed.after;
+  } catch {
+    // fall through
+  }
+  throw new InputError('bad_cursor', 'cursor: not a cursor returned by list_tasks');
+}
