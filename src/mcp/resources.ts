@@ -1,7 +1,12 @@
 /** Resources: `baton://tasks/{task_id}`, readable and subscribable by the task's parties (SPEC §7). */
 import { ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { McpError, ErrorCode, SubscribeRequestSchema, UnsubscribeRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import {
+  McpError,
+  ErrorCode,
+  SubscribeRequestSchema,
+  UnsubscribeRequestSchema,
+} from '@modelcontextprotocol/sdk/types.js';
 import { InputError } from '../errors.js';
 import type { ToolContext } from './context.js';
 

@@ -26,15 +26,14 @@ export class SessionRegistry {
     this.unsubscribes = [
       bus.subscribe('inbox.added', ({ item }) => {
         for (const session of this.of(item.recipient)) {
-          this.send(session, () =>
-            session.server.sendLoggingMessage({ level: 'info', logger: 'baton', data: item }),
-          );
+          this.send(session, () => session.server.sendLoggingMessage({ level: 'info', logger: 'baton', data: item }));
         }
       }),
       bus.subscribe('task.updated', ({ task }) => {
         const uri = taskUri(task.id);
         for (const session of this.sessions) {
-          if (session.subscriptions.has(uri)) this.send(session, () => session.server.server.sendResourceUpdated({ uri }));
+          if (session.subscriptions.has(uri))
+            this.send(session, () => session.server.server.sendResourceUpdated({ uri }));
         }
       }),
     ];

@@ -86,13 +86,16 @@ export class LowdbTaskStore implements TaskStore {
     this.log = options.log ?? silentLogger;
     this.now = options.now ?? (() => new Date());
     // Not JSONFilePreset: it silently swaps to memory when NODE_ENV=test.
-    this.db = new Low<Snapshot>(new DataFile<Snapshot>(options.path, { parse: JSON.parse, stringify: JSON.stringify }), {
-      schema_version: SCHEMA_VERSION,
-      generation: 1,
-      seq: 0,
-      tasks: [],
-      inbox: [],
-    });
+    this.db = new Low<Snapshot>(
+      new DataFile<Snapshot>(options.path, { parse: JSON.parse, stringify: JSON.stringify }),
+      {
+        schema_version: SCHEMA_VERSION,
+        generation: 1,
+        seq: 0,
+        tasks: [],
+        inbox: [],
+      },
+    );
   }
 
   /** Opens (creating if absent) the store at `options.path`. An unreadable file throws `StoreError` and is left untouched. */
@@ -164,7 +167,9 @@ export class LowdbTaskStore implements TaskStore {
       await this.withLock(async () => {
         if (!(await exists(file))) {
           if (await exists(this.journalPath)) {
-            throw new StoreError(`cannot open store ${file}: the journal ${this.journalPath} exists without its snapshot; left untouched`);
+            throw new StoreError(
+              `cannot open store ${file}: the journal ${this.journalPath} exists without its snapshot; left untouched`,
+            );
           }
           await this.writeSnapshot({ schema_version: SCHEMA_VERSION, generation: 1, seq: 0, tasks: [], inbox: [] });
         }
@@ -482,7 +487,9 @@ async function readJournal(
       try {
         parsed = JSON.parse(line);
       } catch (error) {
-        throw new StoreError(`cannot read store journal ${file}: line is not JSON (${errorMessage(error)}); left untouched`);
+        throw new StoreError(
+          `cannot read store journal ${file}: line is not JSON (${errorMessage(error)}); left untouched`,
+        );
       }
       if (from === 0 && index === 0) {
         const header = JournalHeaderSchema.safeParse(parsed);

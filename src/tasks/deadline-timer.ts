@@ -60,6 +60,8 @@ export class DeadlineTimer {
           if (fresh) this.track(fresh);
         }
       })
-      .catch((error: unknown) => this.log.error('could not time out task', { task_id: taskId, error: errorMessage(error) }));
+      .catch((error: unknown) =>
+        this.log.error('could not time out task', { task_id: taskId, error: errorMessage(error) }),
+      );
   }
 }

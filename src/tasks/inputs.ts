@@ -19,7 +19,11 @@ export const AgentIdSchema = z
   .regex(/^[A-Za-z0-9][A-Za-z0-9._@:-]*$/, 'letters, digits and . _ @ : - only, starting with a letter or digit')
   .max(LIMITS.idChars);
 
-export const TaskIdSchema = z.string().min(1).max(LIMITS.idChars).describe('The task id, as returned by delegate_task.');
+export const TaskIdSchema = z
+  .string()
+  .min(1)
+  .max(LIMITS.idChars)
+  .describe('The task id, as returned by delegate_task.');
 
 /** Any JSON value of at most 1 MiB once serialised. */
 export const jsonValue = (what: string) =>
@@ -49,11 +53,22 @@ export const DelegateInputSchema = z.object({
     .optional()
     .describe('Seconds until the task times out. Defaults to the server default (600).'),
   priority: PrioritySchema.optional().describe('Scheduling priority; default normal.'),
-  group: z.string().min(1).max(LIMITS.idChars).optional().describe('A group name, to list, wait for and merge tasks together.'),
+  group: z
+    .string()
+    .min(1)
+    .max(LIMITS.idChars)
+    .optional()
+    .describe('A group name, to list, wait for and merge tasks together.'),
   parent_task_id: TaskIdSchema.optional().describe(
     'A task assigned to you that this task is part of; cancelling the parent cancels this one too.',
   ),
-  max_retries: z.number().int().min(0).max(10).optional().describe('Retries for a defined agent whose run fails; default 0.'),
+  max_retries: z
+    .number()
+    .int()
+    .min(0)
+    .max(10)
+    .optional()
+    .describe('Retries for a defined agent whose run fails; default 0.'),
 });
 export type DelegateInput = z.infer<typeof DelegateInputSchema>;
 
@@ -92,7 +107,13 @@ export const ListInputSchema = z.object({
     .describe('Only tasks you delegated, or only tasks assigned to you. Default: both.'),
   status: z.array(TaskStatusSchema).min(1).optional().describe('Only tasks in one of these statuses.'),
   group: z.string().min(1).max(LIMITS.idChars).optional().describe('Only tasks of this group.'),
-  limit: z.number().int().min(1).max(LIMITS.listMax).optional().describe('At most this many tasks (1-500, default 50).'),
+  limit: z
+    .number()
+    .int()
+    .min(1)
+    .max(LIMITS.listMax)
+    .optional()
+    .describe('At most this many tasks (1-500, default 50).'),
   cursor: z.string().max(512).optional().describe('The next_cursor of the previous page.'),
 });
 export type ListInput = z.infer<typeof ListInputSchema>;
@@ -111,6 +132,12 @@ export const ReadInboxInputSchema = z.object({
     .min(0)
     .optional()
     .describe('Return items after this cursor (the next_cursor of the previous read). Default: from the start.'),
-  limit: z.number().int().min(1).max(LIMITS.listMax).optional().describe('At most this many items (1-500, default 50).'),
+  limit: z
+    .number()
+    .int()
+    .min(1)
+    .max(LIMITS.listMax)
+    .optional()
+    .describe('At most this many items (1-500, default 50).'),
 });
 export type ReadInboxInput = z.infer<typeof ReadInboxInputSchema>;

@@ -13,7 +13,8 @@ export function register(server: McpServer, ctx: ToolContext): void {
     name,
     {
       title: 'Complete a task',
-      description: 'Complete a task assigned to you with its result; the delegator is notified. Only the assignee can call it.',
+      description:
+        'Complete a task assigned to you with its result; the delegator is notified. Only the assignee can call it.',
       inputSchema: CompleteInputSchema.shape,
       outputSchema: TaskStateSchema.shape,
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },

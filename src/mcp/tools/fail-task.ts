@@ -13,7 +13,8 @@ export function register(server: McpServer, ctx: ToolContext): void {
     name,
     {
       title: 'Fail a task',
-      description: 'Mark a task assigned to you as failed, with the reason; the delegator is notified. Only the assignee can call it.',
+      description:
+        'Mark a task assigned to you as failed, with the reason; the delegator is notified. Only the assignee can call it.',
       inputSchema: FailInputSchema.shape,
       outputSchema: TaskStateSchema.shape,
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },

@@ -13,7 +13,8 @@ export function register(server: McpServer, ctx: ToolContext): void {
     name,
     {
       title: 'Report task progress',
-      description: 'Report progress on a task assigned to you; the delegator is notified. Only the assignee can call it.',
+      description:
+        'Report progress on a task assigned to you; the delegator is notified. Only the assignee can call it.',
       inputSchema: ProgressInputSchema.shape,
       outputSchema: TaskStateSchema.shape,
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },

@@ -1,0 +1,235 @@
+/**
+ * Agent definition files (SPEC §3): Markdown with YAML frontmatter, read so that Claude Code's
+ * `.claude/agents/*.md` work unchanged. Pure: text in, a definition or a problem out.
+ */
+import path from 'node:path';
+import { parseDocument } from 'yaml';
+import { z } from 'zod';
+import { errorMessage } from '../errors.js';
+
+/** An agent id: lowercase letters and digits, words joined by single hyphens. */
+export const AGENT_ID_PATTERN = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+
+/** Which Baton tools a subagent gets (SPEC §8). */
+export const TOOL_SCOPES = ['isolated', 'restricted', 'shared'] as const;
+/** How a subagent's notes relate to its parent's (SPEC §8). */
+export const MEMORY_SCOPES = ['isolated', 'snapshot', 'shared'] as const;
+/** One of `TOOL_SCOPES`. */
+export type ToolScope = (typeof TOOL_SCOPES)[number];
+/** One of `MEMORY_SCOPES`. */
+export type MemoryScope = (typeof MEMORY_SCOPES)[number];
+
+const POSITIVE_INT = 'expected a positive integer';
+const NON_NEGATIVE_INT = 'expected an integer >= 0';
+const DESCRIPTION = 'expected a non-empty text saying when to use this agent';
+const MODEL =
+  'expected a non-empty model name (provider:model, sonnet, opus, haiku, claude-*, gpt-*, o*, sampling or inherit)';
+const TOOL_NAME = 'expected a tool name';
+const TOOLS = 'expected a comma-separated string or a list of tool names';
+
+const positiveInt = () =>
+  z.number({ error: POSITIVE_INT }).int({ error: POSITIVE_INT }).positive({ error: POSITIVE_INT });
+
+/** A validated agent definition; defaults applied, Claude Code spellings normalised. */
+export const AgentDefinitionSchema = z.object({
+  id: z.string().regex(AGENT_ID_PATTERN),
+  description: z.string({ error: DESCRIPTION }).trim().min(1, { error: DESCRIPTION }),
+  model: z.string({ error: MODEL }).trim().min(1, { error: MODEL }).optional(),
+  tools: z.array(z.string({ error: TOOL_NAME }).trim().min(1, { error: TOOL_NAME }), { error: TOOLS }).optional(),
+  max_steps: positiveInt().default(8),
+  timeout_seconds: positiveInt().optional(),
+  tool_scope: z.enum(TOOL_SCOPES, { error: `expected one of ${TOOL_SCOPES.join(', ')}` }).default('restricted'),
+  memory_scope: z.enum(MEMORY_SCOPES, { error: `expected one of ${MEMORY_SCOPES.join(', ')}` }).default('isolated'),
+  max_retries: z
+    .number({ error: NON_NEGATIVE_INT })
+    .int({ error: NON_NEGATIVE_INT })
+    .min(0, { error: NON_NEGATIVE_INT })
+    .default(0),
+  system_prompt: z.string(),
+  path: z.string(),
+  /** Frontmatter fields Baton does not use (Claude Code's `color`, `permissionMode`, …), kept as read. */
+  extra: z.record(z.string(), z.unknown()).default({}),
+});
+export type AgentDefinition = z.infer<typeof AgentDefinitionSchema>;
+
+/** A definition file that could not be used, or a file that lost to another with the same id. */
+export const AgentProblemSchema = z.object({ path: z.string(), reason: z.string() });
+export type AgentProblem = z.infer<typeof AgentProblemSchema>;
+
+/** The outcome of reading one definition file. */
+export type ParseAgentResult = { ok: true; agent: AgentDefinition } | { ok: false; problem: AgentProblem };
+
+/** Frontmatter keys Baton reads; every other key goes to `extra`. */
+const KNOWN_KEYS = new Set([
+  'name',
+  'description',
+  'model',
+  'tools',
+  'max_steps',
+  'maxTurns',
+  'timeout_seconds',
+  'tool_scope',
+  'memory_scope',
+  'max_retries',
+]);
+
+/** True for a file name the registry treats as an agent definition (`*.md`, but not a folder's README). */
+export function isAgentFile(filePath: string): boolean {
+  const base = path.basename(filePath).toLowerCase();
+  return base.endsWith('.md') && base !== 'readme.md';
+}
+
+/** Parses one definition file; `path` is only used for the id default and in the result. */
+export function parseAgentFile(text: string, filePath: string): ParseAgentResult {
+  const fail = (reason: string): ParseAgentResult => ({ ok: false, problem: { path: filePath, reason } });
+
+  const split = splitFrontmatter(text);
+  if (!split.ok) return fail(split.reason);
+
+  const yaml = readYaml(split.frontmatter, split.firstLine);
+  if (!yaml.ok) return fail(yaml.reason);
+  const fields = yaml.value ?? {};
+  if (typeof fields !== 'object' || Array.isArray(fields)) {
+    return fail(`frontmatter: expected YAML fields (name: value lines); got ${describe(fields)}`);
+  }
+  const raw = fields as Record<string, unknown>;
+
+  const fileStem = path.basename(filePath).replace(/\.md$/i, '');
+  const idFromName = raw.name !== undefined && raw.name !== null;
+  // max_steps wins when both spellings are present; Claude Code's maxTurns is the same setting.
+  const stepsKey = raw.max_steps === undefined && raw.maxTurns !== undefined ? 'maxTurns' : 'max_steps';
+  const extra = Object.fromEntries(Object.entries(raw).filter(([key]) => !KNOWN_KEYS.has(key)));
+
+  const candidate = {
+    id: idFromName ? raw.name : fileStem,
+    description: raw.description ?? undefined,
+    model: raw.model ?? undefined,
+    tools: normaliseTools(raw.tools),
+    max_steps: raw[stepsKey] ?? undefined,
+    timeout_seconds: raw.timeout_seconds ?? undefined,
+    tool_scope: raw.tool_scope ?? undefined,
+    memory_scope: raw.memory_scope ?? undefined,
+    max_retries: raw.max_retries ?? undefined,
+    system_prompt: split.body.trim(),
+    path: filePath,
+    extra,
+  };
+
+  const parsed = AgentDefinitionSchema.safeParse(candidate, { reportInput: true });
+  if (parsed.success) return { ok: true, agent: parsed.data };
+
+  const reasons = parsed.error.issues.map((issue) => {
+    const [field, index] = issue.path;
+    if (field === 'id') return idReason(issue.input, idFromName);
+    const name = field === 'max_steps' ? stepsKey : String(field);
+    const where = typeof index === 'number' ? `${name}[${index + 1}]` : name;
+    if (issue.input === undefined) return `${where}: missing; ${issue.message}`;
+    return `${where}: ${issue.message}; got ${describe(issue.input)}`;
+  });
+  return fail(reasons.join('; '));
+}
+
+/** A suggested id for a display name: "Code Reviewer" → "code-reviewer". */
+export function suggestAgentId(name: string): string {
+  return name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+}
+
+function idReason(input: unknown, fromName: boolean): string {
+  const expected = 'an id is lowercase letters, digits and single hyphens';
+  if (typeof input !== 'string') return `name: expected a string id (${expected}); got ${describe(input)}`;
+  const suggestion = suggestAgentId(input);
+  const hint = suggestion ? ` (for example '${suggestion}')` : '';
+  return fromName
+    ? `name: '${input}' is not a valid id; ${expected}${hint}`
+    : `name: missing, and the file name '${input}' is not a valid id; ${expected}: add a name: field${hint} or rename the file`;
+}
+
+/** Claude Code writes `tools: Read, Grep, Glob`; a YAML list works too. Blank means "not narrowed". */
+function normaliseTools(value: unknown): unknown {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') return value;
+  const names = value
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name.length > 0);
+  return names.length > 0 ? names : undefined;
+}
+
+type Split = { ok: true; frontmatter: string; firstLine: number; body: string } | { ok: false; reason: string };
+
+/** Separates the frontmatter between the leading `---` lines from the body. */
+function splitFrontmatter(text: string): Split {
+  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
+  if (lines[0]?.trimEnd() !== '---') {
+    return { ok: false, reason: "frontmatter: missing; the file must start with a '---' line, the fields, then '---'" };
+  }
+  const end = lines.findIndex((line, index) => index > 0 && line.trimEnd() === '---');
+  if (end === -1) return { ok: false, reason: "frontmatter: no closing '---' line after the fields" };
+  return {
+    ok: true,
+    frontmatter: lines.slice(1, end).join('\n'),
+    firstLine: 2,
+    body: lines.slice(end + 1).join('\n'),
+  };
+}
+
+type YamlResult = { ok: true; value: unknown } | { ok: false; reason: string };
+
+/** Parses the frontmatter; on failure, retries once with Claude Code's common unquoted-colon descriptions quoted. */
+function readYaml(frontmatter: string, firstLine: number): YamlResult {
+  const doc = parseDocument(frontmatter);
+  const error = doc.errors[0];
+  if (!error) return toValue(doc);
+
+  const repaired = quoteColonValues(frontmatter);
+  if (repaired !== frontmatter) {
+    const retry = parseDocument(repaired);
+    if (retry.errors.length === 0) return toValue(retry);
+  }
+
+  const message = error.message.split(' at line ')[0]?.split('\n')[0] ?? error.message;
+  const pos = error.linePos?.[0];
+  const at = pos ? ` at line ${pos.line + firstLine - 1}, column ${pos.col}` : '';
+  return { ok: false, reason: `frontmatter: invalid YAML${at}: ${message}` };
+}
+
+function toValue(doc: ReturnType<typeof parseDocument>): YamlResult {
+  try {
+    return { ok: true, value: doc.toJS() };
+  } catch (error) {
+    // toJS throws on alias bombs (more aliases than yaml's maxAliasCount).
+    return { ok: false, reason: `frontmatter: invalid YAML: ${errorMessage(error)}` };
+  }
+}
+
+/**
+ * Many Claude Code agents have `description: Use this when: …` unquoted, which strict YAML rejects. Such a
+ * top-level line is always an error, so quoting its value only changes files that would not parse anyway.
+ */
+function quoteColonValues(frontmatter: string): string {
+  return frontmatter
+    .split('\n')
+    .map((line) => {
+      const match = /^([A-Za-z_][\w-]*):[ \t]+(.*?)\s*$/.exec(line);
+      if (!match) return line;
+      const [, key, value = ''] = match;
+      if (/^["'|>[{&*!#]/.test(value) || !/:(\s|$)/.test(value)) return line;
+      return `${key}: ${JSON.stringify(value)}`;
+    })
+    .join('\n');
+}
+
+/** A short rendering of a value for a problem message. */
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'string') {
+    const shown = value.length > 60 ? `${value.slice(0, 57)}...` : value;
+    return `'${shown}'`;
+  }
+  if (typeof value === 'object') return 'a mapping';
+  return String(value);
+}

@@ -1,0 +1,130 @@
+#!/usr/bin/env node
+/**
+ * The `baton` command: argv/env → config → the shared parts, built once → a transport.
+ * The only place that exits the process. In stdio mode stdout carries the protocol and nothing else.
+ */
+import { Command, Option } from 'commander';
+import { createBaton } from './baton.js';
+import type { Baton } from './baton.js';
+import { loadConfig, loadTokens } from './cli/load-config.js';
+import { taskCommand, tasksCommand } from './cli/tasks-command.js';
+import { BatonError, errorMessage } from './errors.js';
+import { createLogger } from './log.js';
+import { startHttp } from './transports/http.js';
+import { startStdio } from './transports/stdio.js';
+import { VERSION } from './version.js';
+
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
+
+async function serve(flags: Record<string, unknown>): Promise<void> {
+  const config = loadConfig(flags);
+  const tokens = loadTokens(config);
+  const log = createLogger(config.logLevel);
+  const baton: Baton = await createBaton(config, log);
+
+  let transport: { close(): Promise<void> };
+  let ended: Promise<void> | null = null;
+  if (config.transport === 'http' && config.http) {
+    const http = await startHttp(baton, { ...config.http, agentId: config.as, tokens });
+    transport = http;
+    log.info(`listening on ${http.url}/mcp (Streamable HTTP), ${http.url}/sse (legacy SSE)`, {
+      auth: tokens ? `${tokens.size} token(s)` : `none, acting as ${config.as}`,
+      store: config.store,
+    });
+  } else {
+    const stdio = await startStdio(baton, config.as);
+    transport = stdio;
+    ended = stdio.ended;
+    log.info(`serving over stdio as ${config.as}`, { store: config.store });
+  }
+
+  let stopping = false;
+  const stop = async (reason: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info(`shutting down (${reason})`);
+    try {
+      await transport.close();
+      await baton.close();
+    } catch (error) {
+      log.error('error while shutting down', { error: errorMessage(error) });
+      process.exit(1);
+    }
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  // SPEC §10: over stdio, the client closing stdin ends the server.
+  void ended?.then(() => stop('stdin closed'));
+}
+
+function serveOptions(command: Command): Command {
+  return command
+    .option('--stdio', 'serve MCP over stdin/stdout (the default)')
+    .option('--http <[host:]port>', 'serve MCP over HTTP: Streamable HTTP at /mcp, legacy SSE at /sse')
+    .option('--agents <dir>', 'a folder of agent definitions (repeatable)', collect)
+    .option('--store <path>', 'the task store file (default ~/.baton/store.json)')
+    .option('--as <id>', 'the agent id this client acts as (default host)')
+    .option('--model <provider:model>', 'the model for agents that name none')
+    .option('--max-concurrency <n>', 'subagents running at once (default 8)')
+    .option('--max-depth <n>', 'how deep subagents may nest (default 3)')
+    .option('--max-per-session <n>', 'live subagent tasks under one root session (default 10)')
+    .option('--default-timeout <seconds>', 'task timeout when none is given (default 600)')
+    .option('--tokens <file>', 'JSON file {"<token>": "<agent id>"}: HTTP needs a bearer token')
+    .option('--tools <list>', 'comma-separated names of the tools to publish (default all)')
+    .addOption(
+      new Option('--log-level <level>', 'log level on stderr').choices(['debug', 'info', 'warn', 'error', 'silent']),
+    )
+    .option('--config <path>', 'the config file (default ./baton.config.json)');
+}
+
+function storeOptions(command: Command): Command {
+  return command
+    .option('--store <path>', 'the task store file (default ~/.baton/store.json)')
+    .option('--config <path>', 'the config file (default ./baton.config.json)')
+    .option('--json', 'print JSON for scripts');
+}
+
+async function main(argv: string[]): Promise<void> {
+  const program = new Command('baton')
+    .description(
+      'Baton: an MCP server that lets agents dispatch subagents, delegate and track tasks, and merge results.',
+    )
+    .version(VERSION)
+    .showHelpAfterError();
+
+  serveOptions(program.command('serve', { isDefault: true }).description('serve MCP (stdio unless --http)')).action(
+    (flags: Record<string, unknown>) => serve(flags),
+  );
+
+  storeOptions(program.command('tasks').description('list stored tasks, newest first'))
+    .option('--status <statuses>', 'only these statuses (comma-separated)')
+    .option('--as <id>', 'only tasks this agent delegated or was assigned')
+    .action(async (flags: Record<string, unknown>) => {
+      const config = loadConfig({ store: flags.store, config: flags.config });
+      const text = await tasksCommand({
+        store: config.store,
+        status: flags.status as string | undefined,
+        as: flags.as as string | undefined,
+        json: flags.json === true,
+      });
+      process.stdout.write(`${text}\n`);
+    });
+
+  storeOptions(program.command('task').description('show one task whole').argument('<id>', 'the task id')).action(
+    async (id: string, flags: Record<string, unknown>) => {
+      const config = loadConfig({ store: flags.store, config: flags.config });
+      process.stdout.write(`${await taskCommand(id, { store: config.store, json: flags.json === true })}\n`);
+    },
+  );
+
+  await program.parseAsync(argv);
+}
+
+main(process.argv).catch((error: unknown) => {
+  // One clear line on stderr; a stack only for faults that are not the user's or the configuration's.
+  const message =
+    error instanceof BatonError ? error.message : (error instanceof Error && error.stack) || String(error);
+  process.stderr.write(`baton: ${message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,164 @@
+/**
+ * Configuration: every option comes from a flag, an environment variable or `baton.config.json`, in that order
+ * of precedence (SPEC §2). `parseConfig` is pure; a bad value throws a `ConfigError` whose one line names the
+ * option, where the value came from and what is wrong.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+import { ConfigError } from './errors.js';
+import { LOG_LEVELS } from './log.js';
+import { AgentIdSchema } from './tasks/inputs.js';
+
+const positiveInt = z.coerce.number().int().positive();
+
+/** `[HOST:]PORT` → `{ host, port }`; the host defaults to loopback. */
+const HttpAddressSchema = z.string().transform((value, ctx) => {
+  const match = /^(?:(\[[0-9a-fA-F:.]+\]|[^:]+):)?(\d{1,5})$/.exec(value.trim());
+  const port = match ? Number(match[2]) : NaN;
+  if (!match || port > 65535) {
+    ctx.addIssue({ code: 'custom', message: 'expected [HOST:]PORT, e.g. 3000 or 127.0.0.1:3000' });
+    return z.NEVER;
+  }
+  const host = (match[1] ?? '127.0.0.1').replace(/^\[(.*)\]$/, '$1');
+  return { host, port };
+});
+
+export const ConfigSchema = z.object({
+  transport: z.enum(['stdio', 'http']),
+  http: z.object({ host: z.string(), port: z.number().int() }).nullable(),
+  store: z.string(),
+  as: AgentIdSchema,
+  agents: z.array(z.string()).nullable(),
+  model: z.string().nullable(),
+  maxConcurrency: z.number().int().positive(),
+  maxDepth: z.number().int().min(0),
+  maxPerSession: z.number().int().positive(),
+  defaultTimeout: z.number().positive(),
+  tokens: z.string().nullable(),
+  tools: z.array(z.string()).nullable(),
+  logLevel: z.enum(LOG_LEVELS),
+});
+export type Config = z.infer<typeof ConfigSchema>;
+
+/** Raw values as commander hands them over (strings, booleans, repeated flags as arrays). */
+export type RawFlags = Record<string, unknown>;
+
+interface OptionSpec {
+  key: Exclude<keyof Config, 'transport' | 'http'>;
+  flag: string;
+  env?: string;
+  schema: z.ZodType;
+  fallback: (env: NodeJS.ProcessEnv) => unknown;
+}
+
+const list = z
+  .union([z.array(z.string()), z.string()])
+  .transform((v) => (Array.isArray(v) ? v : v.split(',')).map((s) => s.trim()).filter((s) => s !== ''));
+
+const OPTIONS: OptionSpec[] = [
+  {
+    key: 'store',
+    flag: '--store',
+    env: 'BATON_STORE',
+    schema: z.string().min(1),
+    fallback: (env) => path.join(env.HOME ?? os.homedir(), '.baton', 'store.json'),
+  },
+  { key: 'as', flag: '--as', env: 'BATON_AS', schema: AgentIdSchema, fallback: () => 'host' },
+  {
+    key: 'agents',
+    flag: '--agents',
+    env: 'BATON_AGENTS',
+    schema: z.union([
+      z.array(z.string().min(1)),
+      z.string().transform((v) => v.split(path.delimiter).filter((s) => s !== '')),
+    ]),
+    fallback: () => null,
+  },
+  { key: 'model', flag: '--model', env: 'BATON_MODEL', schema: z.string().min(1), fallback: () => null },
+  { key: 'maxConcurrency', flag: '--max-concurrency', schema: positiveInt, fallback: () => 8 },
+  { key: 'maxDepth', flag: '--max-depth', schema: z.coerce.number().int().min(0), fallback: () => 3 },
+  { key: 'maxPerSession', flag: '--max-per-session', schema: positiveInt, fallback: () => 10 },
+  { key: 'defaultTimeout', flag: '--default-timeout', schema: z.coerce.number().positive(), fallback: () => 600 },
+  { key: 'tokens', flag: '--tokens', env: 'BATON_TOKENS', schema: z.string().min(1), fallback: () => null },
+  { key: 'tools', flag: '--tools', schema: list, fallback: () => null },
+  { key: 'logLevel', flag: '--log-level', env: 'BATON_LOG_LEVEL', schema: z.enum(LOG_LEVELS), fallback: () => 'info' },
+];
+
+/** The keys `baton.config.json` may hold. */
+const FILE_KEYS = new Set<string>([...OPTIONS.map((o) => o.key), 'http']);
+
+/**
+ * Merges flags, environment and config file (in that order of precedence) over the defaults and validates
+ * the result. `file` is the parsed `baton.config.json`, or null when there is none.
+ */
+export function parseConfig(flags: RawFlags, env: NodeJS.ProcessEnv, file: Record<string, unknown> | null): Config {
+  if (file !== null) {
+    for (const key of Object.keys(file)) {
+      if (!FILE_KEYS.has(key)) {
+        throw new ConfigError(`baton.config.json: unknown option "${key}"; known: ${[...FILE_KEYS].join(', ')}`);
+      }
+    }
+  }
+  const values: Record<string, unknown> = {};
+  for (const option of OPTIONS) {
+    const flagName = camel(option.flag.slice(2));
+    const sources: Array<[string, unknown]> = [
+      [option.flag, flags[flagName]],
+      [option.env ? `${option.env}` : '', option.env ? env[option.env] : undefined],
+      [`"${option.key}" in baton.config.json`, file?.[option.key]],
+    ];
+    const found = sources.find(([, v]) => v !== undefined && v !== '');
+    if (!found) {
+      values[option.key] = option.fallback(env);
+      continue;
+    }
+    const [source, raw] = found;
+    const parsed = option.schema.safeParse(raw);
+    if (!parsed.success) throw new ConfigError(`invalid ${source}: ${describe(parsed.error)} (got ${show(raw)})`);
+    values[option.key] = parsed.data;
+  }
+
+  // --stdio / --http [HOST:]PORT: stdio unless HTTP is asked for.
+  const httpRaw = flags.http ?? file?.http;
+  if (flags.stdio === true && flags.http !== undefined) {
+    throw new ConfigError('choose one transport: --stdio or --http, not both');
+  }
+  let http: Config['http'] = null;
+  if (httpRaw !== undefined && flags.stdio !== true) {
+    const parsed = HttpAddressSchema.safeParse(String(httpRaw));
+    const source = flags.http !== undefined ? '--http' : '"http" in baton.config.json';
+    if (!parsed.success) throw new ConfigError(`invalid ${source}: ${describe(parsed.error)} (got ${show(httpRaw)})`);
+    http = parsed.data;
+  }
+  return ConfigSchema.parse({ ...values, transport: http ? 'http' : 'stdio', http });
+}
+
+/** Token file: `{"<token>": "<agent id>"}`. */
+export const TokensSchema = z
+  .record(z.string().min(16, 'tokens must be at least 16 characters'), AgentIdSchema)
+  .refine((t) => Object.keys(t).length > 0, 'the token file maps no token');
+export type Tokens = z.infer<typeof TokensSchema>;
+
+/** Validates a parsed token file; `source` names it in the error. */
+export function parseTokens(raw: unknown, source: string): Map<string, string> {
+  const parsed = TokensSchema.safeParse(raw);
+  if (!parsed.success) throw new ConfigError(`invalid token file ${source}: ${describe(parsed.error)}`);
+  return new Map(Object.entries(parsed.data));
+}
+
+function describe(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return 'invalid value';
+  const where = issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
+  return `${where}${issue.message}`;
+}
+
+function show(value: unknown): string {
+  const text = typeof value === 'string' ? `"${value}"` : JSON.stringify(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+function camel(flag: string): string {
+  return flag.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
+}

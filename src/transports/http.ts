@@ -1,0 +1,229 @@
+/**
+ * The HTTP transport (SPEC §10): Streamable HTTP at /mcp, legacy HTTP+SSE at GET /sse + POST /messages, and
+ * GET /healthz, on one port. With tokens every request needs `Authorization: Bearer <token>` and acts as the
+ * token's agent; without tokens only loopback binds are allowed and every session acts as `--as`.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import type { Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import express from 'express';
+import type { NextFunction, Request, Response } from 'express';
+import { ConfigError, errorMessage } from '../errors.js';
+import { createServer } from '../mcp/server.js';
+import type { ServerDeps } from '../mcp/server.js';
+import { VERSION } from '../version.js';
+import { InMemoryEventStore } from './event-store.js';
+
+/** SPEC §10: request body limit. */
+export const BODY_LIMIT = '4mb';
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
+const ANY_HOST = new Set(['0.0.0.0', '::', '[::]']);
+
+export interface HttpOptions {
+  host: string;
+  port: number;
+  /** `--as`: the identity of every session when there are no tokens. */
+  agentId: string;
+  /** token → agent id, or null. */
+  tokens: Map<string, string> | null;
+}
+
+export interface RunningHttp {
+  /** The bound address, e.g. http://127.0.0.1:3000 */
+  readonly url: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+interface Connection {
+  agentId: string;
+  server: McpServer;
+  close(): Promise<void>;
+}
+
+export async function startHttp(deps: ServerDeps, options: HttpOptions): Promise<RunningHttp> {
+  const loopback = LOOPBACK_HOSTS.has(options.host);
+  if (!loopback && options.tokens === null) {
+    throw new ConfigError(
+      `refusing to listen on ${options.host} without --tokens: anyone who can reach it could act as ${options.agentId}; ` +
+        'bind to 127.0.0.1 or give --tokens',
+    );
+  }
+  const tokens = options.tokens ? hashTokens(options.tokens) : null;
+  const allowedHosts = new Set(LOOPBACK_HOSTS);
+  if (!loopback) allowedHosts.add(options.host.toLowerCase());
+  const anyHost = ANY_HOST.has(options.host);
+
+  const streamable = new Map<string, Connection & { transport: StreamableHTTPServerTransport }>();
+  const legacy = new Map<string, Connection & { transport: SSEServerTransport }>();
+
+  const app = express();
+  app.disable('x-powered-by');
+
+  // DNS rebinding protection: the Host (and Origin, when a browser sends one) must name this server (403).
+  app.use((req, res, next) => {
+    if (anyHost) return next();
+    const host = hostnameOf(req.headers.host);
+    if (host === null || !allowedHosts.has(host))
+      return rpcError(res, 403, `Forbidden: host ${req.headers.host ?? '(none)'} not allowed`);
+    const origin = req.headers.origin;
+    if (origin !== undefined && origin !== 'null') {
+      const originHost = originHostname(origin);
+      if (originHost === null || !allowedHosts.has(originHost))
+        return rpcError(res, 403, `Forbidden: origin ${origin} not allowed`);
+    }
+    next();
+  });
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok', version: VERSION, sessions: streamable.size + legacy.size });
+  });
+
+  // Authentication: the bearer token decides who the caller is (401 otherwise).
+  app.use((req, res, next) => {
+    if (tokens === null) {
+      res.locals.agentId = options.agentId;
+      return next();
+    }
+    const match = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '');
+    const agentId = match ? tokens.get(sha256(match[1]!.trim())) : undefined;
+    if (agentId === undefined) {
+      res.setHeader('WWW-Authenticate', 'Bearer realm="baton"');
+      return rpcError(res, 401, 'Unauthorized: missing or unknown bearer token');
+    }
+    res.locals.agentId = agentId;
+    next();
+  });
+
+  app.use(express.json({ limit: BODY_LIMIT }));
+
+  app.post('/mcp', async (req, res) => {
+    const agentId = res.locals.agentId as string;
+    const sessionId = req.headers['mcp-session-id'];
+    if (typeof sessionId === 'string') {
+      const connection = streamable.get(sessionId);
+      if (!connection || connection.agentId !== agentId) return rpcError(res, 404, 'Session not found');
+      return connection.transport.handleRequest(req, res, req.body);
+    }
+    if (!isInitializeRequest(req.body)) {
+      return rpcError(res, 400, 'Bad Request: no mcp-session-id header; start a session with initialize');
+    }
+    const server = createServer(deps, agentId);
+    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: () => randomUUID(),
+      eventStore: new InMemoryEventStore(),
+      onsessioninitialized: (id) => {
+        streamable.set(id, { agentId, server, transport, close: () => transport.close() });
+      },
+    });
+    transport.onclose = () => {
+      if (transport.sessionId) streamable.delete(transport.sessionId);
+      void server.close();
+    };
+    await server.connect(transport);
+    await transport.handleRequest(req, res, req.body);
+  });
+
+  const existingSession = async (req: Request, res: Response) => {
+    const sessionId = req.headers['mcp-session-id'];
+    if (typeof sessionId !== 'string') return rpcError(res, 400, 'Bad Request: missing mcp-session-id header');
+    const connection = streamable.get(sessionId);
+    if (!connection || connection.agentId !== res.locals.agentId) return rpcError(res, 404, 'Session not found');
+    await connection.transport.handleRequest(req, res);
+  };
+  app.get('/mcp', existingSession);
+  app.delete('/mcp', existingSession);
+
+  // Legacy HTTP+SSE (protocol 2024-11-05): the stream on GET /sse, client messages on POST /messages.
+  app.get('/sse', async (_req, res) => {
+    const agentId = res.locals.agentId as string;
+    const transport = new SSEServerTransport('/messages', res);
+    const server = createServer(deps, agentId);
+    legacy.set(transport.sessionId, { agentId, server, transport, close: () => transport.close() });
+    res.on('close', () => {
+      legacy.delete(transport.sessionId);
+      void server.close();
+    });
+    await server.connect(transport);
+  });
+  app.post('/messages', async (req, res) => {
+    const sessionId = req.query.sessionId;
+    if (typeof sessionId !== 'string') return rpcError(res, 400, 'Bad Request: missing sessionId query parameter');
+    const connection = legacy.get(sessionId);
+    if (!connection || connection.agentId !== res.locals.agentId) return rpcError(res, 404, 'Session not found');
+    await connection.transport.handlePostMessage(req, res, req.body);
+  });
+
+  // Errors: body too large (413), malformed JSON (400), anything else (-32603, 500).
+  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const status = (error as { status?: number }).status ?? 500;
+    if (res.headersSent) return;
+    if (status === 413) return rpcError(res, 413, `Payload Too Large: the request body limit is 4 MiB`);
+    if (status === 400) return rpcError(res, 400, `Parse error: ${errorMessage(error)}`, -32700);
+    deps.log.error('http request failed', { error: errorMessage(error) });
+    return rpcError(res, 500, 'Internal error', -32603);
+  });
+
+  const httpServer = await listen(app, options.host, options.port);
+  const port = (httpServer.address() as AddressInfo).port;
+  const shownHost = options.host.includes(':') ? `[${options.host}]` : options.host;
+  return {
+    url: `http://${shownHost}:${port}`,
+    port,
+    async close() {
+      for (const connection of [...streamable.values(), ...legacy.values()]) {
+        await connection.close().catch(() => undefined);
+        await connection.server.close().catch(() => undefined);
+      }
+      streamable.clear();
+      legacy.clear();
+      await new Promise<void>((resolve) => {
+        httpServer.close(() => resolve());
+        httpServer.closeAllConnections();
+      });
+    },
+  };
+}
+
+function listen(app: express.Express, host: string, port: number): Promise<HttpServer> {
+  return new Promise((resolve, reject) => {
+    const server = app.listen(port, host);
+    server.once('listening', () => resolve(server));
+    server.once('error', (error) => reject(new ConfigError(`cannot listen on ${host}:${port}: ${error.message}`)));
+  });
+}
+
+function rpcError(res: Response, status: number, message: string, code = -32000): void {
+  res.status(status).json({ jsonrpc: '2.0', error: { code, message }, id: null });
+}
+
+function hostnameOf(host: string | undefined): string | null {
+  if (!host) return null;
+  try {
+    return new URL(`http://${host}`).hostname.toLowerCase();
+  } catch {
+    return null;
+  }
+}
+
+function originHostname(origin: string): string | null {
+  try {
+    return new URL(origin).hostname.toLowerCase();
+  } catch {
+    return null;
+  }
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** Tokens are kept by hash, so a lookup does not compare secrets character by character. */
+function hashTokens(tokens: Map<string, string>): Map<string, string> {
+  return new Map([...tokens].map(([token, agentId]) => [sha256(token), agentId]));
+}
