@@ -54,3 +54,6 @@ export interface ModelProvider {
 
 export const PROVIDER_NAMES = ['anthropic', 'openai', 'sampling'] as const;
 export type ProviderName = (typeof PROVIDER_NAMES)[number];
+
+/** Environment variables a provider reads (API keys, base URLs); injected so tests never touch `process.env`. */
+export type ProviderEnv = Readonly<Record<string, string | undefined>>;

@@ -1,0 +1,180 @@
+/** Anthropic Messages API: pure mappers to and from the wire format, and a thin provider around the SDK. */
+import type * as AnthropicSdk from '@anthropic-ai/sdk';
+import type {
+  ContentBlockParam,
+  MessageCreateParamsNonStreaming,
+  MessageParam,
+  ToolResultBlockParam,
+} from '@anthropic-ai/sdk/resources/messages';
+import { z } from 'zod';
+import { ProviderError } from '../errors.js';
+import { silentLogger, type Logger } from '../log.js';
+import type {
+  ChatMessage,
+  ModelProvider,
+  ModelRequest,
+  ModelResponse,
+  ProviderEnv,
+  StopReason,
+  ToolCall,
+} from './types.js';
+import { lazySdk, missingKeyError, sdkLogger, toBatonError } from './vendor-sdk.js';
+
+/** `max_tokens` is required by the Messages API; this is sent when the request names none. */
+export const ANTHROPIC_DEFAULT_MAX_TOKENS = 4096;
+
+/** Maps a neutral request to Messages API params. */
+export function toAnthropicRequest(request: ModelRequest): MessageCreateParamsNonStreaming {
+  const params: MessageCreateParamsNonStreaming = {
+    model: request.model,
+    max_tokens: request.maxTokens ?? ANTHROPIC_DEFAULT_MAX_TOKENS,
+    messages: toAnthropicMessages(request.messages),
+  };
+  if (request.system) params.system = request.system;
+  if (request.tools.length > 0) {
+    params.tools = request.tools.map((tool) => ({
+      name: tool.name,
+      description: tool.description,
+      input_schema: { ...tool.inputSchema, type: 'object' as const },
+    }));
+  }
+  return params;
+}
+
+function toAnthropicMessages(messages: ChatMessage[]): MessageParam[] {
+  const out: MessageParam[] = [];
+  // The user message holding the latest run of tool results, so consecutive results share it.
+  let results: ToolResultBlockParam[] | undefined;
+  for (const message of messages) {
+    if (message.role !== 'tool') {
+      results = undefined;
+      out.push(
+        message.role === 'user'
+          ? { role: 'user', content: message.content }
+          : { role: 'assistant', content: assistantContent(message) },
+      );
+      continue;
+    }
+    const block: ToolResultBlockParam = {
+      type: 'tool_result',
+      tool_use_id: message.toolCallId,
+      content: message.content,
+    };
+    if (message.isError) block.is_error = true;
+    // Messages API: the results of one assistant turn's tool_use blocks return together in the next user message.
+    if (results) results.push(block);
+    else out.push({ role: 'user', content: (results = [block]) });
+  }
+  return out;
+}
+
+function assistantContent(message: Extract<ChatMessage, { role: 'assistant' }>): string | ContentBlockParam[] {
+  if (!message.toolCalls?.length) return message.content;
+  const blocks: ContentBlockParam[] = message.content ? [{ type: 'text', text: message.content }] : [];
+  for (const call of message.toolCalls) {
+    blocks.push({ type: 'tool_use', id: call.id, name: call.name, input: call.arguments });
+  }
+  return blocks;
+}
+
+/** The parts of a Messages API response Baton reads; anything else is ignored. */
+export const AnthropicMessageSchema = z.object({
+  content: z.array(
+    z.object({
+      type: z.string(),
+      text: z.string().optional(),
+      id: z.string().optional(),
+      name: z.string().optional(),
+      input: z.unknown().optional(),
+    }),
+  ),
+  stop_reason: z.string().nullish(),
+  usage: z
+    .object({
+      input_tokens: z.number().nullish(),
+      output_tokens: z.number().nullish(),
+      cache_creation_input_tokens: z.number().nullish(),
+      cache_read_input_tokens: z.number().nullish(),
+    })
+    .nullish(),
+});
+
+/** Maps a Messages API response to a neutral one; throws `ProviderError` (bad_response) for an unexpected shape. */
+export function fromAnthropicResponse(message: unknown): ModelResponse {
+  const parsed = AnthropicMessageSchema.safeParse(message);
+  if (!parsed.success) throw badResponse(`unexpected response shape: ${z.prettifyError(parsed.error)}`);
+  const { content, stop_reason, usage } = parsed.data;
+  const text: string[] = [];
+  const toolCalls: ToolCall[] = [];
+  for (const block of content) {
+    if (block.type === 'text') text.push(block.text ?? '');
+    if (block.type !== 'tool_use') continue;
+    if (!block.id || !block.name || !isRecord(block.input))
+      throw badResponse('a tool_use block lacks its id, name or object input');
+    toolCalls.push({ id: block.id, name: block.name, arguments: block.input });
+  }
+  return {
+    text: text.join(''),
+    toolCalls,
+    stopReason: toolCalls.length > 0 ? 'tool_use' : stopReason(stop_reason),
+    usage: {
+      inputTokens:
+        (usage?.input_tokens ?? 0) + (usage?.cache_creation_input_tokens ?? 0) + (usage?.cache_read_input_tokens ?? 0),
+      outputTokens: usage?.output_tokens ?? 0,
+    },
+  };
+}
+
+function stopReason(reason: string | null | undefined): StopReason {
+  if (reason === 'end_turn' || reason === 'stop_sequence') return 'end';
+  return reason === 'max_tokens' ? 'max_tokens' : 'other';
+}
+
+function badResponse(detail: string): ProviderError {
+  return new ProviderError(`anthropic: ${detail}`, { retryable: false, code: 'bad_response' });
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Options of `AnthropicProvider`. `loadSdk` is injectable so a test can see the SDK load on first use only. */
+export interface AnthropicProviderOptions {
+  env: ProviderEnv;
+  log?: Logger;
+  loadSdk?: () => Promise<typeof AnthropicSdk>;
+}
+
+/** Anthropic via `@anthropic-ai/sdk`, loaded on the first `complete`. Reads ANTHROPIC_API_KEY and ANTHROPIC_BASE_URL. */
+export class AnthropicProvider implements ModelProvider {
+  readonly name = 'anthropic' as const;
+  private readonly client: () => Promise<{ sdk: typeof AnthropicSdk; client: AnthropicSdk.Anthropic }>;
+
+  /** Throws `ProviderError` (missing_key) at once when ANTHROPIC_API_KEY is not set. */
+  constructor(options: AnthropicProviderOptions) {
+    const apiKey = options.env.ANTHROPIC_API_KEY;
+    if (!apiKey) throw missingKeyError('anthropic', 'ANTHROPIC_API_KEY');
+    const load = options.loadSdk ?? (() => import('@anthropic-ai/sdk'));
+    this.client = lazySdk('anthropic', '@anthropic-ai/sdk', async () => {
+      const sdk = await load();
+      const client = new sdk.default({
+        apiKey,
+        // Explicit, so the SDK never falls back to process.env behind the injected env.
+        baseURL: options.env.ANTHROPIC_BASE_URL || 'https://api.anthropic.com',
+        maxRetries: 0, // withRetry retries, with Baton's policy and cancellation.
+        logger: sdkLogger('anthropic', options.log ?? silentLogger),
+      });
+      return { sdk, client };
+    });
+  }
+
+  async complete(request: ModelRequest): Promise<ModelResponse> {
+    const { sdk, client } = await this.client();
+    try {
+      const message = await client.messages.create(toAnthropicRequest(request), { signal: request.signal });
+      return fromAnthropicResponse(message);
+    } catch (error) {
+      throw toBatonError('anthropic', error, sdk, request.signal);
+    }
+  }
+}

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../src/errors.js';
+import { parseModelSpec } from '../../src/providers/model-spec.js';
+
+describe('parseModelSpec', () => {
+  it.each([
+    ['anthropic:claude-sonnet-4-5', 'anthropic', 'claude-sonnet-4-5'],
+    ['openai:gpt-4o', 'openai', 'gpt-4o'],
+    ['openai:llama3.1:8b', 'openai', 'llama3.1:8b'],
+    ['OpenAI:qwen2.5', 'openai', 'qwen2.5'],
+    ['anthropic:haiku', 'anthropic', 'claude-haiku-4-5'],
+    ['sonnet', 'anthropic', 'claude-sonnet-4-5'],
+    ['opus', 'anthropic', 'claude-opus-4-1'],
+    ['haiku', 'anthropic', 'claude-haiku-4-5'],
+    ['claude-3-5-haiku-latest', 'anthropic', 'claude-3-5-haiku-latest'],
+    ['gpt-4.1-mini', 'openai', 'gpt-4.1-mini'],
+    ['o1', 'openai', 'o1'],
+    ['o3-mini', 'openai', 'o3-mini'],
+    ['o4-mini', 'openai', 'o4-mini'],
+    ['sampling', 'sampling', ''],
+    ['sampling:claude-sonnet', 'sampling', 'claude-sonnet'],
+    ['inherit', 'inherit', ''],
+    ['  sonnet  ', 'anthropic', 'claude-sonnet-4-5'],
+  ])('parses %s as provider %s, model %s', (spec, provider, model) => {
+    expect(parseModelSpec(spec)).toEqual({ provider, model });
+  });
+
+  it.each(['llama3', 'mistral:7b', 'openai:', 'inherit:x', '', 'google:gemini-2.5-pro', 'only'])(
+    'throws a ConfigError listing the accepted forms when the spec is %j',
+    (spec) => {
+      expect(() => parseModelSpec(spec)).toThrow(ConfigError);
+      expect(() => parseModelSpec(spec)).toThrow(
+        /accepted: provider:model .*sonnet, opus, haiku.*sampling, or inherit/,
+      );
+    },
+  );
+});
