@@ -10,8 +10,6 @@ import { loadConfig, loadTokens } from './cli/load-config.js';
 import { taskCommand, tasksCommand } from './cli/tasks-command.js';
 import { BatonError, errorMessage } from './errors.js';
 import { createLogger } from './log.js';
-import { startHttp } from './transports/http.js';
-import { startStdio } from './transports/stdio.js';
 import { VERSION } from './version.js';
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
@@ -25,6 +23,8 @@ async function serve(flags: Record<string, unknown>): Promise<void> {
   let transport: { close(): Promise<void> };
   let ended: Promise<void> | null = null;
   if (config.transport === 'http' && config.http) {
+    // Loaded only when asked for: express stays out of stdio start-up.
+    const { startHttp } = await import('./transports/http.js');
     const http = await startHttp(baton, { ...config.http, agentId: config.as, tokens });
     transport = http;
     log.info(`listening on ${http.url}/mcp (Streamable HTTP), ${http.url}/sse (legacy SSE)`, {
@@ -32,6 +32,7 @@ async function serve(flags: Record<string, unknown>): Promise<void> {
       store: config.store,
     });
   } else {
+    const { startStdio } = await import('./transports/stdio.js');
     const stdio = await startStdio(baton, config.as);
     transport = stdio;
     ended = stdio.ended;

@@ -80,10 +80,6 @@ export async function startHttp(deps: ServerDeps, options: HttpOptions): Promise
     next();
   });
 
-  app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok', version: VERSION, sessions: streamable.size + legacy.size });
-  });
-
   // Authentication: the bearer token decides who the caller is (401 otherwise).
   app.use((req, res, next) => {
     if (tokens === null) {
@@ -98,6 +94,11 @@ export async function startHttp(deps: ServerDeps, options: HttpOptions): Promise
     }
     res.locals.agentId = agentId;
     next();
+  });
+
+  // SPEC §10: with tokens, every request needs one, health checks included.
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok', version: VERSION, sessions: streamable.size + legacy.size });
   });
 
   app.use(express.json({ limit: BODY_LIMIT }));

@@ -27,25 +27,37 @@ describe('store durability through the built server', () => {
     const alice = await start('alice');
     const acknowledged: string[] = [];
     const calls: Array<Promise<void>> = [];
-    for (let i = 0; i < 600; i++) {
+    let inFlight = 0;
+    let killed = false;
+    let inFlightAtKill = 0;
+    const send = (i: number) => {
+      inFlight++;
       calls.push(
         alice
           .call('delegate_task', { assignee_id: 'bob', description: `job ${i}`, payload: { i, pad: 'x'.repeat(200) } })
           .then((r) => {
-            if (!r.isError) acknowledged.push((r.structuredContent as { task_id: string }).task_id);
-            else throw new Error(textOf(r));
+            if (r.isError) throw new Error(textOf(r));
+            if (!killed) acknowledged.push((r.structuredContent as { task_id: string }).task_id);
           })
-          .catch(() => undefined), // calls in flight die with the process
+          .catch(() => undefined) // calls in flight die with the process
+          .finally(() => inFlight--),
       );
+    };
+    // Keep several hundred delegations in flight; kill the server once enough have been acknowledged.
+    let sent = 0;
+    const deadline = Date.now() + 20_000;
+    while (acknowledged.length < 300 && Date.now() < deadline) {
+      while (inFlight < 300) send(sent++);
+      await new Promise((r) => setImmediate(r));
     }
-    // Kill once a good part, but not all, has been acknowledged.
-    const deadline = Date.now() + 10_000;
-    while (acknowledged.length < 150 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));
+    while (inFlight < 300) send(sent++); // so that calls are surely outstanding at the kill
+    inFlightAtKill = inFlight;
+    killed = true;
     process.kill(alice.pid, 'SIGKILL');
     await Promise.all(calls);
     const acked = [...acknowledged];
-    expect(acked.length).toBeGreaterThanOrEqual(150);
-    expect(acked.length).toBeLessThan(600);
+    expect(acked.length).toBeGreaterThanOrEqual(300);
+    expect(inFlightAtKill).toBeGreaterThan(0);
 
     // The files parse, and a restarted server has every acknowledged task.
     JSON.parse(await readFile(path.join(dir, 'store.json'), 'utf8'));

@@ -33,6 +33,7 @@ function task(id: string, overrides: Partial<Task> = {}): Task {
     attempts: 0,
     max_retries: 0,
     session_id: null,
+    runner: null,
     ...overrides,
   };
 }

@@ -1,0 +1,179 @@
+/**
+ * `baton tasks` and `baton task ID` on the built CLI, reading a store file written through the real task tools.
+ */
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import type { CliResult } from '../helpers/cli.js';
+import { startCore, tempDir } from '../helpers/core.js';
+
+interface Summary {
+  id: string;
+  status: string;
+  delegated_by: string;
+  assignee_id: string;
+  description: string;
+}
+
+describe('baton tasks / baton task', () => {
+  let tmp: { dir: string; cleanup: () => Promise<void> };
+  let store: string;
+  /** Created oldest first: summarised (alice → bob, completed), translated (alice → carol, in progress),
+   * checked (carol → dave, failed). */
+  const ids = { summarised: '', translated: '', checked: '' };
+
+  const baton = (...args: string[]): Promise<CliResult> => runCli(args, { cwd: tmp.dir });
+  const listJson = async (...args: string[]) => {
+    const run = await baton('tasks', '--store', store, '--json', ...args);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    return (JSON.parse(run.stdout) as { tasks: Summary[] }).tasks;
+  };
+
+  beforeAll(async () => {
+    tmp = await tempDir('baton-cli-tasks-');
+    store = path.join(tmp.dir, 'store.json');
+    const core = await startCore({ storePath: store });
+    try {
+      const alice = await core.connect('alice');
+      const bob = await core.connect('bob');
+      const carol = await core.connect('carol');
+      const dave = await core.connect('dave');
+      ids.summarised = (
+        await alice.ok<{ task_id: string }>('delegate_task', {
+          assignee_id: 'bob',
+          description: 'Summarise the quarterly report',
+        })
+      ).task_id;
+      await bob.ok('report_task_progress', { task_id: ids.summarised, message: 'read page 1' });
+      await bob.ok('complete_task', { task_id: ids.summarised, result: 'Revenue is up 12%.' });
+      ids.translated = (
+        await alice.ok<{ task_id: string }>('delegate_task', {
+          assignee_id: 'carol',
+          description: 'Translate the memo into French',
+          payload: { lang: 'fr' },
+        })
+      ).task_id;
+      ids.checked = (
+        await carol.ok<{ task_id: string }>('delegate_task', { assignee_id: 'dave', description: 'Check the figures' })
+      ).task_id;
+      await dave.ok('fail_task', { task_id: ids.checked, error: 'the spreadsheet is missing' });
+    } finally {
+      await core.close();
+    }
+  });
+
+  afterAll(async () => {
+    await tmp?.cleanup();
+  });
+
+  it('prints a table of every task, newest first', async () => {
+    const run = await baton('tasks', '--store', store);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toBe('');
+    const lines = run.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^ID\s+STATUS\s+FROM\s+TO\s+UPDATED\s+DESCRIPTION$/);
+    expect(lines[1]).toMatch(/^-+( +-+)+$/);
+    expect(lines.slice(2)).toHaveLength(3);
+    expect(lines[2]).toMatch(new RegExp(`^${ids.checked}\\s+failed\\s+carol\\s+dave\\s+\\S+\\s+Check the figures$`));
+    expect(lines[3]).toMatch(new RegExp(`^${ids.translated}\\s+in_progress\\s+alice\\s+carol\\s.*Translate the memo`));
+    expect(lines[4]).toMatch(new RegExp(`^${ids.summarised}\\s+completed\\s+alice\\s+bob\\s.*Summarise the quarterly`));
+  });
+
+  it('prints parseable JSON with --json', async () => {
+    const tasks = await listJson();
+    expect(tasks.map((t) => t.id)).toEqual([ids.checked, ids.translated, ids.summarised]);
+    expect(tasks[2]).toMatchObject({
+      status: 'completed',
+      delegated_by: 'alice',
+      assignee_id: 'bob',
+      description: 'Summarise the quarterly report',
+    });
+  });
+
+  it('keeps only the given statuses with --status', async () => {
+    const [completed, ended, cancelled] = await Promise.all([
+      listJson('--status', 'completed'),
+      listJson('--status', 'completed,failed'),
+      listJson('--status', 'cancelled'),
+    ]);
+    expect(completed.map((t) => t.id)).toEqual([ids.summarised]);
+    expect(ended.map((t) => t.id)).toEqual([ids.checked, ids.summarised]);
+    expect(cancelled).toEqual([]);
+  });
+
+  it('keeps only the tasks an agent delegated or was assigned with --as', async () => {
+    const [bob, carol, aliceOpen] = await Promise.all([
+      listJson('--as', 'bob'),
+      listJson('--as', 'carol'),
+      listJson('--as', 'alice', '--status', 'in_progress'),
+    ]);
+    expect(bob.map((t) => t.id)).toEqual([ids.summarised]);
+    expect(carol.map((t) => t.id)).toEqual([ids.checked, ids.translated]);
+    expect(aliceOpen.map((t) => t.id)).toEqual([ids.translated]);
+  });
+
+  it('says "No tasks." when nothing matches', async () => {
+    const run = await baton('tasks', '--store', store, '--as', 'nobody');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe('No tasks.\n');
+  });
+
+  it('refuses a bad --status value with one clear line naming the valid ones', async () => {
+    const run = await baton('tasks', '--store', store, '--status', 'completed,done');
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(/^baton: invalid --status: "done"; expected one of pending, in_progress, completed/);
+    expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
+  });
+
+  it('prints one task whole as JSON with task ID --json', async () => {
+    const run = await baton('task', ids.summarised, '--store', store, '--json');
+    expect(run.code).toBe(0);
+    expect(run.stderr).toBe('');
+    const { task, children } = JSON.parse(run.stdout) as { task: Record<string, unknown>; children: string[] };
+    expect(task).toMatchObject({
+      id: ids.summarised,
+      kind: 'delegation',
+      status: 'completed',
+      delegated_by: 'alice',
+      assignee_id: 'bob',
+      description: 'Summarise the quarterly report',
+      result: 'Revenue is up 12%.',
+    });
+    expect(task.progress).toMatchObject([{ message: 'read page 1' }]);
+    expect(children).toEqual([]);
+  });
+
+  it('prints one task for people with task ID', async () => {
+    const [done, open, failed] = await Promise.all([
+      baton('task', ids.summarised, '--store', store),
+      baton('task', ids.translated, '--store', store),
+      baton('task', ids.checked, '--store', store),
+    ]);
+    expect(done.code).toBe(0);
+    expect(done.stdout).toContain(`Task ${ids.summarised} (delegation)`);
+    expect(done.stdout).toMatch(/status: +completed/);
+    expect(done.stdout).toMatch(/from → to: +alice → bob/);
+    expect(done.stdout).toMatch(/Description:\n {2}Summarise the quarterly report/);
+    expect(done.stdout).toMatch(/Progress:\n {2}\S+ {2}read page 1/);
+    expect(done.stdout).toMatch(/Result:\n {2}Revenue is up 12%\./);
+
+    expect(open.stdout).toMatch(/Payload:\n {2}\{\n {4}"lang": "fr"\n {2}\}/);
+    expect(open.stdout).not.toContain('Result:');
+
+    expect(failed.stdout).toMatch(/status: +failed/);
+    expect(failed.stdout).toMatch(/Error:\n {2}the spreadsheet is missing/);
+  });
+
+  it('exits 1 with "task not found" on stderr for an unknown id', async () => {
+    const runs = await Promise.all(
+      [[], ['--json']].map((json) => baton('task', 'no-such-task', '--store', store, ...json)),
+    );
+    for (const run of runs) {
+      expect(run.code).toBe(1);
+      expect(run.stdout).toBe('');
+      expect(run.stderr).toBe('baton: task not found: no-such-task\n');
+    }
+  });
+});

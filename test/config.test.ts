@@ -1,0 +1,193 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseConfig, parseTokens } from '../src/config.js';
+import { ConfigError } from '../src/errors.js';
+
+const HOME = { HOME: '/home/ada' };
+
+/** The ConfigError `fn` throws. */
+function configError(fn: () => unknown): ConfigError {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error('expected a ConfigError, but nothing was thrown');
+}
+
+describe('parseConfig', () => {
+  it('uses the defaults when no flag, variable or file sets anything', () => {
+    expect(parseConfig({}, HOME, null)).toEqual({
+      transport: 'stdio',
+      http: null,
+      store: path.join('/home/ada', '.baton', 'store.json'),
+      as: 'host',
+      agents: null,
+      model: null,
+      maxConcurrency: 8,
+      maxDepth: 3,
+      maxPerSession: 10,
+      defaultTimeout: 600,
+      tokens: null,
+      tools: null,
+      logLevel: 'info',
+    });
+  });
+
+  describe.each([
+    { key: 'store', flag: 'store', env: 'BATON_STORE', values: ['/f/store.json', '/e/store.json', '/c/store.json'] },
+    { key: 'as', flag: 'as', env: 'BATON_AS', values: ['flag-agent', 'env-agent', 'file-agent'] },
+    { key: 'model', flag: 'model', env: 'BATON_MODEL', values: ['anthropic:a', 'openai:b', 'openai:c'] },
+    { key: 'tokens', flag: 'tokens', env: 'BATON_TOKENS', values: ['/f/tokens.json', '/e/t.json', '/c/t.json'] },
+    { key: 'logLevel', flag: 'logLevel', env: 'BATON_LOG_LEVEL', values: ['debug', 'warn', 'error'] },
+  ] as const)('$key', ({ key, flag, env, values: [fromFlag, fromEnv, fromFile] }) => {
+    it('takes the flag over the environment and the file', () => {
+      expect(parseConfig({ [flag]: fromFlag }, { ...HOME, [env]: fromEnv }, { [key]: fromFile })[key]).toBe(fromFlag);
+    });
+    it('takes the environment over the file when there is no flag', () => {
+      expect(parseConfig({}, { ...HOME, [env]: fromEnv }, { [key]: fromFile })[key]).toBe(fromEnv);
+    });
+    it('takes the file when there is neither flag nor variable', () => {
+      expect(parseConfig({}, HOME, { [key]: fromFile })[key]).toBe(fromFile);
+    });
+    it('skips an empty environment variable', () => {
+      expect(parseConfig({}, { ...HOME, [env]: '' }, { [key]: fromFile })[key]).toBe(fromFile);
+    });
+  });
+
+  it('takes numeric options from the flag (as text) over the file', () => {
+    const config = parseConfig(
+      { maxConcurrency: '2', maxDepth: '0', maxPerSession: '4', defaultTimeout: '1.5' },
+      HOME,
+      { maxConcurrency: 16, maxDepth: 5, maxPerSession: 20, defaultTimeout: 60 },
+    );
+    expect(config).toMatchObject({ maxConcurrency: 2, maxDepth: 0, maxPerSession: 4, defaultTimeout: 1.5 });
+    expect(parseConfig({}, HOME, { maxConcurrency: 16, defaultTimeout: 60 })).toMatchObject({
+      maxConcurrency: 16,
+      defaultTimeout: 60,
+    });
+  });
+
+  it('reads agent folders from repeated flags, a path list in BATON_AGENTS, or an array in the file', () => {
+    expect(parseConfig({ agents: ['a', 'b'] }, { ...HOME, BATON_AGENTS: 'x' }, null).agents).toEqual(['a', 'b']);
+    const list = ['/one', '/two'].join(path.delimiter);
+    expect(parseConfig({}, { ...HOME, BATON_AGENTS: list }, null).agents).toEqual(['/one', '/two']);
+    expect(parseConfig({}, HOME, { agents: ['/f'] }).agents).toEqual(['/f']);
+  });
+
+  it('splits --tools on commas and drops blanks', () => {
+    expect(parseConfig({ tools: 'delegate_task, get_task,,' }, HOME, null).tools).toEqual([
+      'delegate_task',
+      'get_task',
+    ]);
+    expect(parseConfig({}, HOME, { tools: ['list_tasks'] }).tools).toEqual(['list_tasks']);
+  });
+
+  describe('--http', () => {
+    it.each([
+      ['3000', { host: '127.0.0.1', port: 3000 }],
+      ['127.0.0.1:3000', { host: '127.0.0.1', port: 3000 }],
+      ['[::1]:3000', { host: '::1', port: 3000 }],
+      ['0.0.0.0:0', { host: '0.0.0.0', port: 0 }],
+      ['localhost:65535', { host: 'localhost', port: 65535 }],
+    ])('parses %s', (value, http) => {
+      expect(parseConfig({ http: value }, HOME, null)).toMatchObject({ transport: 'http', http });
+    });
+
+    it('reads "http" from the config file, as a number too, and lets the flag win', () => {
+      expect(parseConfig({}, HOME, { http: 8080 }).http).toEqual({ host: '127.0.0.1', port: 8080 });
+      expect(parseConfig({ http: '9090' }, HOME, { http: 8080 }).http).toEqual({ host: '127.0.0.1', port: 9090 });
+    });
+
+    it('serves stdio when --stdio is given and the config file asks for http', () => {
+      expect(parseConfig({ stdio: true }, HOME, { http: 8080 })).toMatchObject({ transport: 'stdio', http: null });
+    });
+
+    it.each(['abc', '70000', '::1:3000', '127.0.0.1:', ''])('refuses %j naming --http', (value) => {
+      expect(configError(() => parseConfig({ http: value }, HOME, null)).message).toMatch(
+        /^invalid --http: expected \[HOST:\]PORT/,
+      );
+    });
+
+    it('names the config file when its "http" is bad', () => {
+      expect(configError(() => parseConfig({}, HOME, { http: 'nope' })).message).toMatch(
+        /^invalid "http" in baton\.config\.json: /,
+      );
+    });
+  });
+
+  describe('bad values', () => {
+    it.each([
+      [{ defaultTimeout: 'soon' }, {}, null, /^invalid --default-timeout: .* \(got "soon"\)$/],
+      [{ defaultTimeout: '-5' }, {}, null, /^invalid --default-timeout: /],
+      [{ maxConcurrency: '0' }, {}, null, /^invalid --max-concurrency: /],
+      [{ maxDepth: '1.5' }, {}, null, /^invalid --max-depth: /],
+      [{ as: 'no spaces' }, {}, null, /^invalid --as: .*letters, digits/],
+      [{ logLevel: 'loud' }, {}, null, /^invalid --log-level: /],
+      [{}, { BATON_LOG_LEVEL: 'loud' }, null, /^invalid BATON_LOG_LEVEL: .* \(got "loud"\)$/],
+      [{}, { BATON_AS: '-dash' }, null, /^invalid BATON_AS: /],
+      [{}, {}, { maxDepth: -1 }, /^invalid "maxDepth" in baton\.config\.json: .* \(got -1\)$/],
+      [{}, {}, { logLevel: 'loud' }, /^invalid "logLevel" in baton\.config\.json: /],
+      [{}, {}, { store: 42 }, /^invalid "store" in baton\.config\.json: /],
+    ] as const)('refuses %j / %j / %j with a line naming its source', (flags, env, file, message) => {
+      const error = configError(() => parseConfig(flags, { ...HOME, ...env }, file));
+      expect(error.message).toMatch(message);
+      expect(error.message).not.toContain('\n');
+      expect(error.code).toBe('bad_config');
+    });
+
+    it('refuses an unknown key in the config file and lists the known ones', () => {
+      const { message } = configError(() => parseConfig({}, HOME, { store: '/s.json', colour: 'red' }));
+      expect(message).toMatch(/^baton\.config\.json: unknown option "colour"; known: .*\bstore\b.*\bhttp\b/);
+    });
+
+    it('refuses --stdio together with --http', () => {
+      expect(configError(() => parseConfig({ stdio: true, http: '3000' }, HOME, null)).message).toBe(
+        'choose one transport: --stdio or --http, not both',
+      );
+    });
+
+    it('reports a bad flag even when the variable and file hold good values', () => {
+      expect(
+        configError(() =>
+          parseConfig({ logLevel: 'loud' }, { ...HOME, BATON_LOG_LEVEL: 'warn' }, { logLevel: 'error' }),
+        ).message,
+      ).toMatch(/^invalid --log-level: /);
+    });
+  });
+});
+
+describe('parseTokens', () => {
+  const alice = 'alice-token-0123456789';
+  const bob = 'bob-token-0123456789ab';
+
+  it('maps each token to its agent id', () => {
+    expect(parseTokens({ [alice]: 'alice', [bob]: 'bob' }, 'tokens.json')).toEqual(
+      new Map([
+        [alice, 'alice'],
+        [bob, 'bob'],
+      ]),
+    );
+  });
+
+  it.each([
+    [{ 'short-token': 'alice' }, /the token of "alice" is shorter than 16 characters/],
+    [{}, /the token file maps no token/],
+    [[alice], /expected record, received array/],
+    ['tokens', /expected record, received string/],
+    [{ [alice]: 'not an id' }, /agent id "not an id": letters, digits/],
+    [{ [alice]: 7 }, /agent id 7: /],
+  ])('refuses %j naming the file', (raw, message) => {
+    const error = configError(() => parseTokens(raw, '/etc/baton/tokens.json'));
+    expect(error.message).toMatch(/^invalid token file \/etc\/baton\/tokens\.json: /);
+    expect(error.message).toMatch(message);
+  });
+
+  it('never puts a token in its error message', () => {
+    for (const raw of [{ 'short-secret': 'alice' }, { [alice]: 'not an id' }, { [alice]: 7 }]) {
+      const { message } = configError(() => parseTokens(raw, 'tokens.json'));
+      for (const token of Object.keys(raw)) expect(message).not.toContain(token);
+    }
+  });
+});
