@@ -2,19 +2,32 @@
  * The neutral model interface every provider implements. Vendor types never leave `providers/`:
  * each vendor file maps this shape to its wire format and back.
  */
+import { z } from 'zod';
 
 /** A tool call the model asked for. `arguments` is the parsed JSON object. */
-export interface ToolCall {
-  id: string;
-  name: string;
-  arguments: Record<string, unknown>;
-}
+export const ToolCallSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  arguments: z.record(z.string(), z.unknown()),
+});
+export type ToolCall = z.infer<typeof ToolCallSchema>;
 
-/** One message of a conversation. System prompts travel separately in `ModelRequest.system`. */
-export type ChatMessage =
-  | { role: 'user'; content: string }
-  | { role: 'assistant'; content: string; toolCalls?: ToolCall[] }
-  | { role: 'tool'; toolCallId: string; name: string; content: string; isError?: boolean };
+/**
+ * One message of a conversation. System prompts travel separately in `ModelRequest.system`.
+ * A schema, because conversations are stored (session history) and validated when the store loads.
+ */
+export const ChatMessageSchema = z.discriminatedUnion('role', [
+  z.object({ role: z.literal('user'), content: z.string() }),
+  z.object({ role: z.literal('assistant'), content: z.string(), toolCalls: z.array(ToolCallSchema).optional() }),
+  z.object({
+    role: z.literal('tool'),
+    toolCallId: z.string(),
+    name: z.string(),
+    content: z.string(),
+    isError: z.boolean().optional(),
+  }),
+]);
+export type ChatMessage = z.infer<typeof ChatMessageSchema>;
 
 /** A tool offered to the model; `inputSchema` is a JSON Schema object. */
 export interface ToolSpec {

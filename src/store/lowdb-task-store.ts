@@ -2,9 +2,10 @@
  * The task store on one lowdb JSON file plus its journal.
  *
  * Files, for a store at PATH:
- * - PATH: the lowdb snapshot `{schema_version, generation, seq, tasks, inbox}`, written atomically (temp + rename).
- * - PATH.journal: JSON lines. The first is `{generation}`; each other line is one record, `{"task":…}` or
- *   `{"inbox":…}`, that replaces the record with the same id. Appended and fsynced once per batch.
+ * - PATH: the lowdb snapshot `{schema_version, generation, seq, tasks, inbox, sessions}`, written atomically
+ *   (temp + rename).
+ * - PATH.journal: JSON lines. The first is `{generation}`; each other line is one record, `{"task":…}`,
+ *   `{"inbox":…}` or `{"session":…}`, that replaces the record with the same id. Appended and fsynced once per batch.
  * - PATH.lock: the cross-process lock (proper-lockfile), held while a batch syncs, appends and maybe compacts.
  *
  * Why a journal: rewriting the whole file per change costs ~400 ms at 100k tasks (SPEC §11); appending a batch
@@ -21,8 +22,8 @@ import { z } from 'zod';
 import { StoreError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import { silentLogger } from '../log.js';
-import { InboxItemSchema, TaskSchema, isTerminal } from './records.js';
-import type { InboxItem, Task } from './records.js';
+import { InboxItemSchema, SessionSchema, TaskSchema, isTerminal } from './records.js';
+import type { InboxItem, Session, Task } from './records.js';
 import { StoreState } from './store-state.js';
 import type { StoreChange, TaskStore, Transaction } from './task-store.js';
 
@@ -34,11 +35,16 @@ const SnapshotSchema = z.object({
   seq: z.number().int(),
   tasks: z.array(TaskSchema),
   inbox: z.array(InboxItemSchema),
+  sessions: z.array(SessionSchema).default([]),
 });
 type Snapshot = z.infer<typeof SnapshotSchema>;
 
 const JournalHeaderSchema = z.object({ generation: z.number().int() });
-const JournalRecordSchema = z.union([z.object({ task: TaskSchema }), z.object({ inbox: InboxItemSchema })]);
+const JournalRecordSchema = z.union([
+  z.object({ task: TaskSchema }),
+  z.object({ inbox: InboxItemSchema }),
+  z.object({ session: SessionSchema }),
+]);
 type JournalRecord = z.infer<typeof JournalRecordSchema>;
 
 export interface LowdbTaskStoreOptions {
@@ -94,6 +100,7 @@ export class LowdbTaskStore implements TaskStore {
         seq: 0,
         tasks: [],
         inbox: [],
+        sessions: [],
       },
     );
   }
@@ -109,8 +116,16 @@ export class LowdbTaskStore implements TaskStore {
     return this.state.tasks.size;
   }
 
+  get seq(): number {
+    return this.state.seq;
+  }
+
   getTask(id: string): Task | undefined {
     return this.state.tasks.get(id);
+  }
+
+  getSession(id: string): Session | undefined {
+    return this.state.sessions.get(id);
   }
 
   newestFirst(): Iterable<Task> {
@@ -171,7 +186,14 @@ export class LowdbTaskStore implements TaskStore {
               `cannot open store ${file}: the journal ${this.journalPath} exists without its snapshot; left untouched`,
             );
           }
-          await this.writeSnapshot({ schema_version: SCHEMA_VERSION, generation: 1, seq: 0, tasks: [], inbox: [] });
+          await this.writeSnapshot({
+            schema_version: SCHEMA_VERSION,
+            generation: 1,
+            seq: 0,
+            tasks: [],
+            inbox: [],
+            sessions: [],
+          });
         }
         await this.fullLoad();
         // Repair: a journal of an older generation (crash mid-compaction) or a missing one is restarted.
@@ -212,6 +234,7 @@ export class LowdbTaskStore implements TaskStore {
       const state = new StoreState();
       for (const t of snapshot.tasks) state.putTask(t);
       for (const i of snapshot.inbox) state.addInbox(i);
+      for (const session of snapshot.sessions) state.sessions.set(session.id, session);
       state.seq = Math.max(state.seq, snapshot.seq);
 
       const journal = await readJournal(this.journalPath, 0);
@@ -259,6 +282,9 @@ export class LowdbTaskStore implements TaskStore {
       if (!old || old.updated_at !== t.updated_at || old.status !== t.status) changed.push({ task: t });
     }
     for (const i of after.allInbox()) if (i.seq > before.seq) changed.push({ inbox: i });
+    for (const session of after.sessions.values()) {
+      if (before.sessions.get(session.id)?.updated_at !== session.updated_at) changed.push({ session });
+    }
     return changed;
   }
 
@@ -342,6 +368,7 @@ export class LowdbTaskStore implements TaskStore {
       seq: this.state.seq,
       tasks: [...this.state.tasks.values()],
       inbox: this.state.allInbox(),
+      sessions: [...this.state.sessions.values()],
     });
     await this.resetJournal();
     this.log.debug('store compacted', { generation: this.generation, tasks: this.state.tasks.size, pruned: dropped });
@@ -387,8 +414,9 @@ export class LowdbTaskStore implements TaskStore {
     const change: StoreChange = { tasks: [], inbox: [], origin };
     for (const r of records) {
       if ('task' in r) change.tasks.push(r.task);
-      else change.inbox.push(r.inbox);
+      else if ('inbox' in r) change.inbox.push(r.inbox);
     }
+    if (change.tasks.length === 0 && change.inbox.length === 0) return;
     for (const listener of this.listeners) {
       try {
         listener(change);
@@ -430,6 +458,7 @@ export class LowdbTaskStore implements TaskStore {
 class BufferedTransaction implements Transaction {
   readonly records: JournalRecord[] = [];
   private readonly tasks = new Map<string, Task>();
+  private readonly sessions = new Map<string, Session>();
   private seq: number;
 
   constructor(private readonly state: StoreState) {
@@ -445,6 +474,15 @@ class BufferedTransaction implements Transaction {
     this.records.push({ task });
   }
 
+  getSession(id: string): Session | undefined {
+    return this.sessions.get(id) ?? this.state.sessions.get(id);
+  }
+
+  putSession(session: Session): void {
+    this.sessions.set(session.id, session);
+    this.records.push({ session });
+  }
+
   addInbox(item: Omit<InboxItem, 'seq'>): InboxItem {
     const full: InboxItem = { seq: ++this.seq, ...item };
     this.records.push({ inbox: full });
@@ -454,7 +492,8 @@ class BufferedTransaction implements Transaction {
 
 function applyRecord(state: StoreState, record: JournalRecord): void {
   if ('task' in record) state.putTask(record.task);
-  else state.addInbox(record.inbox);
+  else if ('inbox' in record) state.addInbox(record.inbox);
+  else state.sessions.set(record.session.id, record.session);
 }
 
 /**

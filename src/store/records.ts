@@ -3,6 +3,7 @@
  * These are validated when the store file is loaded (SPEC §9: validate stored JSON on load).
  */
 import { z } from 'zod';
+import { ChatMessageSchema } from '../providers/types.js';
 
 export const TASK_STATUSES = ['pending', 'in_progress', 'completed', 'failed', 'timed_out', 'cancelled'] as const;
 export const TaskStatusSchema = z.enum(TASK_STATUSES);
@@ -50,6 +51,8 @@ export const TaskSchema = z.object({
   attempts: z.number().int(),
   max_retries: z.number().int(),
   session_id: z.string().nullable(),
+  /** The Baton process running this subagent task (`host:pid`), to recover runs cut off by a restart. */
+  runner: z.string().nullable().default(null),
 });
 export type Task = z.infer<typeof TaskSchema>;
 
@@ -79,3 +82,18 @@ export const InboxItemSchema = z.object({
   created_at: z.string(),
 });
 export type InboxItem = z.infer<typeof InboxItemSchema>;
+
+/** A subagent conversation: what `session_id` continues, and the agent's notes (`remember` / `recall`). */
+export const SessionSchema = z.object({
+  id: z.string(),
+  agent_id: z.string(),
+  /** Who started the conversation; only they may continue it. */
+  owner: z.string(),
+  messages: z.array(ChatMessageSchema),
+  notes: z.record(z.string(), z.string()),
+  /** With `memory_scope: shared`, the session whose notes this one uses live. */
+  notes_from: z.string().nullable(),
+  created_at: z.string(),
+  updated_at: z.string(),
+});
+export type Session = z.infer<typeof SessionSchema>;

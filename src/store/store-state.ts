@@ -2,10 +2,11 @@
  * The in-memory image of the store: tasks in creation order, with the indexes reads need.
  * Pure data structure; no I/O.
  */
-import type { InboxItem, Task } from './records.js';
+import type { InboxItem, Session, Task } from './records.js';
 
 export class StoreState {
   readonly tasks = new Map<string, Task>();
+  readonly sessions = new Map<string, Session>();
   /** Highest inbox sequence number seen. */
   seq = 0;
   private readonly children = new Map<string, Set<string>>();
@@ -59,7 +60,7 @@ export class StoreState {
     return [...this.inboxes.values()].flat().sort((a, b) => a.seq - b.seq);
   }
 
-  /** Drops terminal tasks finished before `cutoff` and inbox items created before it; returns how many went. */
+  /** Drops terminal tasks finished before `cutoff`, and sessions and inbox items last touched before it; returns how many went. */
   prune(cutoff: string, isTerminal: (t: Task) => boolean): number {
     let dropped = 0;
     for (const [id, task] of this.tasks) {
@@ -73,6 +74,12 @@ export class StoreState {
       const kept = [...this.tasks.values()];
       this.tasks.clear();
       for (const t of kept) this.putTask(t);
+    }
+    for (const [id, session] of this.sessions) {
+      if (session.updated_at < cutoff) {
+        this.sessions.delete(id);
+        dropped++;
+      }
     }
     for (const [recipient, list] of this.inboxes) {
       const keep = list.filter((i) => i.created_at >= cutoff);

@@ -1,7 +1,7 @@
 /**
  * The task store interface. The task service is its only user; `LowdbTaskStore` is the implementation.
  */
-import type { InboxItem, Task } from './records.js';
+import type { InboxItem, Session, Task } from './records.js';
 
 /** Records applied to the store, by this process (`local`) or read from another one (`remote`). */
 export interface StoreChange {
@@ -15,13 +15,18 @@ export interface Transaction {
   getTask(id: string): Task | undefined;
   putTask(task: Task): void;
   addInbox(item: Omit<InboxItem, 'seq'>): InboxItem;
+  getSession(id: string): Session | undefined;
+  putSession(session: Session): void;
 }
 
 /** Durable storage of tasks and inboxes, shared by every Baton process on the same file. */
 export interface TaskStore {
   /** Number of stored tasks. */
   readonly size: number;
+  /** The highest inbox sequence number so far: `inbox(r, seq, …)` returns only what comes later. */
+  readonly seq: number;
   getTask(id: string): Task | undefined;
+  getSession(id: string): Session | undefined;
   /** Every stored task, newest first. */
   newestFirst(): Iterable<Task>;
   /** The direct children of a task. */

@@ -128,6 +128,7 @@ export class TaskService {
         attempts: 0,
         max_retries: input.max_retries ?? 0,
         session_id: options.session_id ?? null,
+        runner: null,
       };
       tx.putTask(task);
       this.notify(tx, task.assignee_id, 'task.notification.assigned', task, caller, task.description);
@@ -289,6 +290,23 @@ export class TaskService {
     const items = this.store.inbox(caller, after, input.limit ?? LIST_DEFAULT);
     const last = items[items.length - 1];
     return { items, next_cursor: last ? last.seq : after };
+  }
+
+  /**
+   * Records how a live task is being worked (runner, attempts, status message, session): Baton's runtime only.
+   * Returns null, changing nothing, when the task is gone or already ended.
+   */
+  async amend(
+    taskId: string,
+    patch: Partial<Pick<Task, 'runner' | 'attempts' | 'status_message' | 'session_id'>>,
+  ): Promise<Task | null> {
+    return this.store.transact((tx) => {
+      const task = tx.getTask(taskId);
+      if (!task || isTerminal(task.status)) return null;
+      const next: Task = { ...task, ...patch, updated_at: this.stamp() };
+      tx.putTask(next);
+      return next;
+    });
   }
 
   /** A task by id without access checks: for Baton's own parts (timers, runtime), never for callers. */
