@@ -18,7 +18,7 @@ async function serve(flags: Record<string, unknown>): Promise<void> {
   const config = loadConfig(flags);
   const tokens = loadTokens(config);
   const log = createLogger(config.logLevel);
-  const baton: Baton = await createBaton(config, log);
+  const baton: Baton = await createBaton(config, log, { watch: true });
 
   let transport: { close(): Promise<void> };
   let ended: Promise<void> | null = null;

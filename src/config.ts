@@ -131,7 +131,19 @@ export function parseConfig(flags: RawFlags, env: NodeJS.ProcessEnv, file: Recor
     if (!parsed.success) throw new ConfigError(`invalid ${source}: ${describe(parsed.error)} (got ${show(httpRaw)})`);
     http = parsed.data;
   }
+  // SPEC §10: without tokens every HTTP session acts as --as, so only this machine may connect.
+  if (http && !isLoopbackHost(http.host) && values.tokens === null) {
+    throw new ConfigError(
+      `refusing to listen on ${http.host} without --tokens: anyone who can reach it could act as ${String(values.as)}; ` +
+        'bind to 127.0.0.1 or give --tokens',
+    );
+  }
   return ConfigSchema.parse({ ...values, transport: http ? 'http' : 'stdio', http });
+}
+
+/** Loopback host names and addresses. */
+export function isLoopbackHost(host: string): boolean {
+  return ['localhost', '127.0.0.1', '::1', '[::1]'].includes(host.toLowerCase()) || host.startsWith('127.');
 }
 
 /**

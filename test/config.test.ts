@@ -92,7 +92,17 @@ describe('parseConfig', () => {
       ['0.0.0.0:0', { host: '0.0.0.0', port: 0 }],
       ['localhost:65535', { host: 'localhost', port: 65535 }],
     ])('parses %s', (value, http) => {
-      expect(parseConfig({ http: value }, HOME, null)).toMatchObject({ transport: 'http', http });
+      expect(parseConfig({ http: value, tokens: 'tokens.json' }, HOME, null)).toMatchObject({
+        transport: 'http',
+        http,
+      });
+    });
+
+    it('refuses a non-loopback address without tokens', () => {
+      expect(() => parseConfig({ http: '0.0.0.0:3000' }, HOME, null)).toThrow(
+        /refusing to listen on 0\.0\.0\.0 without --tokens/,
+      );
+      expect(() => parseConfig({ http: '127.0.0.2:3000' }, HOME, null)).not.toThrow();
     });
 
     it('reads "http" from the config file, as a number too, and lets the flag win', () => {

@@ -1,6 +1,11 @@
 /** What every tool and resource of one MCP session needs. */
+import type { AgentRegistry } from '../agents/registry.js';
 import type { Logger } from '../log.js';
+import type { ProviderRegistry } from '../providers/registry.js';
+import type { CreateMessage } from '../providers/sampling.js';
+import type { SubagentRuntime } from '../runtime/subagent-runtime.js';
 import type { TaskService } from '../tasks/task-service.js';
+import type { BatonMcpTaskStore } from './mcp-task-store.js';
 import type { Session } from './session-registry.js';
 
 export interface ToolContext {
@@ -9,4 +14,15 @@ export interface ToolContext {
   tasks: TaskService;
   session: Session;
   log: Logger;
+}
+
+/** The subagent tools' context: the runtime and what it runs. */
+export interface DispatchContext extends ToolContext {
+  runtime: SubagentRuntime;
+  agents: AgentRegistry;
+  providers: ProviderRegistry;
+  defaultModel: string | null;
+  taskStore: BatonMcpTaskStore;
+  /** This client's `sampling/createMessage`, when it declared the capability. */
+  sampler(): CreateMessage | undefined;
 }

@@ -8,7 +8,8 @@ import {
   UnsubscribeRequestSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 import { InputError } from '../errors.js';
-import type { ToolContext } from './context.js';
+import type { DispatchContext, ToolContext } from './context.js';
+import { describeAgent } from './tools/list-agents.js';
 
 const TASK_PREFIX = 'baton://tasks/';
 
@@ -69,4 +70,49 @@ async function readTask(ctx: ToolContext, id: string) {
     if (error instanceof InputError) throw new McpError(ErrorCode.InvalidParams, error.message);
     throw error;
   }
+}
+
+/** `baton://agents` (every agent and the problems of bad files) and `baton://agents/{id}` (one definition). */
+export function registerAgentResources(server: McpServer, ctx: DispatchContext): void {
+  const json = (uri: string, value: unknown) => ({
+    contents: [{ uri, mimeType: 'application/json', text: JSON.stringify(value, null, 2) }],
+  });
+  server.registerResource(
+    'agents',
+    'baton://agents',
+    {
+      title: 'Agents',
+      description: 'Every agent Baton can run, and the problems of bad definition files.',
+      mimeType: 'application/json',
+    },
+    async (uri) =>
+      json(uri.href, { agents: ctx.agents.list().map((a) => describeAgent(a, ctx)), problems: ctx.agents.problems() }),
+  );
+  server.registerResource(
+    'agent',
+    new ResourceTemplate('baton://agents/{id}', {
+      list: async () => ({
+        resources: ctx.agents.list().map((a) => ({
+          uri: `baton://agents/${a.id}`,
+          name: a.id,
+          description: a.description,
+          mimeType: 'application/json',
+        })),
+      }),
+    }),
+    {
+      title: 'Agent',
+      description: 'One agent definition: fields, system prompt, and problems of its file.',
+      mimeType: 'application/json',
+    },
+    async (uri, variables) => {
+      const agent = ctx.agents.get(String(variables.id));
+      if (!agent) throw new McpError(ErrorCode.InvalidParams, `agent not found: ${String(variables.id)}`);
+      return json(uri.href, {
+        ...describeAgent(agent, ctx),
+        definition: agent,
+        problems: ctx.agents.problems().filter((p) => p.path === agent.path),
+      });
+    },
+  );
 }

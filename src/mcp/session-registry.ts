@@ -6,6 +6,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { errorMessage } from '../errors.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { Logger } from '../log.js';
+import type { CreateMessage } from '../providers/sampling.js';
 import { taskUri } from './resources.js';
 
 /** One connected client. */
@@ -54,6 +55,12 @@ export class SessionRegistry {
     return [...this.sessions].filter((s) => s.agentId === agentId);
   }
 
+  /** `sampling/createMessage` on a connected client of `agentId` that declared the sampling capability. */
+  samplerFor(agentId: string): CreateMessage | undefined {
+    const session = this.of(agentId).find((s) => s.server.server.getClientCapabilities()?.sampling);
+    return session ? samplerOf(session.server) : undefined;
+  }
+
   get size(): number {
     return this.sessions.size;
   }
@@ -69,4 +76,11 @@ export class SessionRegistry {
       this.log.debug('could not notify session', { agent: session.agentId, error: errorMessage(error) }),
     );
   }
+}
+
+/** The client's `sampling/createMessage` as the sampling provider calls it. */
+export function samplerOf(server: McpServer): CreateMessage {
+  return async (params, signal) =>
+    // The run's own deadline bounds a sampling call (through `signal`), not the SDK's 60 s request default.
+    server.server.createMessage(params, { ...(signal ? { signal } : {}), timeout: 24 * 3600 * 1000 });
 }

@@ -32,6 +32,8 @@ export interface TaskServiceOptions {
 export interface CreateOptions {
   kind?: Task['kind'];
   session_id?: string | null;
+  /** A fresh id reserved beforehand (MCP Tasks: the MCP task id is the Baton task id). */
+  id?: string;
 }
 
 /** A task as `list_tasks` shows it: no payload, result or history. */
@@ -101,7 +103,8 @@ export class TaskService {
         // SPEC §5: a child's deadline never passes its parent's.
         if (parent.deadline !== null && parent.deadline < deadline) deadline = parent.deadline;
       }
-      const id = randomUUID();
+      const id = options.id ?? randomUUID();
+      if (tx.getTask(id)) throw new InputError('duplicate_id', `task ${id} already exists`);
       const task: Task = {
         id,
         kind: options.kind ?? 'delegation',

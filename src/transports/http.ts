@@ -12,6 +12,7 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import express from 'express';
 import type { NextFunction, Request, Response } from 'express';
+import { isLoopbackHost } from '../config.js';
 import { ConfigError, errorMessage } from '../errors.js';
 import { createServer } from '../mcp/server.js';
 import type { ServerDeps } from '../mcp/server.js';
@@ -47,16 +48,13 @@ interface Connection {
 }
 
 export async function startHttp(deps: ServerDeps, options: HttpOptions): Promise<RunningHttp> {
-  const loopback = LOOPBACK_HOSTS.has(options.host);
-  if (!loopback && options.tokens === null) {
-    throw new ConfigError(
-      `refusing to listen on ${options.host} without --tokens: anyone who can reach it could act as ${options.agentId}; ` +
-        'bind to 127.0.0.1 or give --tokens',
-    );
-  }
+  const loopback = isLoopbackHost(options.host);
+  // parseConfig refuses this already; a caller that skipped it must not open the server to everyone.
+  if (!loopback && options.tokens === null)
+    throw new ConfigError(`refusing to listen on ${options.host} without tokens`);
   const tokens = options.tokens ? hashTokens(options.tokens) : null;
   const allowedHosts = new Set(LOOPBACK_HOSTS);
-  if (!loopback) allowedHosts.add(options.host.toLowerCase());
+  allowedHosts.add(options.host.toLowerCase());
   const anyHost = ANY_HOST.has(options.host);
 
   const streamable = new Map<string, Connection & { transport: StreamableHTTPServerTransport }>();

@@ -5,17 +5,15 @@ import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import {
+  CreateMessageRequestSchema,
   LoggingMessageNotificationSchema,
   ResourceUpdatedNotificationSchema,
 } from '@modelcontextprotocol/sdk/types.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { InMemoryEventBus } from '../../src/events/in-memory-event-bus.js';
+import type { CallToolResult, CreateMessageRequest, CreateMessageResult } from '@modelcontextprotocol/sdk/types.js';
+import { createBaton } from '../../src/baton.js';
+import type { Baton } from '../../src/baton.js';
 import { silentLogger } from '../../src/log.js';
 import { createServer } from '../../src/mcp/server.js';
-import { SessionRegistry } from '../../src/mcp/session-registry.js';
-import { LowdbTaskStore } from '../../src/store/lowdb-task-store.js';
-import { DeadlineTimer } from '../../src/tasks/deadline-timer.js';
-import { TaskService } from '../../src/tasks/task-service.js';
 
 export async function tempDir(prefix = 'baton-test-'): Promise<{ dir: string; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(path.join(tmpdir(), prefix));
@@ -24,9 +22,10 @@ export async function tempDir(prefix = 'baton-test-'): Promise<{ dir: string; cl
 
 export interface Core {
   storePath: string;
-  store: LowdbTaskStore;
-  tasks: TaskService;
-  connect(agentId: string): Promise<TestClient>;
+  baton: Baton;
+  store: Baton['store'];
+  tasks: Baton['tasks'];
+  connect(agentId: string, options?: ConnectOptions): Promise<TestClient>;
   close(): Promise<void>;
 }
 
@@ -43,24 +42,65 @@ export interface TestClient {
   err(name: string, args?: Record<string, unknown>): Promise<string>;
 }
 
-export async function startCore(options: { storePath?: string; defaultTimeoutSeconds?: number } = {}): Promise<Core> {
-  const tmp = options.storePath ? null : await tempDir();
-  const storePath = options.storePath ?? path.join(tmp!.dir, 'store.json');
-  const bus = new InMemoryEventBus(silentLogger);
-  const store = await LowdbTaskStore.open({ path: storePath, pollMs: 50 });
-  const tasks = new TaskService({ store, bus, defaultTimeoutSeconds: options.defaultTimeoutSeconds ?? 600 });
-  const deadlines = new DeadlineTimer(tasks, bus, silentLogger);
-  deadlines.start();
-  const sessions = new SessionRegistry(bus, silentLogger);
+export interface ConnectOptions {
+  /** Declares the sampling capability and answers `sampling/createMessage` with this handler. */
+  sampling?: (request: CreateMessageRequest) => CreateMessageResult | Promise<CreateMessageResult>;
+}
+
+export interface CoreOptions {
+  storePath?: string;
+  defaultTimeoutSeconds?: number;
+  /** Agent folders (explicit: no bundled fallback). Default: none, so no agents. */
+  agents?: string[];
+  model?: string | null;
+  env?: Record<string, string>;
+  maxConcurrency?: number;
+  maxDepth?: number;
+  maxPerSession?: number;
+  tools?: string[] | null;
+  watch?: boolean;
+  retryBaseMs?: number;
+}
+
+export async function startCore(options: CoreOptions = {}): Promise<Core> {
+  const tmp = await tempDir();
+  const storePath = options.storePath ?? path.join(tmp.dir, 'store.json');
+  const baton = await createBaton(
+    {
+      store: storePath,
+      defaultTimeout: options.defaultTimeoutSeconds ?? 600,
+      agents: options.agents ?? [path.join(tmp.dir, 'no-agents')],
+      model: options.model ?? null,
+      maxConcurrency: options.maxConcurrency ?? 8,
+      maxDepth: options.maxDepth ?? 3,
+      maxPerSession: options.maxPerSession ?? 10,
+      tools: options.tools ?? null,
+    },
+    silentLogger,
+    {
+      env: options.env ?? {},
+      watch: options.watch ?? false,
+      retry: { retries: 2, baseDelayMs: 5, maxDelayMs: 20 },
+      retryBaseMs: options.retryBaseMs ?? 10,
+    },
+  );
   const clients: Client[] = [];
   return {
     storePath,
-    store,
-    tasks,
-    async connect(agentId) {
-      const server = createServer({ tasks, sessions, log: silentLogger }, agentId);
+    baton,
+    store: baton.store,
+    tasks: baton.tasks,
+    async connect(agentId, connectOptions = {}) {
+      const server = createServer(baton, agentId);
       const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
-      const client = new Client({ name: `test-${agentId}`, version: '1.0.0' });
+      const client = new Client(
+        { name: `test-${agentId}`, version: '1.0.0' },
+        { capabilities: connectOptions.sampling ? { sampling: {} } : {} },
+      );
+      if (connectOptions.sampling) {
+        const handler = connectOptions.sampling;
+        client.setRequestHandler(CreateMessageRequestSchema, (request) => handler(request));
+      }
       await server.connect(serverTransport);
       await client.connect(clientTransport);
       clients.push(client);
@@ -68,10 +108,8 @@ export async function startCore(options: { storePath?: string; defaultTimeoutSec
     },
     async close() {
       for (const c of clients) await c.close();
-      deadlines.stop();
-      sessions.close();
-      await store.close();
-      await tmp?.cleanup();
+      await baton.close();
+      await tmp.cleanup();
     },
   };
 }

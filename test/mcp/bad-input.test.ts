@@ -1,7 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Core, TestClient } from '../helpers/core.js';
-import { startCore } from '../helpers/core.js';
+import path from 'node:path';
+import { writeAgent } from '../helpers/agents.js';
+import { startCore, tempDir } from '../helpers/core.js';
 
 const BIG = 'x'.repeat(1024 * 1024 + 10);
 const UNKNOWN = '00000000-0000-4000-8000-000000000000';
@@ -65,6 +67,17 @@ function cases(taskId: string): Record<string, Array<[Record<string, unknown>, R
       [{ to_agent_id: 'carol', content: BIG }, /content/],
       [{ to_agent_id: 'carol', content: 'hi', task_id: UNKNOWN }, /task not found/],
     ],
+    subagent_dispatch: [
+      [{ task: 'x' }, /agent_id/],
+      [{ agent_id: 'helper' }, /task/],
+      [{ agent_id: 'helpr', task: 'x' }, /agent_id.*helper|helper.*agent_id/s],
+      [{ agent_id: 'helper', task: 42 }, /task/],
+      [{ agent_id: 'helper', task: 'x', context: BIG }, /context/],
+      [{ agent_id: 'helper', task: 'x', timeout_seconds: -1 }, /timeout_seconds/],
+      [{ agent_id: 'helper', task: 'x', session_id: UNKNOWN }, /session not found/],
+    ],
+    // list_agents takes no arguments, so there is nothing it could be given wrong.
+    list_agents: [],
     read_inbox: [
       [{ after: 'later' }, /after/],
       [{ after: -1 }, /after/],
@@ -78,8 +91,12 @@ describe('bad tool input', () => {
   let bob: TestClient;
   let alice: TestClient;
   let taskId: string;
+  let cleanup: () => Promise<void>;
   beforeAll(async () => {
-    core = await startCore();
+    const tmp = await tempDir();
+    cleanup = tmp.cleanup;
+    await writeAgent(path.join(tmp.dir, 'agents'), 'helper', { model: 'openai:gpt-test' });
+    core = await startCore({ agents: [path.join(tmp.dir, 'agents')] });
     alice = await core.connect('alice');
     bob = await core.connect('bob');
     ({ task_id: taskId } = await alice.ok<{ task_id: string }>('delegate_task', {
@@ -89,6 +106,7 @@ describe('bad tool input', () => {
   });
   afterAll(async () => {
     await core.close();
+    await cleanup();
   });
 
   it('covers every published tool', async () => {

@@ -1,0 +1,74 @@
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { z } from 'zod';
+import type { AgentDefinition } from '../../agents/definition.js';
+import { parseModelSpec } from '../../providers/model-spec.js';
+import type { DispatchContext } from '../context.js';
+import { toolResult } from '../tool-result.js';
+
+export const name = 'list_agents';
+
+const AgentInfoSchema = z.object({
+  id: z.string(),
+  description: z.string(),
+  model: z.string().describe('The model the agent runs on: its own, the server default, or sampling.'),
+  usable: z.boolean().describe('Whether that model can be reached now (API key set, or the client offers sampling).'),
+  unusable_reason: z.string().optional(),
+  tool_scope: z.enum(['isolated', 'restricted', 'shared']),
+  memory_scope: z.enum(['isolated', 'snapshot', 'shared']),
+  max_steps: z.number().int(),
+  path: z.string(),
+});
+const OutputSchema = z.object({
+  agents: z.array(AgentInfoSchema),
+  problems: z.array(z.object({ path: z.string(), reason: z.string() })),
+});
+export type AgentInfo = z.infer<typeof AgentInfoSchema>;
+
+/** One agent as list_agents and the agents resources show it. */
+export function describeAgent(agent: AgentDefinition, ctx: DispatchContext): AgentInfo {
+  const spec = agent.model && agent.model !== 'inherit' ? agent.model : (ctx.defaultModel ?? 'sampling');
+  let usable = false;
+  let reason: string | undefined;
+  try {
+    const { provider } = parseModelSpec(spec);
+    if (provider === 'sampling' || provider === 'inherit') {
+      usable = ctx.sampler() !== undefined;
+      if (!usable) reason = 'no model set (--model) and this client does not offer sampling';
+    } else {
+      usable = ctx.providers.isUsable(provider);
+      if (!usable) reason = `${provider === 'anthropic' ? 'ANTHROPIC_API_KEY' : 'OPENAI_API_KEY'} is not set`;
+    }
+  } catch (error) {
+    reason = (error as Error).message;
+  }
+  return {
+    id: agent.id,
+    description: agent.description,
+    model: spec,
+    usable,
+    ...(reason ? { unusable_reason: reason } : {}),
+    tool_scope: agent.tool_scope,
+    memory_scope: agent.memory_scope,
+    max_steps: agent.max_steps,
+    path: agent.path,
+  };
+}
+
+/** list_agents: every discovered agent, whether it can run now, and the problems of bad definition files. */
+export function register(server: McpServer, ctx: DispatchContext): void {
+  server.registerTool(
+    name,
+    {
+      title: 'List agents',
+      description:
+        'List the agents Baton can run (with model and whether it is usable now) and the problems found in bad agent definition files.',
+      outputSchema: OutputSchema.shape,
+      annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    },
+    () =>
+      toolResult(async () => ({
+        agents: ctx.agents.list().map((a) => describeAgent(a, ctx)),
+        problems: ctx.agents.problems(),
+      })),
+  );
+}

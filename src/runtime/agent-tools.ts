@@ -1,0 +1,151 @@
+/**
+ * The tools a running subagent may call, by tool scope (SPEC §8):
+ * - isolated: none;
+ * - restricted (default): its own task's progress / complete / fail, send_message, read_inbox;
+ * - shared: also subagent_dispatch, delegate_task, list_tasks, get_task, cancel_task.
+ * The definition's `tools:` list narrows further. Every call runs with the subagent's own identity and the same
+ * access rules as any other caller.
+ */
+import { z } from 'zod';
+import type { AgentDefinition } from '../agents/definition.js';
+import { InputError } from '../errors.js';
+import type { ToolSpec } from '../providers/types.js';
+import type { Task } from '../store/records.js';
+import {
+  CancelInputSchema,
+  CompleteInputSchema,
+  DelegateInputSchema,
+  FailInputSchema,
+  GetInputSchema,
+  ListInputSchema,
+  ProgressInputSchema,
+  ReadInboxInputSchema,
+  SendMessageInputSchema,
+} from '../tasks/inputs.js';
+import type { TaskService } from '../tasks/task-service.js';
+import type { AgentTool } from './agent-loop.js';
+import { DispatchInputSchema } from './dispatch-input.js';
+
+/** What a subagent's tools act through. */
+export interface AgentToolContext {
+  agent: AgentDefinition;
+  /** The task this run works on. */
+  task: Task;
+  tasks: TaskService;
+  /** Runs a child subagent and waits for its answer (shared scope). */
+  dispatch(input: z.infer<typeof DispatchInputSchema>, signal: AbortSignal): Promise<Record<string, unknown>>;
+  /** Checks depth, quota and loops before a child task is created under this run's task. */
+  checkSpawn(agentId: string, description: string): void;
+}
+
+const RESTRICTED = ['report_task_progress', 'complete_task', 'fail_task', 'send_message', 'read_inbox'];
+const SHARED = [...RESTRICTED, 'subagent_dispatch', 'delegate_task', 'list_tasks', 'get_task', 'cancel_task'];
+
+/** The tools this run may use. */
+export function buildAgentTools(ctx: AgentToolContext): AgentTool[] {
+  const scope = ctx.agent.tool_scope === 'isolated' ? [] : ctx.agent.tool_scope === 'shared' ? SHARED : RESTRICTED;
+  const allowed = ctx.agent.tools ? new Set(ctx.agent.tools) : null;
+  const all = allTools(ctx);
+  return scope.filter((name) => allowed === null || allowed.has(name)).map((name) => all[name] as AgentTool);
+}
+
+function allTools(ctx: AgentToolContext): Record<string, AgentTool> {
+  const me = ctx.agent.id;
+  const own = { task_id: ctx.task.id };
+  const json = (value: unknown) => JSON.stringify(value);
+  return {
+    report_task_progress: tool(
+      'report_task_progress',
+      'Tell whoever gave you this task how far you got. Use it on long work.',
+      ProgressInputSchema.omit({ task_id: true }),
+      async (args) => json(pick(await ctx.tasks.reportProgress(me, { ...args, ...own }))),
+    ),
+    complete_task: tool(
+      'complete_task',
+      'Finish your task with its result. Your run ends here. (A plain final answer also completes it.)',
+      CompleteInputSchema.omit({ task_id: true }),
+      async (args) => json(pick(await ctx.tasks.complete(me, { ...args, ...own }))),
+    ),
+    fail_task: tool(
+      'fail_task',
+      'Give up on your task, saying why. Your run ends here.',
+      FailInputSchema.omit({ task_id: true }),
+      async (args) => json(pick(await ctx.tasks.fail(me, { ...args, ...own }))),
+    ),
+    send_message: tool(
+      'send_message',
+      "Send a message to another agent's inbox.",
+      SendMessageInputSchema,
+      async (args) => {
+        const item = await ctx.tasks.sendMessage(me, args);
+        return json({ delivered_to: item.recipient, seq: item.seq });
+      },
+    ),
+    read_inbox: tool('read_inbox', 'Read your messages and task notifications.', ReadInboxInputSchema, async (args) =>
+      json(await ctx.tasks.readInbox(me, args)),
+    ),
+    subagent_dispatch: tool(
+      'subagent_dispatch',
+      'Dispatch a task to another agent and wait for its answer.',
+      DispatchInputSchema,
+      async (args, signal) => {
+        ctx.checkSpawn(args.agent_id, args.task);
+        return json(await ctx.dispatch(args, signal));
+      },
+    ),
+    delegate_task: tool(
+      'delegate_task',
+      'Delegate a task to another agent as part of your task; returns its id at once.',
+      DelegateInputSchema.omit({ parent_task_id: true }),
+      async (args) => {
+        ctx.checkSpawn(args.assignee_id, args.description);
+        const task = await ctx.tasks.delegate(me, { ...args, parent_task_id: ctx.task.id });
+        return json({ task_id: task.id, status: task.status, assignee_id: task.assignee_id, deadline: task.deadline });
+      },
+    ),
+    list_tasks: tool('list_tasks', 'List your tasks.', ListInputSchema, async (args) =>
+      json(await ctx.tasks.list(me, args)),
+    ),
+    get_task: tool('get_task', 'Everything about one of your tasks.', GetInputSchema, async (args) =>
+      json(await ctx.tasks.get(me, args)),
+    ),
+    cancel_task: tool(
+      'cancel_task',
+      'Cancel a task you delegated, and its subtasks.',
+      CancelInputSchema,
+      async (args) => json(await ctx.tasks.cancel(me, args)),
+    ),
+  };
+}
+
+/** A tool from a zod schema: the model sees its JSON Schema; arguments are validated before `run`. */
+export function tool<S extends z.ZodObject>(
+  name: string,
+  description: string,
+  schema: S,
+  run: (args: z.infer<S>, signal: AbortSignal) => Promise<string>,
+): AgentTool {
+  const spec: ToolSpec = {
+    name,
+    description,
+    inputSchema: z.toJSONSchema(schema, { io: 'input' }) as Record<string, unknown>,
+  };
+  return {
+    spec,
+    async execute(raw, signal) {
+      const parsed = schema.safeParse(raw);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        throw new InputError(
+          'invalid_input',
+          `invalid arguments for ${name}: ${issue?.path.join('.') || 'input'}: ${issue?.message}`,
+        );
+      }
+      return run(parsed.data, signal);
+    },
+  };
+}
+
+function pick(task: Task) {
+  return { task_id: task.id, status: task.status, status_message: task.status_message };
+}
