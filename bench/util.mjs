@@ -1,0 +1,134 @@
+/** Shared helpers for the benchmarks: temp dirs, statistics, tables, machine info. */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+export const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
+export const ROOT_DIR = path.dirname(BENCH_DIR);
+
+/** Where temp stores go: `BATON_BENCH_TMP` (to bench on a chosen disk), else the OS temp dir. */
+export function tempBase() {
+  return process.env.BATON_BENCH_TMP || os.tmpdir();
+}
+
+const tempDirs = new Set();
+let exitHook = false;
+
+/** A fresh temp dir, removed by `cleanup()` or, at the latest, when the process exits. */
+export function tempDir(prefix = 'baton-bench-') {
+  const dir = mkdtempSync(path.join(tempBase(), prefix));
+  tempDirs.add(dir);
+  if (!exitHook) {
+    exitHook = true;
+    process.on('exit', () => {
+      for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
+    });
+  }
+  return {
+    dir,
+    cleanup() {
+      rmSync(dir, { recursive: true, force: true });
+      tempDirs.delete(dir);
+    },
+  };
+}
+
+/** True when `importMetaUrl` is the script node was started with. */
+export function isMain(importMetaUrl) {
+  return process.argv[1] !== undefined && importMetaUrl === pathToFileURL(path.resolve(process.argv[1])).href;
+}
+
+/** The q-quantile (0..1) of `values` by linear interpolation; null when empty. */
+export function quantile(values, q) {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const pos = (sorted.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+}
+
+export function round(value, digits = 2) {
+  if (value === null || value === undefined || !Number.isFinite(value)) return value ?? null;
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}
+
+export const mb = (bytes) => round(bytes / (1024 * 1024), 1);
+
+/** Formats a number for a table: thousands separators, a sensible number of decimals. */
+export function fmt(value, digits) {
+  if (value === null || value === undefined) return '—';
+  if (typeof value !== 'number') return String(value);
+  if (!Number.isFinite(value)) return String(value);
+  const d = digits ?? (Math.abs(value) >= 100 ? 0 : Math.abs(value) >= 10 ? 1 : 2);
+  return value.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
+}
+
+/** Prints a titled table; `columns` are `{key, label, align?, digits?}`, numbers are right-aligned. */
+export function printTable(title, columns, rows) {
+  const cells = rows.map((row) =>
+    columns.map((c) => (typeof row[c.key] === 'string' ? row[c.key] : fmt(row[c.key], c.digits))),
+  );
+  const widths = columns.map((c, i) => Math.max(c.label.length, ...cells.map((r) => r[i].length)));
+  const right = columns.map((c) =>
+    c.align
+      ? c.align === 'right'
+      : rows.some((r) => typeof r[c.key] === 'number') && rows.every((r) => typeof r[c.key] !== 'string'),
+  );
+  const line = (parts) => parts.map((p, i) => (right[i] ? p.padStart(widths[i]) : p.padEnd(widths[i]))).join('  ');
+  const out = [`\n${title}`, line(columns.map((c) => c.label)), widths.map((w) => '-'.repeat(w)).join('  ')];
+  for (const r of cells) out.push(line(r));
+  console.log(out.join('\n'));
+}
+
+/** Prints a benchmark's target checks: figure, value, target, met. */
+export function printChecks(title, checks) {
+  printTable(
+    title,
+    [
+      { key: 'name', label: 'figure' },
+      { key: 'value', label: 'value', align: 'right', digits: 2 },
+      { key: 'target', label: 'target' },
+      { key: 'ok', label: 'met' },
+    ],
+    checks.map((c) => ({ ...c, ok: c.value === null ? 'n/a' : c.ok ? 'yes' : 'NO' })),
+  );
+}
+
+/** The file system type holding `dir` (Linux: /proc/mounts), or null. */
+function fsType(dir) {
+  try {
+    const real = realpathSync(dir);
+    let best = null;
+    for (const line of readFileSync('/proc/mounts', 'utf8').split('\n')) {
+      const [, mount, type] = line.split(' ');
+      if (!mount) continue;
+      const m = mount.replace(/\\040/g, ' ');
+      if ((real === m || real.startsWith(m.endsWith('/') ? m : `${m}/`)) && (!best || m.length > best.mount.length)) {
+        best = { mount: m, type };
+      }
+    }
+    return best ? `${best.type} (${best.mount})` : null;
+  } catch {
+    return null;
+  }
+}
+
+export function machineInfo() {
+  const cpus = os.cpus();
+  const git = spawnSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT_DIR, encoding: 'utf8' });
+  return {
+    platform: `${os.type()} ${os.release()} ${os.arch()}`,
+    cpu: cpus[0]?.model?.trim() ?? 'unknown',
+    cpus: cpus.length,
+    memory_mb: Math.round(os.totalmem() / (1024 * 1024)),
+    node: process.version,
+    v8: process.versions.v8,
+    temp_dir: tempBase(),
+    temp_fs: fsType(tempBase()),
+    git_commit: git.status === 0 ? git.stdout.trim() : null,
+  };
+}
