@@ -16,7 +16,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { Low } from 'lowdb';
-import { DataFile } from 'lowdb/node';
 import lockfile from 'proper-lockfile';
 import { z } from 'zod';
 import { StoreError, errorMessage } from '../errors.js';
@@ -24,6 +23,8 @@ import type { Logger } from '../log.js';
 import { silentLogger } from '../log.js';
 import { InboxItemSchema, SessionSchema, TaskSchema, isTerminal } from './records.js';
 import type { InboxItem, Session, Task } from './records.js';
+import { SnapshotFile } from './snapshot-file.js';
+import type { SnapshotData } from './snapshot-file.js';
 import { StoreState } from './store-state.js';
 import type { StoreChange, TaskStore, Transaction } from './task-store.js';
 
@@ -38,6 +39,24 @@ const SnapshotSchema = z.object({
   sessions: z.array(SessionSchema).default([]),
 });
 type Snapshot = z.infer<typeof SnapshotSchema>;
+
+/** The snapshot's records are validated by `SnapshotFile` as it streams them in; this checks the rest. */
+const SnapshotHeaderSchema = SnapshotSchema.extend({
+  tasks: z.array(z.unknown()),
+  inbox: z.array(z.unknown()),
+  sessions: z.array(z.unknown()).default([]),
+});
+
+const SECTIONS = { tasks: TaskSchema, inbox: InboxItemSchema, sessions: SessionSchema };
+
+const EMPTY_SNAPSHOT: Snapshot = {
+  schema_version: SCHEMA_VERSION,
+  generation: 0,
+  seq: 0,
+  tasks: [],
+  inbox: [],
+  sessions: [],
+};
 
 const JournalHeaderSchema = z.object({ generation: z.number().int() });
 const JournalRecordSchema = z.union([
@@ -82,7 +101,7 @@ export class LowdbTaskStore implements TaskStore {
   private closed = false;
   private readonly journalPath: string;
   private readonly lockPath: string;
-  private readonly db: Low<Snapshot>;
+  private readonly db: Low<SnapshotData>;
   private readonly log: Logger;
   private readonly now: () => Date;
 
@@ -91,18 +110,8 @@ export class LowdbTaskStore implements TaskStore {
     this.lockPath = `${options.path}.lock`;
     this.log = options.log ?? silentLogger;
     this.now = options.now ?? (() => new Date());
-    // Not JSONFilePreset: it silently swaps to memory when NODE_ENV=test.
-    this.db = new Low<Snapshot>(
-      new DataFile<Snapshot>(options.path, { parse: JSON.parse, stringify: JSON.stringify }),
-      {
-        schema_version: SCHEMA_VERSION,
-        generation: 1,
-        seq: 0,
-        tasks: [],
-        inbox: [],
-        sessions: [],
-      },
-    );
+    // Not JSONFilePreset: it silently swaps to memory when NODE_ENV=test. SnapshotFile streams the file.
+    this.db = new Low<SnapshotData>(new SnapshotFile(options.path, SECTIONS), EMPTY_SNAPSHOT);
   }
 
   /** Opens (creating if absent) the store at `options.path`. An unreadable file throws `StoreError` and is left untouched. */
@@ -214,27 +223,29 @@ export class LowdbTaskStore implements TaskStore {
   private async fullLoad(): Promise<StoreState> {
     const file = this.options.path;
     for (let attempt = 0; ; attempt++) {
-      let snapshot: Snapshot;
+      let snapshot: z.infer<typeof SnapshotHeaderSchema>;
+      const state = new StoreState();
       try {
         await this.db.read();
-        const parsed = SnapshotSchema.safeParse(this.db.data);
+        const parsed = SnapshotHeaderSchema.safeParse(this.db.data);
+        this.db.data = EMPTY_SNAPSHOT; // lowdb's copy is not kept: the state below is the store in memory
         if (!parsed.success) throw new Error(z.prettifyError(parsed.error).split('\n').slice(0, 3).join('; '));
         snapshot = parsed.data;
+        if (snapshot.schema_version > SCHEMA_VERSION) {
+          throw new StoreError(
+            `store ${file} has schema version ${snapshot.schema_version}, newer than this Baton's ${SCHEMA_VERSION}; upgrade Baton`,
+          );
+        }
+        for (const t of snapshot.tasks as Task[]) state.putTask(t);
+        for (const i of snapshot.inbox as InboxItem[]) state.addInbox(i);
+        for (const x of snapshot.sessions as Session[]) state.sessions.set(x.id, x);
         this.snapshotBytes = (await fs.stat(file)).size;
       } catch (error) {
+        if (error instanceof StoreError) throw error;
         throw new StoreError(`cannot read store ${file}: ${errorMessage(error)}; the file was left untouched`, {
           cause: error,
         });
       }
-      if (snapshot.schema_version > SCHEMA_VERSION) {
-        throw new StoreError(
-          `store ${file} has schema version ${snapshot.schema_version}, newer than this Baton's ${SCHEMA_VERSION}; upgrade Baton`,
-        );
-      }
-      const state = new StoreState();
-      for (const t of snapshot.tasks) state.putTask(t);
-      for (const i of snapshot.inbox) state.addInbox(i);
-      for (const session of snapshot.sessions) state.sessions.set(session.id, session);
       state.seq = Math.max(state.seq, snapshot.seq);
 
       const journal = await readJournal(this.journalPath, 0);
@@ -384,9 +395,11 @@ export class LowdbTaskStore implements TaskStore {
 
   private async writeSnapshot(snapshot: Snapshot): Promise<void> {
     this.db.data = snapshot;
-    await this.db.write(); // lowdb's writer: temp file + rename, never a torn file
-    await fsyncPath(this.options.path);
-    await fsyncPath(path.dirname(this.options.path));
+    try {
+      await this.db.write(); // SnapshotFile: temp file, fsync, rename: never a torn file
+    } finally {
+      this.db.data = EMPTY_SNAPSHOT;
+    }
     this.snapshotBytes = (await fs.stat(this.options.path)).size;
   }
 
