@@ -1,5 +1,5 @@
 /**
- * Cold start (SPEC §11): time from spawn to the `initialize` answer over stdio, for `node dist/cli.js --store …`
+ * Cold start (SPEC §11): time from spawn to the `initialize` answer over stdio, for `node dist/bin/cli.js --store …`
  * against a minimal SDK stdio server (bench/minimal-server.mjs), interleaved run by run. Target: Baton's p50 at
  * most 1.5 × the minimal server's.
  *
@@ -22,7 +22,7 @@ const DEFAULTS = { runs: 15, warmup: 2 };
 const ANSWER_TIMEOUT_MS = 15_000;
 const EXIT_TIMEOUT_MS = 5_000;
 
-export const CLI_PATH = path.join(ROOT_DIR, 'dist', 'cli.js');
+export const CLI_PATH = path.join(ROOT_DIR, 'dist', 'bin', 'cli.js');
 
 function initializeLine() {
   return `${JSON.stringify({
@@ -161,7 +161,7 @@ export async function run(options = {}) {
       config: {
         runs: config.runs,
         warmup: config.warmup,
-        baton: `node dist/cli.js --store <tmp>/store.json`,
+        baton: `node dist/bin/cli.js --store <tmp>/store.json`,
         minimal: 'node bench/minimal-server.mjs',
         measured: 'spawn → initialize response line on stdout (raw JSON-RPC over stdio), interleaved',
       },
@@ -202,7 +202,7 @@ export function print(result) {
     ['baton', 'minimal'].map((server) => {
       const s = result[server];
       return {
-        server: server === 'baton' ? 'baton (dist/cli.js)' : 'minimal SDK server',
+        server: server === 'baton' ? 'baton (dist/bin/cli.js)' : 'minimal SDK server',
         ok: s.ok,
         p50: s.p50_ms,
         p90: s.p90_ms,

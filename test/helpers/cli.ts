@@ -1,11 +1,11 @@
-/** Runs the built CLI (`dist/cli.js`) as a child process, isolated from the caller's BATON_* environment. */
+/** Runs the built CLI (`dist/bin/cli.js`) as a child process, isolated from the caller's BATON_* environment. */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The built entry point; `npm test` builds it first (pretest). */
-export const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/cli.js');
+export const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/bin/cli.js');
 
 export interface CliResult {
   code: number | null;
@@ -21,7 +21,7 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
   return { ...env, ...extra };
 }
 
-/** Runs `node dist/cli.js ...args` to completion and collects its output. */
+/** Runs `node dist/bin/cli.js ...args` to completion and collects its output. */
 export async function runCli(
   args: string[],
   options: { cwd: string; env?: Record<string, string>; timeoutMs?: number },
@@ -46,7 +46,7 @@ export interface SpawnedCli {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Starts `node dist/cli.js ...args` with piped stdio (nothing reaches the test's own stdout). */
+/** Starts `node dist/bin/cli.js ...args` with piped stdio (nothing reaches the test's own stdout). */
 export function spawnCli(args: string[], options: { cwd: string; env?: Record<string, string> }): SpawnedCli {
   const child = spawn(process.execPath, [CLI, ...args], {
     cwd: options.cwd,

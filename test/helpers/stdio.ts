@@ -1,13 +1,12 @@
 /** Starts the built CLI over stdio as a host would, with a real SDK client. */
 import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { CLI } from './cli.js';
 import type { TestClient } from './core.js';
 import { wrapClient } from './core.js';
 
-export const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/cli.js');
+export { CLI };
 
 export interface StdioProcess extends TestClient {
   transport: StdioClientTransport;
