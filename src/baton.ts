@@ -3,7 +3,7 @@
  * the session registry. Transports make one MCP server per connection over these parts.
  */
 import os from 'node:os';
-import { AgentRegistry, bundledAgentsDir, resolveAgentFolders } from './agents/registry.js';
+import { openAgentRegistry } from './agents/registry.js';
 import { watchAgents } from './agents/watcher.js';
 import type { AgentWatcher } from './agents/watcher.js';
 import type { Config } from './config.js';
@@ -56,16 +56,12 @@ export async function createBaton(config: BatonConfig, log: Logger, options: Bat
   const tasks = new TaskService({ store, bus, defaultTimeoutSeconds: config.defaultTimeout });
   const sessions = new SessionRegistry(bus, log);
 
-  const agents = new AgentRegistry({
-    ...resolveAgentFolders({
-      ...(config.agents ? { flagDirs: config.agents } : {}),
-      cwd: options.cwd ?? process.cwd(),
-      home: options.home ?? os.homedir(),
-      bundledDir: bundledAgentsDir(),
-    }),
+  const agents = await openAgentRegistry({
+    dirs: config.agents,
+    cwd: options.cwd ?? process.cwd(),
+    home: options.home ?? os.homedir(),
     logger: log,
   });
-  await agents.load();
   const watcher: AgentWatcher | null = options.watch ? await watchAgents(agents, { logger: log }) : null;
 
   const providers = createProviderRegistry({

@@ -7,8 +7,10 @@ import { Command, Option } from 'commander';
 import { createBaton } from './baton.js';
 import type { Baton } from './baton.js';
 import { loadConfig, loadTokens } from './cli/load-config.js';
+import { agentsCommand } from './cli/agents-command.js';
+import { dispatchCommand } from './cli/dispatch-command.js';
 import { taskCommand, tasksCommand } from './cli/tasks-command.js';
-import { BatonError, errorMessage } from './errors.js';
+import { BatonError, ConfigError, errorMessage } from './errors.js';
 import { createLogger } from './log.js';
 import { VERSION } from './version.js';
 
@@ -118,6 +120,48 @@ async function main(argv: string[]): Promise<void> {
       process.stdout.write(`${await taskCommand(id, { store: config.store, json: flags.json === true })}\n`);
     },
   );
+
+  program
+    .command('agents')
+    .description('list the discovered agents, and the problems found in bad definition files')
+    .option('--agents <dir>', 'a folder of agent definitions (repeatable)', collect)
+    .option('--model <provider:model>', 'the model for agents that name none')
+    .option('--config <path>', 'the config file (default ./baton.config.json)')
+    .option('--json', 'print JSON for scripts')
+    .action(async (flags: Record<string, unknown>) => {
+      const config = loadConfig({ agents: flags.agents, model: flags.model, config: flags.config });
+      process.stdout.write(`${await agentsCommand(config, { json: flags.json === true })}\n`);
+    });
+
+  serveOptions(
+    program
+      .command('dispatch')
+      .description('run one subagent from the shell: live progress on stderr, the answer on stdout')
+      .argument('<agent>', 'the agent id')
+      .argument('<task>', 'what the agent should do')
+      .option('--context <text>', 'background for the agent, appended to the task')
+      .option('--timeout <seconds>', 'stop the run after this many seconds'),
+  ).action(async (agent: string, task: string, flags: Record<string, unknown>) => {
+    const config = loadConfig(flags);
+    const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
+    const controller = new AbortController();
+    process.once('SIGINT', () => controller.abort());
+    const timeout = flags.timeout === undefined ? undefined : Number(flags.timeout);
+    if (timeout !== undefined && !(timeout > 0))
+      throw new ConfigError(`invalid --timeout: expected seconds > 0 (got "${String(flags.timeout)}")`);
+    const code = await dispatchCommand(
+      config,
+      log,
+      {
+        agent,
+        task,
+        ...(typeof flags.context === 'string' ? { context: flags.context } : {}),
+        ...(timeout !== undefined ? { timeoutSeconds: timeout } : {}),
+      },
+      controller.signal,
+    );
+    process.exit(controller.signal.aborted ? 130 : code);
+  });
 
   await program.parseAsync(argv);
 }

@@ -228,3 +228,23 @@ function fingerprintOf(agents: AgentDefinition[], problems: AgentProblem[]): str
   const sorted = [...agents].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   return JSON.stringify([sorted, problems]);
 }
+
+/** The registry over the folders SPEC §2 names (explicit `dirs`, else the defaults), loaded. */
+export async function openAgentRegistry(options: {
+  dirs: readonly string[] | null;
+  cwd: string;
+  home: string;
+  logger?: Logger;
+}): Promise<AgentRegistry> {
+  const registry = new AgentRegistry({
+    ...resolveAgentFolders({
+      ...(options.dirs ? { flagDirs: options.dirs } : {}),
+      cwd: options.cwd,
+      home: options.home,
+      bundledDir: bundledAgentsDir(),
+    }),
+    ...(options.logger ? { logger: options.logger } : {}),
+  });
+  await registry.load();
+  return registry;
+}

@@ -1,0 +1,55 @@
+/** `baton agents`: the discovered agents and the problems of bad definition files, without a server. */
+import os from 'node:os';
+import { openAgentRegistry } from '../agents/registry.js';
+import type { Config } from '../config.js';
+import { parseModelSpec } from '../providers/model-spec.js';
+import type { ProviderEnv } from '../providers/types.js';
+import { clip, formatTable } from './table.js';
+
+/** The agents as a table (or JSON), then the problems. */
+export async function agentsCommand(
+  config: Pick<Config, 'agents' | 'model'>,
+  options: { json?: boolean; env?: ProviderEnv } = {},
+): Promise<string> {
+  const registry = await openAgentRegistry({ dirs: config.agents, cwd: process.cwd(), home: os.homedir() });
+  const env = options.env ?? process.env;
+  const agents = registry.list().map((a) => {
+    const model = a.model && a.model !== 'inherit' ? a.model : (config.model ?? 'sampling');
+    return {
+      id: a.id,
+      model,
+      ready: readiness(model, env),
+      scope: a.tool_scope,
+      description: a.description,
+      path: a.path,
+    };
+  });
+  if (options.json)
+    return JSON.stringify({ folders: registry.folders(), agents, problems: registry.problems() }, null, 2);
+  const lines = [
+    agents.length === 0
+      ? 'No agents.'
+      : formatTable(
+          ['ID', 'MODEL', 'READY', 'TOOLS', 'DESCRIPTION'],
+          agents.map((a) => [a.id, a.model, a.ready, a.scope, clip(a.description, 70)]),
+        ),
+    '',
+    `Folders: ${registry.folders().join(', ') || 'none'}`,
+  ];
+  const problems = registry.problems();
+  if (problems.length > 0) {
+    lines.push('', `Problems (${problems.length}):`, ...problems.map((p) => `  ${p.path}: ${p.reason}`));
+  }
+  return lines.join('\n');
+}
+
+function readiness(model: string, env: ProviderEnv): string {
+  try {
+    const { provider } = parseModelSpec(model);
+    if (provider === 'anthropic') return env.ANTHROPIC_API_KEY ? 'yes' : 'no: ANTHROPIC_API_KEY unset';
+    if (provider === 'openai') return env.OPENAI_API_KEY ? 'yes' : 'no: OPENAI_API_KEY unset';
+    return 'via client sampling';
+  } catch (error) {
+    return `no: ${(error as Error).message}`;
+  }
+}
