@@ -20,6 +20,7 @@ import type { ProviderEnv } from './providers/types.js';
 import { SubagentRuntime } from './runtime/subagent-runtime.js';
 import { LowdbTaskStore } from './store/lowdb-task-store.js';
 import { DeadlineTimer } from './tasks/deadline-timer.js';
+import { DependencyTracker } from './tasks/dependency-tracker.js';
 import { TaskService } from './tasks/task-service.js';
 
 export interface Baton extends ServerDeps {
@@ -87,6 +88,8 @@ export async function createBaton(config: BatonConfig, log: Logger, options: Bat
 
   const deadlines = new DeadlineTimer(tasks, bus, log);
   deadlines.start(); // overdue tasks from before a restart time out now (SPEC §5)
+  const dependencies = new DependencyTracker(tasks, bus, log);
+  dependencies.start(); // dependencies that ended while Baton was down move their dependants on now
   runtime.start(); // picks up waiting subagent tasks, recovers interrupted runs
   return {
     bus,
@@ -103,6 +106,7 @@ export async function createBaton(config: BatonConfig, log: Logger, options: Bat
       await runtime.stop();
       await watcher?.close();
       deadlines.stop();
+      dependencies.stop();
       sessions.close();
       await store.close();
     },

@@ -21,10 +21,12 @@ import * as failTask from './tools/fail-task.js';
 import * as getTask from './tools/get-task.js';
 import * as listAgents from './tools/list-agents.js';
 import * as listTasks from './tools/list-tasks.js';
+import * as merge from './tools/merge.js';
 import * as readInbox from './tools/read-inbox.js';
 import * as reportTaskProgress from './tools/report-task-progress.js';
 import * as sendMessage from './tools/send-message.js';
 import * as subagentDispatch from './tools/subagent-dispatch.js';
+import * as waitForTasks from './tools/wait-for-tasks.js';
 
 /** The parts shared by every connection. */
 export interface ServerDeps {
@@ -55,8 +57,9 @@ const TASK_TOOLS = [
 export const TOOL_GROUPS: Readonly<Record<string, readonly string[]>> = {
   dispatch: [subagentDispatch.name, listAgents.name],
   tasks: TASK_TOOLS.map((t) => t.name),
+  orchestration: [waitForTasks.name, merge.name],
 };
-export const TOOL_NAMES: readonly string[] = [...TOOL_GROUPS.dispatch!, ...TOOL_GROUPS.tasks!];
+export const TOOL_NAMES: readonly string[] = Object.values(TOOL_GROUPS).flat();
 
 /** Expands `--tools` (names and group names) to tool names; an unknown one is a configuration error. */
 export function resolveToolList(list: readonly string[] | null): Set<string> | null {
@@ -77,7 +80,8 @@ export function resolveToolList(list: readonly string[] | null): Set<string> | n
 
 const INSTRUCTIONS =
   'Baton lets agents hand work to each other. subagent_dispatch runs a defined agent on a task and waits for its ' +
-  'answer; list_agents shows who is available. delegate_task gives a task to another agent and returns its id; ' +
+  'answer; list_agents shows who is available. delegate_task gives a task to another agent and returns its id ' +
+  '(fan out several, then wait_for_tasks and merge their results); ' +
   'the assignee uses report_task_progress, complete_task or fail_task. Follow tasks with get_task and list_tasks, ' +
   'stop them with cancel_task. Notifications about your tasks and messages from other agents arrive as log ' +
   'messages and stay in your inbox (read_inbox).';
@@ -117,6 +121,8 @@ export function createServer(deps: ServerDeps, agentId: string): McpServer {
 
   const dispatchTool = wanted(subagentDispatch.name) ? subagentDispatch.register(server, ctx) : null;
   if (wanted(listAgents.name)) listAgents.register(server, ctx);
+  if (wanted(waitForTasks.name)) waitForTasks.register(server, ctx);
+  if (wanted(merge.name)) merge.register(server, ctx);
   for (const tool of TASK_TOOLS) if (wanted(tool.name)) tool.register(server, ctx);
   registerResources(server, ctx);
   registerAgentResources(server, ctx);

@@ -1,8 +1,9 @@
 /**
  * The tools a running subagent may call, by tool scope (SPEC §8):
  * - isolated: none;
- * - restricted (default): its own task's progress / complete / fail, send_message, read_inbox;
- * - shared: also subagent_dispatch, delegate_task, list_tasks, get_task, cancel_task.
+ * - restricted (default): its own task's progress / complete / fail, send_message, read_inbox, and its notes
+ *   (remember / recall);
+ * - shared: also subagent_dispatch, delegate_task, wait_for_tasks, merge, list_tasks, get_task, cancel_task.
  * The definition's `tools:` list narrows further. Every call runs with the subagent's own identity and the same
  * access rules as any other caller.
  */
@@ -18,10 +19,13 @@ import {
   FailInputSchema,
   GetInputSchema,
   ListInputSchema,
+  MergeInputSchema,
   ProgressInputSchema,
   ReadInboxInputSchema,
   SendMessageInputSchema,
+  WaitInputSchema,
 } from '../tasks/inputs.js';
+import type { MergeInput } from '../tasks/inputs.js';
 import type { TaskService } from '../tasks/task-service.js';
 import type { AgentTool } from './agent-loop.js';
 import { DispatchInputSchema } from './dispatch-input.js';
@@ -36,10 +40,32 @@ export interface AgentToolContext {
   dispatch(input: z.infer<typeof DispatchInputSchema>, signal: AbortSignal): Promise<Record<string, unknown>>;
   /** Checks depth, quota and loops before a child task is created under this run's task. */
   checkSpawn(agentId: string, description: string): void;
+  /** Makes the session (and notes) of a child about to be created; null when the assignee is not a defined agent. */
+  spawnSession(agentId: string): Promise<string | null>;
+  /** The notes of this run's session. */
+  notes: { read(): Record<string, string>; remember(key: string, value: string): Promise<void> };
+  merge(input: MergeInput, signal: AbortSignal): Promise<Record<string, unknown>>;
 }
 
-const RESTRICTED = ['report_task_progress', 'complete_task', 'fail_task', 'send_message', 'read_inbox'];
-const SHARED = [...RESTRICTED, 'subagent_dispatch', 'delegate_task', 'list_tasks', 'get_task', 'cancel_task'];
+const RESTRICTED = [
+  'report_task_progress',
+  'complete_task',
+  'fail_task',
+  'send_message',
+  'read_inbox',
+  'remember',
+  'recall',
+];
+const SHARED = [
+  ...RESTRICTED,
+  'subagent_dispatch',
+  'delegate_task',
+  'wait_for_tasks',
+  'merge',
+  'list_tasks',
+  'get_task',
+  'cancel_task',
+];
 
 /** The tools this run may use. */
 export function buildAgentTools(ctx: AgentToolContext): AgentTool[] {
@@ -99,8 +125,46 @@ function allTools(ctx: AgentToolContext): Record<string, AgentTool> {
       DelegateInputSchema.omit({ parent_task_id: true }),
       async (args) => {
         ctx.checkSpawn(args.assignee_id, args.description);
-        const task = await ctx.tasks.delegate(me, { ...args, parent_task_id: ctx.task.id });
+        const sessionId = await ctx.spawnSession(args.assignee_id);
+        const task = await ctx.tasks.delegate(
+          me,
+          { ...args, parent_task_id: ctx.task.id },
+          sessionId ? { session_id: sessionId } : {},
+        );
         return json({ task_id: task.id, status: task.status, assignee_id: task.assignee_id, deadline: task.deadline });
+      },
+    ),
+    wait_for_tasks: tool(
+      'wait_for_tasks',
+      'Wait until all (or any) of the given tasks have ended; returns their results. The fan-in after a fan-out.',
+      WaitInputSchema,
+      async (args, signal) => json(await ctx.tasks.waitFor(me, args, { signal })),
+    ),
+    merge: tool(
+      'merge',
+      'Merge the results of tasks you delegated: concat, hierarchical_summary, voting or llm_summary.',
+      MergeInputSchema,
+      async (args, signal) => json(await ctx.merge(args, signal)),
+    ),
+    remember: tool(
+      'remember',
+      'Keep a note (key → value) for later in this task, or for agents that share your memory.',
+      z.object({
+        key: z.string().min(1).max(200).describe('The note name.'),
+        value: z.string().max(100_000).describe('What to remember.'),
+      }),
+      async ({ key, value }) => {
+        await ctx.notes.remember(key, value);
+        return json({ remembered: key });
+      },
+    ),
+    recall: tool(
+      'recall',
+      'Read your notes: one by key, or all of them.',
+      z.object({ key: z.string().min(1).max(200).optional().describe('The note name; omit for all notes.') }),
+      async ({ key }) => {
+        const notes = ctx.notes.read();
+        return json(key === undefined ? notes : { [key]: notes[key] ?? null });
       },
     ),
     list_tasks: tool('list_tasks', 'List your tasks.', ListInputSchema, async (args) =>

@@ -19,13 +19,17 @@ import type { ProviderRegistry } from '../providers/registry.js';
 import type { CreateMessage } from '../providers/sampling.js';
 import type { ChatMessage, ProviderName } from '../providers/types.js';
 import { isTerminal } from '../store/records.js';
-import type { Session, Task } from '../store/records.js';
+import type { Task } from '../store/records.js';
 import type { TaskStore } from '../store/task-store.js';
+import type { MergeInput } from '../tasks/inputs.js';
 import type { TaskService } from '../tasks/task-service.js';
 import { runAgentLoop } from './agent-loop.js';
 import type { LoopStep } from './agent-loop.js';
 import { buildAgentTools } from './agent-tools.js';
 import type { DispatchInput } from './dispatch-input.js';
+import { concat, hierarchicalSummary, passThrough, resultText, vote } from './merge-strategies.js';
+import type { Missing } from './merge-strategies.js';
+import { Notes } from './notes.js';
 import { Scheduler } from './scheduler.js';
 
 export interface RuntimeOptions {
@@ -76,6 +80,7 @@ interface Run {
 
 export class SubagentRuntime {
   readonly scheduler: Scheduler;
+  readonly notes: Notes;
   /** This process, as recorded in the tasks it runs. */
   readonly instance = `${os.hostname()}:${process.pid}`;
   private readonly runs = new Map<string, Run>();
@@ -88,6 +93,7 @@ export class SubagentRuntime {
 
   constructor(private readonly options: RuntimeOptions) {
     this.scheduler = new Scheduler(options.maxConcurrency);
+    this.notes = new Notes(options.store);
   }
 
   /** Starts working: picks up new tasks for defined agents and recovers runs cut off by a restart. */
@@ -125,7 +131,12 @@ export class SubagentRuntime {
       parent = tasks.peek(options.parentTaskId);
       this.checkSpawn(parent, agent.id, input.task);
     }
-    const sessionId = this.sessionFor(caller, agent, input.session_id);
+    const sessionId =
+      input.session_id !== undefined
+        ? this.sessionFor(caller, agent, input.session_id)
+        : parent
+          ? await this.spawnSession(parent, agent, caller)
+          : randomUUID();
     if (options.sampler) this.samplers.set(sessionId, options.sampler);
 
     let resolveResult!: (event: DispatchResultEvent) => void;
@@ -180,6 +191,60 @@ export class SubagentRuntime {
   /** The sampling function a run of this session uses (the provider registry asks for it). */
   samplerForSession(sessionId: string): CreateMessage | undefined {
     return this.samplers.get(sessionId);
+  }
+
+  /** The session of a child of `parent`'s run, with notes by the child's memory scope (fixed now, at spawn). */
+  async spawnSession(parent: Task, child: AgentDefinition, owner: string): Promise<string> {
+    return this.notes.spawn(parent.session_id, { agentId: child.id, owner, scope: child.memory_scope });
+  }
+
+  /**
+   * merge (SPEC §4): the caller's tasks by ids or group, merged by `strategy`. Tasks that did not complete are
+   * listed under `missing`; `llm_summary` runs a defined agent (default summarizer), recorded as its own task.
+   */
+  async merge(caller: string, input: MergeInput, options: { parentTaskId?: string; signal?: AbortSignal } = {}) {
+    const tasks = await this.options.tasks.select(caller, input, true);
+    const done = tasks.filter((t) => t.status === 'completed');
+    const missing: Missing[] = tasks
+      .filter((t) => t.status !== 'completed')
+      .map((t) => ({ task_id: t.id, status: t.status, error: t.error }));
+    const opts = input.options ?? {};
+    const base = { strategy: input.strategy, task_ids: tasks.map((t) => t.id), missing };
+    switch (input.strategy) {
+      case 'concat':
+        return { ...base, ...concat(done, opts) };
+      case 'hierarchical_summary':
+        return { ...base, ...hierarchicalSummary(done) };
+      case 'voting':
+        return { ...base, ...vote(done, opts) };
+      case 'llm_summary': {
+        if (done.length === 0)
+          throw new InputError('nothing_to_merge', 'llm_summary: none of the tasks completed; see missing');
+        const outcome = await this.dispatch(
+          caller,
+          {
+            agent_id: opts.agent ?? 'summarizer',
+            task: opts.instructions ?? `Merge these ${done.length} results into one answer.`,
+            context: done
+              .map((t) => `[${t.id}] (${t.assignee_id}: ${t.description})\n${resultText(t.result)}`)
+              .join('\n\n'),
+          },
+          {
+            ...(options.parentTaskId ? { parentTaskId: options.parentTaskId } : {}),
+            ...(options.signal ? { signal: options.signal } : {}),
+          },
+        );
+        if (outcome.status !== 'completed') {
+          throw new InputError(
+            'summary_failed',
+            `llm_summary: ${outcome.task.assignee_id} ${outcome.status}: ${outcome.error ?? ''}`,
+          );
+        }
+        return { ...base, summary: outcome.result ?? '', summary_task_id: outcome.task.id, source_count: done.length };
+      }
+      default:
+        return { ...base, ...passThrough(done) };
+    }
   }
 
   /** Refuses a child task that would pass the depth limit or the session quota, or loop back to an ancestor. */
@@ -322,7 +387,10 @@ export class SubagentRuntime {
     const { provider, model } = this.resolveModel(agent, started, sessionId);
     this.models.set(task.id, provider === 'sampling' ? 'sampling' : `${provider}:${model}`);
     const session = store.getSession(sessionId);
-    const messages: ChatMessage[] = [...(session?.messages ?? []), { role: 'user', content: userMessage(started) }];
+    const messages: ChatMessage[] = [
+      ...(session?.messages ?? []),
+      { role: 'user', content: this.userMessage(started) },
+    ];
     // Messages that arrive from now on are shown to the agent between its steps.
     let inboxAfter = store.seq;
     const tools = buildAgentTools({
@@ -330,6 +398,16 @@ export class SubagentRuntime {
       task: started,
       tasks,
       checkSpawn: (agentId, description) => this.checkSpawn(tasks.peek(task.id), agentId, description),
+      spawnSession: async (agentId) => {
+        const child = this.options.agents.get(agentId);
+        const self = tasks.peek(task.id);
+        return child && self ? this.spawnSession(self, child, agent.id) : null;
+      },
+      notes: {
+        read: () => this.notes.read(sessionId),
+        remember: (key, value) => this.notes.remember(sessionId, agent.id, task.delegated_by, key, value),
+      },
+      merge: (input, childSignal) => this.merge(agent.id, input, { parentTaskId: task.id, signal: childSignal }),
       dispatch: async (input, childSignal) => {
         const outcome = await this.dispatch(agent.id, input, {
           parentTaskId: task.id,
@@ -369,11 +447,27 @@ export class SubagentRuntime {
         return [{ role: 'user', content: `New messages in your inbox:\n${lines.join('\n')}` }];
       },
     });
-    await this.saveSession(sessionId, agent, task.delegated_by, outcome.messages, session);
+    await this.saveSession(sessionId, agent, task.delegated_by, outcome.messages);
     const final = tasks.peek(task.id);
     if (final && final.status === 'completed')
       return typeof final.result === 'string' ? final.result : JSON.stringify(final.result);
     return outcome.text;
+  }
+
+  /** The user message of a run: the task, its context or payload (the seed's `\n\nContext:\n…`), and the results of the tasks it depends on. */
+  private userMessage(task: Task): string {
+    const parts = [task.description];
+    const payload = task.payload as { context?: unknown } | undefined;
+    if (task.kind === 'dispatch' && typeof payload?.context === 'string') parts.push(`Context:\n${payload.context}`);
+    else if (payload !== undefined) parts.push(`Payload:\n${JSON.stringify(payload, null, 2)}`);
+    if (task.depends_on.length > 0) {
+      const results = task.depends_on.map((id) => {
+        const dep = this.options.tasks.peek(id);
+        return `[${id}] ${dep?.assignee_id ?? '?'}: ${dep ? resultText(dep.result) : '(gone)'}`;
+      });
+      parts.push(`Results of the tasks this one depends on:\n${results.join('\n')}`);
+    }
+    return parts.join('\n\n');
   }
 
   private resolveModel(
@@ -404,26 +498,27 @@ export class SubagentRuntime {
     return { provider: parsed.provider, model: parsed.model };
   }
 
+  /** Saves the conversation on the session, keeping notes written meanwhile. */
   private async saveSession(
     sessionId: string,
     agent: AgentDefinition,
     owner: string,
     messages: ChatMessage[],
-    previous: Session | undefined,
   ): Promise<void> {
     const now = new Date().toISOString();
-    await this.options.store.transact((tx) =>
+    await this.options.store.transact((tx) => {
+      const previous = tx.getSession(sessionId);
       tx.putSession({
         id: sessionId,
         agent_id: agent.id,
-        owner,
+        owner: previous?.owner ?? owner,
         messages,
         notes: previous?.notes ?? {},
         notes_from: previous?.notes_from ?? null,
         created_at: previous?.created_at ?? now,
         updated_at: now,
-      }),
-    );
+      });
+    });
   }
 
   // ---- helpers -------------------------------------------------------------------------------------------
@@ -483,16 +578,6 @@ function resultEvent(task: Task, sessionId: string): DispatchResultEvent {
 
 function stepFields(step: LoopStep): Pick<DispatchProgressEvent, 'step' | 'max_steps' | 'message'> {
   return { step: step.step, max_steps: step.maxSteps, message: step.message };
-}
-
-/** The user message of a run: the task, then its context or payload (the seed's `\n\nContext:\n…`). */
-function userMessage(task: Task): string {
-  const payload = task.payload as { context?: unknown } | undefined;
-  if (payload === undefined) return task.description;
-  if (task.kind === 'dispatch' && typeof payload?.context === 'string') {
-    return `${task.description}\n\nContext:\n${payload.context}`;
-  }
-  return `${task.description}\n\nPayload:\n${JSON.stringify(payload, null, 2)}`;
 }
 
 /** Whether the process named by a `host:pid` runner is alive (other hosts are assumed alive). */

@@ -145,6 +145,10 @@ export class LowdbTaskStore implements TaskStore {
     return this.state.childrenOf(id);
   }
 
+  dependentsOf(id: string): Task[] {
+    return this.state.dependentsOf(id);
+  }
+
   inbox(recipient: string, after: number, limit: number): InboxItem[] {
     return this.state.inbox(recipient, after, limit);
   }

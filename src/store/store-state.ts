@@ -10,14 +10,14 @@ export class StoreState {
   /** Highest inbox sequence number seen. */
   seq = 0;
   private readonly children = new Map<string, Set<string>>();
+  private readonly dependents = new Map<string, Set<string>>();
   private readonly inboxes = new Map<string, InboxItem[]>();
 
   /** Inserts or replaces a task. A new id goes last in creation order (Map insertion order). */
   putTask(task: Task): void {
-    if (!this.tasks.has(task.id) && task.parent_task_id) {
-      let set = this.children.get(task.parent_task_id);
-      if (!set) this.children.set(task.parent_task_id, (set = new Set()));
-      set.add(task.id);
+    if (!this.tasks.has(task.id)) {
+      if (task.parent_task_id) link(this.children, task.parent_task_id, task.id);
+      for (const dep of task.depends_on) link(this.dependents, dep, task.id);
     }
     this.tasks.set(task.id, task);
   }
@@ -33,7 +33,15 @@ export class StoreState {
   }
 
   childrenOf(id: string): Task[] {
-    const ids = this.children.get(id);
+    return this.resolve(this.children.get(id));
+  }
+
+  /** Tasks that name `id` in their `depends_on`. */
+  dependentsOf(id: string): Task[] {
+    return this.resolve(this.dependents.get(id));
+  }
+
+  private resolve(ids: Set<string> | undefined): Task[] {
     if (!ids) return [];
     return [...ids].map((c) => this.tasks.get(c)).filter((t): t is Task => t !== undefined);
   }
@@ -71,6 +79,7 @@ export class StoreState {
     }
     if (dropped > 0) {
       this.children.clear();
+      this.dependents.clear();
       const kept = [...this.tasks.values()];
       this.tasks.clear();
       for (const t of kept) this.putTask(t);
@@ -89,4 +98,10 @@ export class StoreState {
     }
     return dropped;
   }
+}
+
+function link(index: Map<string, Set<string>>, from: string, to: string): void {
+  let set = index.get(from);
+  if (!set) index.set(from, (set = new Set()));
+  set.add(to);
 }

@@ -31,6 +31,8 @@ export interface TaskStore {
   newestFirst(): Iterable<Task>;
   /** The direct children of a task. */
   childrenOf(id: string): Task[];
+  /** The tasks that depend on a task. */
+  dependentsOf(id: string): Task[];
   /** Inbox items of `recipient` with `seq > after`, oldest first. */
   inbox(recipient: string, after: number, limit: number): InboxItem[];
   /** Reads changes other processes made since the last look. */

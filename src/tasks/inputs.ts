@@ -69,6 +69,13 @@ export const DelegateInputSchema = z.object({
     .max(10)
     .optional()
     .describe('Retries for a defined agent whose run fails; default 0.'),
+  depends_on: z
+    .array(TaskIdSchema)
+    .max(100)
+    .optional()
+    .describe(
+      'Tasks that must complete first: this task stays pending until they all complete, and fails if one of them ends otherwise. Their results are given to the assignee.',
+    ),
 });
 export type DelegateInput = z.infer<typeof DelegateInputSchema>;
 
@@ -141,3 +148,67 @@ export const ReadInboxInputSchema = z.object({
     .describe('At most this many items (1-500, default 50).'),
 });
 export type ReadInboxInput = z.infer<typeof ReadInboxInputSchema>;
+
+/** Tasks named by id, or by group (tasks of that group the caller delegated). */
+const taskSelection = {
+  task_ids: z.array(TaskIdSchema).min(1).max(LIMITS.listMax).optional().describe('The tasks, by id.'),
+  group: z.string().min(1).max(LIMITS.idChars).optional().describe('Or: every task of this group that you delegated.'),
+};
+
+export const WaitInputSchema = z.object({
+  ...taskSelection,
+  mode: z
+    .enum(['all', 'any'])
+    .optional()
+    .describe('Return when all of them have ended (default), or as soon as any one has.'),
+  timeout_seconds: z
+    .number()
+    .positive()
+    .max(24 * 3600)
+    .optional()
+    .describe('Give up waiting after this many seconds (default 600); the tasks go on.'),
+});
+export type WaitInput = z.infer<typeof WaitInputSchema>;
+
+export const MERGE_STRATEGIES = ['concat', 'hierarchical_summary', 'voting', 'llm_summary'] as const;
+
+export const MergeInputSchema = z.object({
+  ...taskSelection,
+  strategy: z
+    .string()
+    .min(1)
+    .max(LIMITS.idChars)
+    .describe(
+      'concat | hierarchical_summary | voting | llm_summary; any other name returns the results as they are, under that name.',
+    ),
+  options: z
+    .object({
+      field: z
+        .string()
+        .min(1)
+        .optional()
+        .describe('voting: vote on this field of JSON results (dotted path, e.g. "verdict" or "review.outcome").'),
+      pattern: z
+        .string()
+        .min(1)
+        .max(500)
+        .optional()
+        .describe(
+          'voting: vote on the first capture group of this regular expression (multiline), e.g. "^(Approve|Reject)\\b".',
+        ),
+      agent: z
+        .string()
+        .min(1)
+        .optional()
+        .describe('llm_summary: the agent that writes the summary (default summarizer).'),
+      instructions: z
+        .string()
+        .max(LIMITS.textChars)
+        .optional()
+        .describe('llm_summary: what the summary should focus on.'),
+      separator: z.string().max(100).optional().describe('concat: put between results (default a blank line).'),
+    })
+    .optional()
+    .describe('Strategy options.'),
+});
+export type MergeInput = z.infer<typeof MergeInputSchema>;

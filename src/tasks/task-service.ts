@@ -18,6 +18,7 @@ import type {
   ProgressInput,
   ReadInboxInput,
   SendMessageInput,
+  WaitInput,
 } from './inputs.js';
 
 export interface TaskServiceOptions {
@@ -54,6 +55,24 @@ export type TaskSummary = Pick<
   | 'deadline'
   | 'finished_at'
 >;
+
+/** A task's outcome as wait_for_tasks reports it. */
+export interface TaskOutcome {
+  id: string;
+  assignee_id: string;
+  status: Task['status'];
+  status_message: string | null;
+  result?: unknown;
+  error: string | null;
+}
+
+export interface WaitOutcome {
+  /** Whether the wait's condition (all / any ended) holds. */
+  done: boolean;
+  timed_out: boolean;
+  tasks: TaskOutcome[];
+  pending_task_ids: string[];
+}
 
 export interface CancelOutcome {
   task: Task;
@@ -105,6 +124,17 @@ export class TaskService {
       }
       const id = options.id ?? randomUUID();
       if (tx.getTask(id)) throw new InputError('duplicate_id', `task ${id} already exists`);
+      // Dependencies must exist already, so a new task can never close a cycle; each must be visible to the caller.
+      const deps = [...new Set(input.depends_on ?? [])].map((d) => this.visible(tx.getTask(d), caller, d));
+      const ended = deps.find((d) => isTerminal(d.status) && d.status !== 'completed');
+      if (ended) {
+        throw new InputError(
+          'dependency_ended',
+          `depends_on: task ${ended.id} already ended ${ended.status}; this task could never start`,
+        );
+      }
+      const waiting = deps.filter((d) => d.status !== 'completed').length;
+      const pending = waiting > 0;
       const task: Task = {
         id,
         kind: options.kind ?? 'delegation',
@@ -112,19 +142,20 @@ export class TaskService {
         assignee_id: input.assignee_id,
         description: input.description,
         ...(input.payload !== undefined ? { payload: input.payload } : {}),
-        status: 'in_progress',
-        status_message: null,
+        status: pending ? 'pending' : 'in_progress',
+        status_message: pending ? waitingFor(waiting) : null,
         priority: input.priority ?? 'normal',
         group: input.group ?? null,
-        depends_on: [],
+        depends_on: deps.map((d) => d.id),
         parent_task_id: parent?.id ?? null,
         root_task_id: parent?.root_task_id ?? id,
         depth: parent ? parent.depth + 1 : 0,
         timeout_seconds: timeout,
         created_at: now,
-        started_at: now,
+        // SPEC §5: deadline = start + timeout; a pending task has not started.
+        started_at: pending ? null : now,
         updated_at: now,
-        deadline,
+        deadline: pending ? null : deadline,
         finished_at: null,
         progress: [],
         error: null,
@@ -236,6 +267,144 @@ export class TaskService {
       this.notify(tx, task.assignee_id, 'task.notification.timeout', next, null, message);
       return next;
     });
+  }
+
+  /**
+   * Moves pending tasks on once their dependencies allow: all completed → `in_progress` (its deadline starts now);
+   * one ended otherwise → `failed`, naming it. Tasks that are not pending are left alone.
+   */
+  async settlePending(taskIds: Iterable<string>): Promise<Task[]> {
+    const ids = [...taskIds];
+    if (ids.length === 0) return [];
+    return this.store.transact((tx) => {
+      const changed: Task[] = [];
+      for (const id of ids) {
+        const task = tx.getTask(id);
+        if (!task || task.status !== 'pending') continue;
+        const deps = task.depends_on.map((d) => tx.getTask(d));
+        const ended = deps.find((d) => d === undefined || (isTerminal(d.status) && d.status !== 'completed'));
+        if (ended !== undefined || deps.includes(undefined)) {
+          const which = ended ?? undefined;
+          const message = which
+            ? `dependency ${which.id} (${excerpt(which.description, 80)}) ended ${which.status}`
+            : 'a dependency no longer exists';
+          const next = this.finish(task, 'failed', { error: message, status_message: message });
+          tx.putTask(next);
+          this.notify(tx, task.delegated_by, 'task.notification.failed', next, null, message);
+          changed.push(next);
+          continue;
+        }
+        const waiting = deps.filter((d) => d?.status !== 'completed').length;
+        if (waiting > 0) {
+          if (task.status_message !== waitingFor(waiting)) {
+            const next = { ...task, status_message: waitingFor(waiting), updated_at: this.stamp() };
+            tx.putTask(next);
+            changed.push(next);
+          }
+          continue;
+        }
+        const now = this.now();
+        let deadline = new Date(now.getTime() + task.timeout_seconds * 1000).toISOString();
+        const parent = task.parent_task_id ? tx.getTask(task.parent_task_id) : undefined;
+        if (parent?.deadline && parent.deadline < deadline) deadline = parent.deadline;
+        const next: Task = {
+          ...task,
+          status: 'in_progress',
+          status_message: null,
+          started_at: now.toISOString(),
+          updated_at: now.toISOString(),
+          deadline,
+        };
+        tx.putTask(next);
+        changed.push(next);
+      }
+      return changed;
+    });
+  }
+
+  /** Pending tasks that wait on `taskId`. */
+  dependentsOf(taskId: string): Task[] {
+    return this.store.dependentsOf(taskId).filter((t) => t.status === 'pending');
+  }
+
+  /**
+   * The tasks named by `task_ids` (the caller must be a party) or by `group` (those the caller delegated).
+   * With `delegatorOnly`, a named task the caller did not delegate is refused.
+   */
+  async select(
+    caller: string,
+    input: { task_ids?: string[]; group?: string },
+    delegatorOnly: boolean,
+  ): Promise<Task[]> {
+    await this.store.refresh();
+    if ((input.task_ids === undefined) === (input.group === undefined)) {
+      throw new InputError('bad_selection', 'give either task_ids or group');
+    }
+    if (input.group !== undefined) {
+      const tasks: Task[] = [];
+      for (const t of this.store.newestFirst()) if (t.group === input.group && t.delegated_by === caller) tasks.push(t);
+      if (tasks.length === 0)
+        throw new InputError('not_found', `group not found: no task of group "${input.group}" was delegated by you`);
+      return tasks.reverse();
+    }
+    return [...new Set(input.task_ids)].map((id) => {
+      const task = this.visible(this.store.getTask(id), caller, id);
+      if (delegatorOnly && task.delegated_by !== caller) {
+        throw new InputError(
+          'not_delegator',
+          `task ${id} was delegated by ${task.delegated_by}; only its delegator can merge it`,
+        );
+      }
+      return task;
+    });
+  }
+
+  /**
+   * Waits until all (or any) of the tasks have ended, or the timeout. `onEnded` hears of each task as it ends.
+   * Never throws for a timeout: the answer says which tasks are still running.
+   */
+  async waitFor(
+    caller: string,
+    input: WaitInput,
+    options: { signal?: AbortSignal; onEnded?: (task: Task) => void } = {},
+  ): Promise<WaitOutcome> {
+    const tasks = await this.select(caller, input, false);
+    const ids = new Set(tasks.map((t) => t.id));
+    const mode = input.mode ?? 'all';
+    const ended = new Set<string>();
+    const current = () => [...ids].map((id) => this.store.getTask(id) as Task);
+    const satisfied = () => (mode === 'all' ? ended.size === ids.size : ended.size > 0);
+    for (const t of current()) if (isTerminal(t.status)) ended.add(t.id);
+    let timedOut = false;
+    if (!satisfied()) {
+      timedOut = await new Promise<boolean>((resolve) => {
+        const finish = (value: boolean) => {
+          clearTimeout(timer);
+          unsubscribe();
+          options.signal?.removeEventListener('abort', onAbort);
+          resolve(value);
+        };
+        const onAbort = () => finish(false);
+        const timer = setTimeout(() => finish(true), (input.timeout_seconds ?? 600) * 1000);
+        const unsubscribe = this.bus.subscribe('task.updated', ({ task }) => {
+          if (!ids.has(task.id) || !isTerminal(task.status) || ended.has(task.id)) return;
+          ended.add(task.id);
+          options.onEnded?.(task);
+          if (satisfied()) finish(false);
+        });
+        options.signal?.addEventListener('abort', onAbort, { once: true });
+        // The state may have moved between the first look and subscribing.
+        for (const t of current()) if (isTerminal(t.status)) ended.add(t.id);
+        if (satisfied()) finish(false);
+      });
+    }
+    const all = current();
+    return {
+      done: satisfied(),
+      timed_out: timedOut,
+      tasks: all.map(outcomeOf),
+      pending_task_ids: all.filter((t) => !isTerminal(t.status)).map((t) => t.id),
+    };
   }
 
   /** A task the caller is a party to, with its children. */
@@ -417,6 +586,21 @@ function matches(task: Task, caller: string, input: ListInput, statuses: Set<Tas
   if (statuses && !statuses.has(task.status)) return false;
   if (input.group !== undefined && task.group !== input.group) return false;
   return true;
+}
+
+export function outcomeOf(task: Task): TaskOutcome {
+  return {
+    id: task.id,
+    assignee_id: task.assignee_id,
+    status: task.status,
+    status_message: task.status_message,
+    ...(task.result !== undefined ? { result: task.result } : {}),
+    error: task.error,
+  };
+}
+
+function waitingFor(n: number): string {
+  return `waiting for ${n} dependenc${n === 1 ? 'y' : 'ies'}`;
 }
 
 function excerpt(text: string, max = 200): string {

@@ -20,6 +20,25 @@ function cases(taskId: string): Record<string, Array<[Record<string, unknown>, R
       [{ assignee_id: 'bob', description: 'x', priority: 'asap' }, /priority/],
       [{ assignee_id: 'bob', description: 'x', parent_task_id: UNKNOWN }, /task not found/],
       [{ assignee_id: 'b o b', description: 'x' }, /assignee_id/],
+      [{ assignee_id: 'bob', description: 'x', depends_on: 'a task' }, /depends_on/],
+      [{ assignee_id: 'bob', description: 'x', depends_on: [UNKNOWN] }, /task not found/],
+    ],
+    wait_for_tasks: [
+      [{}, /give either task_ids or group/],
+      [{ task_ids: [] }, /task_ids/],
+      [{ task_ids: 'one' }, /task_ids/],
+      [{ task_ids: [taskId], mode: 'some' }, /mode/],
+      [{ task_ids: [taskId], timeout_seconds: 0 }, /timeout_seconds/],
+      [{ task_ids: [UNKNOWN] }, /task not found/],
+      [{ group: 'no-such-group' }, /group not found/],
+    ],
+    merge: [
+      [{ task_ids: [taskId] }, /strategy/],
+      [{ strategy: 'concat' }, /give either task_ids or group/],
+      [{ task_ids: [taskId], strategy: 'x'.repeat(500) }, /strategy/],
+      [{ task_ids: [UNKNOWN], strategy: 'concat' }, /task not found/],
+      // bob is the assignee, not the delegator.
+      [{ task_ids: [taskId], strategy: 'concat' }, /only its delegator can merge it/],
     ],
     report_task_progress: [
       [{ message: 'x' }, /task_id/],
