@@ -45,6 +45,8 @@ export interface AgentToolContext {
   /** The notes of this run's session. */
   notes: { read(): Record<string, string>; remember(key: string, value: string): Promise<void> };
   merge(input: MergeInput, signal: AbortSignal): Promise<Record<string, unknown>>;
+  /** Fills a delegation's timeout and retries from the assignee's definition. */
+  withAgentDefaults<T extends { assignee_id: string; timeout_seconds?: number; max_retries?: number }>(input: T): T;
 }
 
 const RESTRICTED = [
@@ -128,7 +130,7 @@ function allTools(ctx: AgentToolContext): Record<string, AgentTool> {
         const sessionId = await ctx.spawnSession(args.assignee_id);
         const task = await ctx.tasks.delegate(
           me,
-          { ...args, parent_task_id: ctx.task.id },
+          ctx.withAgentDefaults({ ...args, parent_task_id: ctx.task.id }),
           sessionId ? { session_id: sessionId } : {},
         );
         return json({ task_id: task.id, status: task.status, assignee_id: task.assignee_id, deadline: task.deadline });

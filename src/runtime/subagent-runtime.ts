@@ -185,12 +185,26 @@ export class SubagentRuntime {
       unsubscribeResult();
       unsubscribeProgress();
       options.signal?.removeEventListener('abort', onAbort);
+      if (taskId === null || !this.runs.has(taskId)) this.samplers.delete(sessionId);
     }
   }
 
   /** The sampling function a run of this session uses (the provider registry asks for it). */
   samplerForSession(sessionId: string): CreateMessage | undefined {
     return this.samplers.get(sessionId);
+  }
+
+  /** A delegation to a defined agent takes the agent's own timeout and retries unless the delegator set them. */
+  withAgentDefaults<T extends { assignee_id: string; timeout_seconds?: number; max_retries?: number }>(input: T): T {
+    const agent = this.options.agents.get(input.assignee_id);
+    if (!agent) return input;
+    return {
+      ...input,
+      ...(input.timeout_seconds === undefined && agent.timeout_seconds !== undefined
+        ? { timeout_seconds: agent.timeout_seconds }
+        : {}),
+      ...(input.max_retries === undefined ? { max_retries: agent.max_retries } : {}),
+    };
   }
 
   /** The session of a child of `parent`'s run, with notes by the child's memory scope (fixed now, at spawn). */
@@ -331,6 +345,8 @@ export class SubagentRuntime {
       .finally(() => {
         this.runs.delete(taskId);
         this.models.delete(taskId);
+        // The sampler holds its client's connection: keep it no longer than the run.
+        this.samplers.delete(sessionId);
         this.publishResult(taskId, sessionId);
       });
   }
@@ -407,6 +423,7 @@ export class SubagentRuntime {
         read: () => this.notes.read(sessionId),
         remember: (key, value) => this.notes.remember(sessionId, agent.id, task.delegated_by, key, value),
       },
+      withAgentDefaults: (input) => this.withAgentDefaults(input),
       merge: (input, childSignal) => this.merge(agent.id, input, { parentTaskId: task.id, signal: childSignal }),
       dispatch: async (input, childSignal) => {
         const outcome = await this.dispatch(agent.id, input, {

@@ -1,7 +1,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { DelegateInputSchema } from '../../tasks/inputs.js';
-import type { ToolContext } from '../context.js';
+import type { DispatchContext } from '../context.js';
 import { TaskStatusSchema } from '../../store/records.js';
 import { toolResult } from '../tool-result.js';
 
@@ -17,7 +17,7 @@ const OutputSchema = z.object({
 });
 
 /** delegate_task: hand a task to another agent and get its id at once (SPEC §4). */
-export function register(server: McpServer, ctx: ToolContext): void {
+export function register(server: McpServer, ctx: DispatchContext): void {
   server.registerTool(
     name,
     {
@@ -32,7 +32,7 @@ export function register(server: McpServer, ctx: ToolContext): void {
     },
     (args) =>
       toolResult(async () => {
-        const task = await ctx.tasks.delegate(ctx.caller, args);
+        const task = await ctx.tasks.delegate(ctx.caller, ctx.runtime.withAgentDefaults(args));
         return {
           task_id: task.id,
           status: task.status,
