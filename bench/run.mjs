@@ -3,18 +3,21 @@
  * a table per benchmark and a summary of the targets, and writes every figure to bench/results.json together with
  * the machine it ran on. Ratios are always measured side by side within one run.
  *
- * Run a subset by name: node --expose-gc bench/run.mjs cold-start
+ * Run a subset by name: node --expose-gc bench/run.mjs cold-start fan-out
+ * (store-scaling, cold-start, dispatch-overhead, fan-out); the other benchmarks' figures in results.json are kept.
  * Temp stores go to $BATON_BENCH_TMP when set (to bench on a chosen disk), else the OS temp dir.
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import * as coldStart from './cold-start.mjs';
+import * as dispatchOverhead from './dispatch-overhead.mjs';
+import * as fanOut from './fan-out.mjs';
 import * as storeScaling from './store-scaling.mjs';
 import { BENCH_DIR, ROOT_DIR, machineInfo, printChecks } from './util.mjs';
 
 /** Each benchmark module exports `name`, `run(options?)` → figures (with `checks`), and `print(figures)`. */
-const BENCHMARKS = [storeScaling, coldStart];
+const BENCHMARKS = [storeScaling, coldStart, dispatchOverhead, fanOut];
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const unknown = wanted.filter((w) => !BENCHMARKS.some((b) => b.name === w));
@@ -40,15 +43,17 @@ let failed = false;
 for (const bench of selected) {
   console.log(`\n== ${bench.name} ==`);
   const t0 = performance.now();
+  const at = new Date().toISOString();
   try {
     const result = await bench.run();
+    result.timestamp = at;
     result.duration_s = Math.round((performance.now() - t0) / 100) / 10;
     benchmarks[bench.name] = result;
     bench.print(result);
     console.log(`(${bench.name}: ${result.duration_s} s)`);
   } catch (error) {
     failed = true;
-    benchmarks[bench.name] = { error: error?.stack ?? String(error), checks: [] };
+    benchmarks[bench.name] = { timestamp: at, error: error?.stack ?? String(error), checks: [] };
     console.error(`${bench.name} failed: ${error?.stack ?? error}`);
   }
 }
@@ -63,14 +68,33 @@ if (summary.length > 0) {
   );
 }
 
+const file = path.join(BENCH_DIR, 'results.json');
+// A subset run keeps the other benchmarks' figures from the last results.json, each with its own timestamp.
+const previous = wanted.length > 0 ? readPrevious(file) : null;
+const merged = {};
+for (const bench of BENCHMARKS) {
+  const entry = benchmarks[bench.name] ?? previous?.benchmarks?.[bench.name];
+  if (!entry) continue;
+  merged[bench.name] = benchmarks[bench.name]
+    ? entry
+    : { timestamp: previous.timestamp, git_commit: previous.machine?.git_commit ?? null, ...entry };
+}
 const output = {
   timestamp: started.toISOString(),
   duration_s: Math.round((Date.now() - started.getTime()) / 100) / 10,
   machine,
-  benchmarks,
-  summary,
+  ...(previous ? { ran: selected.map((b) => b.name) } : {}),
+  benchmarks: merged,
+  summary: Object.entries(merged).flatMap(([name, r]) => (r.checks ?? []).map((c) => ({ benchmark: name, ...c }))),
 };
-const file = path.join(BENCH_DIR, 'results.json');
 writeFileSync(file, `${JSON.stringify(output, null, 2)}\n`);
 console.log(`\nwrote ${path.relative(process.cwd(), file) || file}`);
 if (failed) process.exitCode = 1;
+
+function readPrevious(resultsFile) {
+  try {
+    return JSON.parse(readFileSync(resultsFile, 'utf8'));
+  } catch {
+    return null;
+  }
+}

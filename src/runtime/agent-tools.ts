@@ -47,6 +47,8 @@ export interface AgentToolContext {
   merge(input: MergeInput, signal: AbortSignal): Promise<Record<string, unknown>>;
   /** Fills a delegation's timeout and retries from the assignee's definition. */
   withAgentDefaults<T extends { assignee_id: string; timeout_seconds?: number; max_retries?: number }>(input: T): T;
+  /** Runs `fn`, in which this run waits for other runs, without holding a concurrency slot (no deadlock). */
+  waiting<T>(fn: () => Promise<T>): Promise<T>;
 }
 
 const RESTRICTED = [
@@ -69,6 +71,17 @@ const SHARED = [
   'cancel_task',
 ];
 
+// A run's own task is implied: its tools take no task_id, and its children get it as their parent.
+const OWN_PROGRESS = ProgressInputSchema.omit({ task_id: true });
+const OWN_COMPLETE = CompleteInputSchema.omit({ task_id: true });
+const OWN_FAIL = FailInputSchema.omit({ task_id: true });
+const CHILD_DELEGATE = DelegateInputSchema.omit({ parent_task_id: true });
+const REMEMBER = z.object({
+  key: z.string().min(1).max(200).describe('The note name.'),
+  value: z.string().max(100_000).describe('What to remember.'),
+});
+const RECALL = z.object({ key: z.string().min(1).max(200).optional().describe('The note name; omit for all notes.') });
+
 /** The tools this run may use. */
 export function buildAgentTools(ctx: AgentToolContext): AgentTool[] {
   const scope = ctx.agent.tool_scope === 'isolated' ? [] : ctx.agent.tool_scope === 'shared' ? SHARED : RESTRICTED;
@@ -85,20 +98,17 @@ function allTools(ctx: AgentToolContext): Record<string, AgentTool> {
     report_task_progress: tool(
       'report_task_progress',
       'Tell whoever gave you this task how far you got. Use it on long work.',
-      ProgressInputSchema.omit({ task_id: true }),
+      OWN_PROGRESS,
       async (args) => json(pick(await ctx.tasks.reportProgress(me, { ...args, ...own }))),
     ),
     complete_task: tool(
       'complete_task',
       'Finish your task with its result. Your run ends here. (A plain final answer also completes it.)',
-      CompleteInputSchema.omit({ task_id: true }),
+      OWN_COMPLETE,
       async (args) => json(pick(await ctx.tasks.complete(me, { ...args, ...own }))),
     ),
-    fail_task: tool(
-      'fail_task',
-      'Give up on your task, saying why. Your run ends here.',
-      FailInputSchema.omit({ task_id: true }),
-      async (args) => json(pick(await ctx.tasks.fail(me, { ...args, ...own }))),
+    fail_task: tool('fail_task', 'Give up on your task, saying why. Your run ends here.', OWN_FAIL, async (args) =>
+      json(pick(await ctx.tasks.fail(me, { ...args, ...own }))),
     ),
     send_message: tool(
       'send_message',
@@ -118,13 +128,13 @@ function allTools(ctx: AgentToolContext): Record<string, AgentTool> {
       DispatchInputSchema,
       async (args, signal) => {
         ctx.checkSpawn(args.agent_id, args.task);
-        return json(await ctx.dispatch(args, signal));
+        return json(await ctx.waiting(() => ctx.dispatch(args, signal)));
       },
     ),
     delegate_task: tool(
       'delegate_task',
       'Delegate a task to another agent as part of your task; returns its id at once.',
-      DelegateInputSchema.omit({ parent_task_id: true }),
+      CHILD_DELEGATE,
       async (args) => {
         ctx.checkSpawn(args.assignee_id, args.description);
         const sessionId = await ctx.spawnSession(args.assignee_id);
@@ -140,35 +150,31 @@ function allTools(ctx: AgentToolContext): Record<string, AgentTool> {
       'wait_for_tasks',
       'Wait until all (or any) of the given tasks have ended; returns their results. The fan-in after a fan-out.',
       WaitInputSchema,
-      async (args, signal) => json(await ctx.tasks.waitFor(me, args, { signal })),
+      async (args, signal) => json(await ctx.waiting(() => ctx.tasks.waitFor(me, args, { signal }))),
     ),
     merge: tool(
       'merge',
       'Merge the results of tasks you delegated: concat, hierarchical_summary, voting or llm_summary.',
       MergeInputSchema,
-      async (args, signal) => json(await ctx.merge(args, signal)),
+      async (args, signal) => {
+        const merge = () => ctx.merge(args, signal);
+        // llm_summary runs a summarizer and waits for it; the other strategies are immediate.
+        return json(await (args.strategy === 'llm_summary' ? ctx.waiting(merge) : merge()));
+      },
     ),
     remember: tool(
       'remember',
       'Keep a note (key → value) for later in this task, or for agents that share your memory.',
-      z.object({
-        key: z.string().min(1).max(200).describe('The note name.'),
-        value: z.string().max(100_000).describe('What to remember.'),
-      }),
+      REMEMBER,
       async ({ key, value }) => {
         await ctx.notes.remember(key, value);
         return json({ remembered: key });
       },
     ),
-    recall: tool(
-      'recall',
-      'Read your notes: one by key, or all of them.',
-      z.object({ key: z.string().min(1).max(200).optional().describe('The note name; omit for all notes.') }),
-      async ({ key }) => {
-        const notes = ctx.notes.read();
-        return json(key === undefined ? notes : { [key]: notes[key] ?? null });
-      },
-    ),
+    recall: tool('recall', 'Read your notes: one by key, or all of them.', RECALL, async ({ key }) => {
+      const notes = ctx.notes.read();
+      return json(key === undefined ? notes : { [key]: notes[key] ?? null });
+    }),
     list_tasks: tool('list_tasks', 'List your tasks.', ListInputSchema, async (args) =>
       json(await ctx.tasks.list(me, args)),
     ),
@@ -194,7 +200,7 @@ export function tool<S extends z.ZodObject>(
   const spec: ToolSpec = {
     name,
     description,
-    inputSchema: z.toJSONSchema(schema, { io: 'input' }) as Record<string, unknown>,
+    inputSchema: jsonSchemaOf(schema),
   };
   return {
     spec,
@@ -210,6 +216,15 @@ export function tool<S extends z.ZodObject>(
       return run(parsed.data, signal);
     },
   };
+}
+
+/** JSON Schemas by zod schema: converting costs ~0.1 ms a tool, and every run offers the same tools. */
+const jsonSchemas = new WeakMap<z.ZodType, Record<string, unknown>>();
+
+function jsonSchemaOf(schema: z.ZodType): Record<string, unknown> {
+  let json = jsonSchemas.get(schema);
+  if (!json) jsonSchemas.set(schema, (json = z.toJSONSchema(schema, { io: 'input' }) as Record<string, unknown>));
+  return json;
 }
 
 function pick(task: Task) {

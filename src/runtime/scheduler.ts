@@ -1,11 +1,14 @@
 /**
  * At most `maxConcurrency` subagent runs at once; the rest wait in a queue ordered by priority, then age
- * (SPEC §8). A waiting run that is aborted leaves the queue.
+ * (SPEC §8). A waiting run that is aborted leaves the queue. A run that waits for other runs (its children) gives
+ * its slot back meanwhile (`whileWaiting`).
  */
 import { CancelledError } from '../errors.js';
 import type { Priority } from '../store/records.js';
 
 const RANK: Record<Priority, number> = { urgent: 0, high: 1, normal: 2, low: 3 };
+/** A run taking its slot back after waiting goes before every queued run, so that it can finish. */
+const RESUMING = -1;
 
 interface Waiter {
   rank: number;
@@ -47,8 +50,23 @@ export class Scheduler {
     }
   }
 
+  /**
+   * Runs `fn`, in which the current run waits for other runs (a parent waiting for its children), with the run's
+   * slot given back, and takes a slot again afterwards. Holding it would deadlock once waiting parents hold every
+   * slot: their children queue behind them. Call it only from inside `run`'s `fn`.
+   */
+  async whileWaiting<T>(fn: () => Promise<T>): Promise<T> {
+    this.release();
+    try {
+      return await fn();
+    } finally {
+      // Not abortable: `run` releases a slot when its `fn` ends, so the slot must be held again by then.
+      await this.acquire(RESUMING, {});
+    }
+  }
+
   private acquire(
-    priority: Priority,
+    priority: Priority | typeof RESUMING,
     { signal, onQueued }: { signal?: AbortSignal; onQueued?: () => void },
   ): Promise<void> {
     if (signal?.aborted) return Promise.reject(new CancelledError());
@@ -58,7 +76,7 @@ export class Scheduler {
     }
     return new Promise<void>((resolve, reject) => {
       const waiter: Waiter = {
-        rank: RANK[priority],
+        rank: priority === RESUMING ? RESUMING : RANK[priority],
         order: this.order++,
         start: () => {
           signal?.removeEventListener('abort', onAbort);

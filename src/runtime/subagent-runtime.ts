@@ -164,10 +164,19 @@ export class SubagentRuntime {
           max_retries: agent.max_retries,
           ...(parent ? { parent_task_id: parent.id } : {}),
         },
-        { kind: 'dispatch', session_id: sessionId, ...(options.taskId ? { id: options.taskId } : {}) },
+        {
+          kind: 'dispatch',
+          session_id: sessionId,
+          runner: this.instance,
+          // The call returns only after the run's last (durable) write, which covers this one.
+          durable: false,
+          ...(options.taskId ? { id: options.taskId } : {}),
+        },
       );
       taskId = task.id;
       options.onCreated?.(task);
+      // The seed's dispatch event: the worker subscribed to it runs the agent.
+      bus.publish({ type: 'dispatch.requested', task_id: task.id, session_id: sessionId });
       options.signal?.addEventListener('abort', onAbort, { once: true });
       if (options.signal?.aborted) onAbort();
       // The task may have ended before we knew its id (a very fast run): then the store has the answer.
@@ -353,40 +362,49 @@ export class SubagentRuntime {
 
   private async execute(taskId: string, sessionId: string, signal: AbortSignal): Promise<void> {
     const { tasks, log } = this.options;
-    let task = await tasks.amend(taskId, { runner: this.instance, session_id: sessionId });
-    if (!task) return;
+    let task: Task | null | undefined = tasks.peek(taskId);
+    if (!task || isTerminal(task.status)) return;
+    if (task.runner !== this.instance || task.session_id !== sessionId) {
+      // Bookkeeping for restart recovery; losing it in a crash only means the task is run again.
+      task = await tasks.amend(taskId, { runner: this.instance, session_id: sessionId }, { durable: false });
+      if (!task) return;
+    }
     const agent = this.options.agents.get(task.assignee_id);
     if (!agent) {
       await tasks.fail(task.assignee_id, { task_id: taskId, error: `agent ${task.assignee_id} is no longer defined` });
       return;
     }
     const retryBase = this.options.retryBaseMs ?? 1000;
+    const first: Task = task;
+    let attempts = first.attempts;
     for (;;) {
       try {
-        const current: Task = task;
-        const text = await this.scheduler.run(current.priority, () => this.attempt(current, agent, sessionId, signal), {
-          signal,
-          onQueued: () => void tasks.amend(taskId, { status_message: 'queued' }),
-        });
+        const outcome = await this.scheduler.run(
+          first.priority,
+          () => this.attempt(first, ++attempts, agent, sessionId, signal),
+          {
+            signal,
+            onQueued: () =>
+              void tasks.amend(taskId, { status_message: 'queued' }, { durable: false }).catch(() => undefined),
+          },
+        );
+        // One write for both: the conversation and the answer (unless a tool already ended the task).
         const now = tasks.peek(taskId);
-        if (now && !isTerminal(now.status)) await tasks.complete(agent.id, { task_id: taskId, result: text });
+        await Promise.all([
+          this.saveSession(sessionId, agent, first.delegated_by, outcome.messages),
+          now && !isTerminal(now.status) ? tasks.complete(agent.id, { task_id: taskId, result: outcome.text }) : null,
+        ]);
         return;
       } catch (error) {
         if (signal.aborted) return; // the task ended (cancel, deadline) or Baton is stopping: nothing to record
         const now = tasks.peek(taskId);
         if (!now || isTerminal(now.status)) return;
         const message = errorMessage(error);
-        if (now.attempts <= now.max_retries && !(error instanceof ConfigError)) {
-          const delay = retryBase * 2 ** (now.attempts - 1);
-          log.warn('subagent attempt failed; retrying', {
-            task_id: taskId,
-            attempt: now.attempts,
-            delay,
-            error: message,
-          });
-          await tasks.amend(taskId, { status_message: `attempt ${now.attempts} failed (${message}); retrying` });
+        if (attempts <= now.max_retries && !(error instanceof ConfigError)) {
+          const delay = retryBase * 2 ** (attempts - 1);
+          log.warn('subagent attempt failed; retrying', { task_id: taskId, attempt: attempts, delay, error: message });
+          await tasks.amend(taskId, { status_message: `attempt ${attempts} failed (${message}); retrying` });
           if (!(await sleep(delay, signal))) return;
-          task = now;
           continue;
         }
         await tasks.fail(agent.id, { task_id: taskId, error: message }).catch(() => undefined);
@@ -396,10 +414,21 @@ export class SubagentRuntime {
   }
 
   /** One attempt: resolve the model, load the session, run the loop, save the conversation. Returns the answer. */
-  private async attempt(task: Task, agent: AgentDefinition, sessionId: string, signal: AbortSignal): Promise<string> {
-    const { tasks, store, providers, bus } = this.options;
-    const started = await tasks.amend(task.id, { attempts: task.attempts + 1, status_message: 'running' });
-    if (!started) throw new CancelledError();
+  private async attempt(
+    task: Task,
+    attempts: number,
+    agent: AgentDefinition,
+    sessionId: string,
+    signal: AbortSignal,
+  ): Promise<{ text: string; messages: ChatMessage[] }> {
+    const { tasks, store, providers, bus, log } = this.options;
+    // Recorded while the model works; the run's last write makes it durable.
+    const started: Task = { ...task, attempts, status_message: 'running' };
+    void tasks
+      .amend(task.id, { attempts, status_message: 'running' }, { durable: false })
+      .catch((error: unknown) =>
+        log.warn('could not record the attempt', { task_id: task.id, error: errorMessage(error) }),
+      );
     const { provider, model } = this.resolveModel(agent, started, sessionId);
     this.models.set(task.id, provider === 'sampling' ? 'sampling' : `${provider}:${model}`);
     const session = store.getSession(sessionId);
@@ -424,6 +453,7 @@ export class SubagentRuntime {
         remember: (key, value) => this.notes.remember(sessionId, agent.id, task.delegated_by, key, value),
       },
       withAgentDefaults: (input) => this.withAgentDefaults(input),
+      waiting: (fn) => this.scheduler.whileWaiting(fn),
       merge: (input, childSignal) => this.merge(agent.id, input, { parentTaskId: task.id, signal: childSignal }),
       dispatch: async (input, childSignal) => {
         const outcome = await this.dispatch(agent.id, input, {
@@ -464,11 +494,9 @@ export class SubagentRuntime {
         return [{ role: 'user', content: `New messages in your inbox:\n${lines.join('\n')}` }];
       },
     });
-    await this.saveSession(sessionId, agent, task.delegated_by, outcome.messages);
     const final = tasks.peek(task.id);
-    if (final && final.status === 'completed')
-      return typeof final.result === 'string' ? final.result : JSON.stringify(final.result);
-    return outcome.text;
+    const text = final?.status === 'completed' ? resultText(final.result) : outcome.text;
+    return { text, messages: outcome.messages };
   }
 
   /** The user message of a run: the task, its context or payload (the seed's `\n\nContext:\n…`), and the results of the tasks it depends on. */

@@ -13,7 +13,16 @@
  * pruned of expired tasks) and the journal restarted; journal lines of an older generation are already in the
  * snapshot and are ignored, so a crash between the two steps loses nothing.
  */
-import { promises as fs } from 'node:fs';
+import {
+  closeSync,
+  fdatasync as fdatasyncCb,
+  ftruncateSync,
+  openSync,
+  promises as fs,
+  statSync,
+  writeSync,
+} from 'node:fs';
+import { promisify } from 'node:util';
 import path from 'node:path';
 import { Low } from 'lowdb';
 import lockfile from 'proper-lockfile';
@@ -26,9 +35,16 @@ import type { InboxItem, Session, Task } from './records.js';
 import { SnapshotFile } from './snapshot-file.js';
 import type { SnapshotData } from './snapshot-file.js';
 import { StoreState } from './store-state.js';
-import type { StoreChange, TaskStore, Transaction } from './task-store.js';
+import type { StoreChange, TaskStore, Transaction, TransactOptions } from './task-store.js';
 
 export const SCHEMA_VERSION = 1;
+
+const fdatasync = promisify(fdatasyncCb);
+
+/** The lock lease (see `withLease`). */
+const LEASE_IDLE_MS = 25;
+const LEASE_MAX_MS = 200;
+const LEASE_YIELD_MS = 2;
 
 const SnapshotSchema = z.object({
   schema_version: z.number().int(),
@@ -84,6 +100,8 @@ interface Pending {
   fn: (tx: Transaction) => unknown;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
+  /** Resolve once applied in memory, without waiting for the write (see `TransactOptions`). */
+  early: boolean;
 }
 
 export class LowdbTaskStore implements TaskStore {
@@ -99,6 +117,8 @@ export class LowdbTaskStore implements TaskStore {
   private listeners = new Set<(change: StoreChange) => void>();
   private poller: NodeJS.Timeout | null = null;
   private closed = false;
+  private lease: { release: () => void | Promise<void>; since: number } | null = null;
+  private leaseTimer: NodeJS.Timeout | null = null;
   private readonly journalPath: string;
   private readonly lockPath: string;
   private readonly db: Low<SnapshotData>;
@@ -166,11 +186,11 @@ export class LowdbTaskStore implements TaskStore {
     });
   }
 
-  transact<T>(fn: (tx: Transaction) => T): Promise<T> {
+  transact<T>(fn: (tx: Transaction) => T, options: TransactOptions = {}): Promise<T> {
     if (this.closed) return Promise.reject(new StoreError('the store is closed'));
     if (this.options.readOnly) return Promise.reject(new StoreError('the store was opened read-only'));
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+      this.queue.push({ fn, resolve: resolve as (v: unknown) => void, reject, early: options.durable === false });
       this.scheduleFlush();
     });
   }
@@ -182,6 +202,7 @@ export class LowdbTaskStore implements TaskStore {
     this.closed = true;
     if (this.poller) clearInterval(this.poller);
     await this.serial.catch(() => undefined);
+    await this.exclusive(() => this.releaseLease());
   }
 
   // ---- opening ---------------------------------------------------------------------------------------------
@@ -276,7 +297,7 @@ export class LowdbTaskStore implements TaskStore {
   private async syncFromDisk(): Promise<JournalRecord[]> {
     let stat;
     try {
-      stat = await fs.stat(this.journalPath);
+      stat = statSync(this.journalPath);
     } catch {
       stat = null;
     }
@@ -308,7 +329,8 @@ export class LowdbTaskStore implements TaskStore {
   private scheduleFlush(): void {
     if (this.flushing) return;
     this.flushing = (async () => {
-      // Everything queued while a batch is being written goes into the next one.
+      // Let changes made in the same tick join this batch; everything queued while it is written goes into the next.
+      await Promise.resolve();
       while (this.queue.length > 0) {
         const batch = this.queue.splice(0);
         await this.exclusive(() => this.writeBatch(batch));
@@ -322,7 +344,7 @@ export class LowdbTaskStore implements TaskStore {
     const records: JournalRecord[] = [];
     let remote: JournalRecord[] = [];
     try {
-      await this.withLock(async () => {
+      await this.withLease(async () => {
         remote = await this.syncFromDisk();
         if (this.journalIno === -1) await this.resetJournal();
         for (const pending of batch) {
@@ -332,6 +354,7 @@ export class LowdbTaskStore implements TaskStore {
             for (const r of tx.records) applyRecord(this.state, r);
             records.push(...tx.records);
             outcomes.push({ ok: true, value });
+            if (pending.early) pending.resolve(value);
           } catch (error) {
             outcomes.push({ ok: false, error });
           }
@@ -358,17 +381,17 @@ export class LowdbTaskStore implements TaskStore {
   }
 
   private async append(records: JournalRecord[]): Promise<void> {
-    const text = records.map((r) => JSON.stringify(r)).join('\n') + '\n';
-    const handle = await fs.open(this.journalPath, 'r+');
+    const buffer = Buffer.from(records.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    // Page-cache work is synchronous (microseconds); only the flush to disk goes through the thread pool.
+    const fd = openSync(this.journalPath, 'r+');
     try {
       // Drop a torn last line left by a process that died mid-write before appending after it.
-      await handle.truncate(this.offset);
-      const buffer = Buffer.from(text);
-      await handle.write(buffer, 0, buffer.length, this.offset);
-      await handle.datasync();
+      ftruncateSync(fd, this.offset);
+      writeSync(fd, buffer, 0, buffer.length, this.offset);
+      await fdatasync(fd);
       this.offset += buffer.length;
     } finally {
-      await handle.close();
+      closeSync(fd);
     }
   }
 
@@ -450,23 +473,70 @@ export class LowdbTaskStore implements TaskStore {
     return run;
   }
 
+  /** Runs `fn` holding the cross-process lock for one piece of work (opening the store). */
   private async withLock<T>(fn: () => Promise<T>): Promise<T> {
-    let release: () => Promise<void>;
-    try {
-      release = await lockfile.lock(this.options.path, {
-        lockfilePath: this.lockPath,
-        realpath: false,
-        stale: 5000,
-        retries: { retries: 2000, minTimeout: 1, maxTimeout: 25, factor: 1.3, randomize: true },
-        onCompromised: (error) => this.log.error('store lock compromised', { error: error.message }),
-      });
-    } catch (error) {
-      throw new StoreError(`cannot lock store ${this.options.path}: ${errorMessage(error)}`, { cause: error });
-    }
+    const release = await this.takeLock();
     try {
       return await fn();
     } finally {
-      await release().catch(() => undefined);
+      await safely(release);
+    }
+  }
+
+  /**
+   * Runs a batch under a lease on the lock: taking and dropping it costs two directory operations (~0.5 ms), so it
+   * is kept while batches keep coming and dropped after LEASE_IDLE_MS without one, or after LEASE_MAX_MS of holding
+   * (then taken again only after a short pause, so another process on the store gets its turn).
+   */
+  private async withLease<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.leaseTimer) clearTimeout(this.leaseTimer);
+    this.leaseTimer = null;
+    if (this.lease && Date.now() - this.lease.since > LEASE_MAX_MS) {
+      await this.releaseLease();
+      await new Promise((r) => setTimeout(r, LEASE_YIELD_MS));
+    }
+    if (!this.lease) this.lease = { release: await this.takeLock(), since: Date.now() };
+    try {
+      return await fn();
+    } finally {
+      this.leaseTimer = setTimeout(() => void this.exclusive(() => this.releaseLease()), LEASE_IDLE_MS);
+      this.leaseTimer.unref();
+    }
+  }
+
+  private async releaseLease(): Promise<void> {
+    if (this.leaseTimer) clearTimeout(this.leaseTimer);
+    this.leaseTimer = null;
+    const lease = this.lease;
+    this.lease = null;
+    if (lease) await safely(lease.release);
+  }
+
+  /** Takes the lock: at once when it is free, else through the retry policy. */
+  private async takeLock(): Promise<() => void | Promise<void>> {
+    const options = {
+      lockfilePath: this.lockPath,
+      realpath: false,
+      stale: 5000,
+      onCompromised: (error: Error) => {
+        this.lease = null;
+        this.log.error('store lock compromised', { error: error.message });
+      },
+    };
+    try {
+      return lockfile.lockSync(this.options.path, options);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') {
+        throw new StoreError(`cannot lock store ${this.options.path}: ${errorMessage(error)}`, { cause: error });
+      }
+    }
+    try {
+      return await lockfile.lock(this.options.path, {
+        ...options,
+        retries: { retries: 2000, minTimeout: 1, maxTimeout: 10, factor: 1.3, randomize: true },
+      });
+    } catch (error) {
+      throw new StoreError(`cannot lock store ${this.options.path}: ${errorMessage(error)}`, { cause: error });
     }
   }
 }
@@ -562,6 +632,15 @@ async function readJournal(
     return { generation, records, end: from + lastNewline + 1, ino };
   } finally {
     await handle.close();
+  }
+}
+
+/** Releases a lock, ignoring one that was already lost (compromised). */
+async function safely(release: () => void | Promise<void>): Promise<void> {
+  try {
+    await release();
+  } catch {
+    // nothing left to release
   }
 }
 

@@ -19,6 +19,15 @@ export interface Transaction {
   putSession(session: Session): void;
 }
 
+export interface TransactOptions {
+  /**
+   * `false`: resolve as soon as the change is applied (and on its way to disk), not after the fsync. For steps
+   * inside a tool call that returns only after a later durable change: the file is written in order, so that
+   * change's fsync covers this one too.
+   */
+  durable?: boolean;
+}
+
 /** Durable storage of tasks and inboxes, shared by every Baton process on the same file. */
 export interface TaskStore {
   /** Number of stored tasks. */
@@ -41,7 +50,7 @@ export interface TaskStore {
    * Runs `fn` on fresh state under the store's cross-process lock and resolves once its records are on disk.
    * Transactions in flight at the same time share one write. If `fn` throws, nothing changes.
    */
-  transact<T>(fn: (tx: Transaction) => T): Promise<T>;
+  transact<T>(fn: (tx: Transaction) => T, options?: TransactOptions): Promise<T>;
   /** Listens to every applied change; returns the unsubscribe function. */
   onChange(listener: (change: StoreChange) => void): () => void;
   close(): Promise<void>;

@@ -35,6 +35,10 @@ export interface CreateOptions {
   session_id?: string | null;
   /** A fresh id reserved beforehand (MCP Tasks: the MCP task id is the Baton task id). */
   id?: string;
+  /** The process that will run it, when known at creation (a dispatch runs where it is made). */
+  runner?: string;
+  /** `false` inside a call that returns only after a later durable change (see `TransactOptions`). */
+  durable?: boolean;
 }
 
 /** A task as `list_tasks` shows it: no payload, result or history. */
@@ -103,71 +107,74 @@ export class TaskService {
 
   /** Creates a task assigned to `input.assignee_id`, delegated by `caller`. */
   async delegate(caller: string, input: DelegateInput, options: CreateOptions = {}): Promise<Task> {
-    return this.store.transact((tx) => {
-      const now = this.stamp();
-      const timeout = input.timeout_seconds ?? this.defaultTimeoutSeconds;
-      let deadline = new Date(this.now().getTime() + timeout * 1000).toISOString();
-      let parent: Task | undefined;
-      if (input.parent_task_id !== undefined) {
-        parent = this.visible(tx.getTask(input.parent_task_id), caller, input.parent_task_id);
-        if (parent.assignee_id !== caller) {
+    return this.store.transact(
+      (tx) => {
+        const now = this.stamp();
+        const timeout = input.timeout_seconds ?? this.defaultTimeoutSeconds;
+        let deadline = new Date(this.now().getTime() + timeout * 1000).toISOString();
+        let parent: Task | undefined;
+        if (input.parent_task_id !== undefined) {
+          parent = this.visible(tx.getTask(input.parent_task_id), caller, input.parent_task_id);
+          if (parent.assignee_id !== caller) {
+            throw new InputError(
+              'not_assignee',
+              `parent_task_id: ${parent.id} is assigned to ${parent.assignee_id}, not you; only its assignee can add subtasks`,
+            );
+          }
+          if (isTerminal(parent.status)) {
+            throw new InputError('terminal', `parent_task_id: task ${parent.id} is already ${parent.status}`);
+          }
+          // SPEC §5: a child's deadline never passes its parent's.
+          if (parent.deadline !== null && parent.deadline < deadline) deadline = parent.deadline;
+        }
+        const id = options.id ?? randomUUID();
+        if (tx.getTask(id)) throw new InputError('duplicate_id', `task ${id} already exists`);
+        // Dependencies must exist already, so a new task can never close a cycle; each must be visible to the caller.
+        const deps = [...new Set(input.depends_on ?? [])].map((d) => this.visible(tx.getTask(d), caller, d));
+        const ended = deps.find((d) => isTerminal(d.status) && d.status !== 'completed');
+        if (ended) {
           throw new InputError(
-            'not_assignee',
-            `parent_task_id: ${parent.id} is assigned to ${parent.assignee_id}, not you; only its assignee can add subtasks`,
+            'dependency_ended',
+            `depends_on: task ${ended.id} already ended ${ended.status}; this task could never start`,
           );
         }
-        if (isTerminal(parent.status)) {
-          throw new InputError('terminal', `parent_task_id: task ${parent.id} is already ${parent.status}`);
-        }
-        // SPEC §5: a child's deadline never passes its parent's.
-        if (parent.deadline !== null && parent.deadline < deadline) deadline = parent.deadline;
-      }
-      const id = options.id ?? randomUUID();
-      if (tx.getTask(id)) throw new InputError('duplicate_id', `task ${id} already exists`);
-      // Dependencies must exist already, so a new task can never close a cycle; each must be visible to the caller.
-      const deps = [...new Set(input.depends_on ?? [])].map((d) => this.visible(tx.getTask(d), caller, d));
-      const ended = deps.find((d) => isTerminal(d.status) && d.status !== 'completed');
-      if (ended) {
-        throw new InputError(
-          'dependency_ended',
-          `depends_on: task ${ended.id} already ended ${ended.status}; this task could never start`,
-        );
-      }
-      const waiting = deps.filter((d) => d.status !== 'completed').length;
-      const pending = waiting > 0;
-      const task: Task = {
-        id,
-        kind: options.kind ?? 'delegation',
-        delegated_by: caller,
-        assignee_id: input.assignee_id,
-        description: input.description,
-        ...(input.payload !== undefined ? { payload: input.payload } : {}),
-        status: pending ? 'pending' : 'in_progress',
-        status_message: pending ? waitingFor(waiting) : null,
-        priority: input.priority ?? 'normal',
-        group: input.group ?? null,
-        depends_on: deps.map((d) => d.id),
-        parent_task_id: parent?.id ?? null,
-        root_task_id: parent?.root_task_id ?? id,
-        depth: parent ? parent.depth + 1 : 0,
-        timeout_seconds: timeout,
-        created_at: now,
-        // SPEC §5: deadline = start + timeout; a pending task has not started.
-        started_at: pending ? null : now,
-        updated_at: now,
-        deadline: pending ? null : deadline,
-        finished_at: null,
-        progress: [],
-        error: null,
-        attempts: 0,
-        max_retries: input.max_retries ?? 0,
-        session_id: options.session_id ?? null,
-        runner: null,
-      };
-      tx.putTask(task);
-      this.notify(tx, task.assignee_id, 'task.notification.assigned', task, caller, task.description);
-      return task;
-    });
+        const waiting = deps.filter((d) => d.status !== 'completed').length;
+        const pending = waiting > 0;
+        const task: Task = {
+          id,
+          kind: options.kind ?? 'delegation',
+          delegated_by: caller,
+          assignee_id: input.assignee_id,
+          description: input.description,
+          ...(input.payload !== undefined ? { payload: input.payload } : {}),
+          status: pending ? 'pending' : 'in_progress',
+          status_message: pending ? waitingFor(waiting) : null,
+          priority: input.priority ?? 'normal',
+          group: input.group ?? null,
+          depends_on: deps.map((d) => d.id),
+          parent_task_id: parent?.id ?? null,
+          root_task_id: parent?.root_task_id ?? id,
+          depth: parent ? parent.depth + 1 : 0,
+          timeout_seconds: timeout,
+          created_at: now,
+          // SPEC §5: deadline = start + timeout; a pending task has not started.
+          started_at: pending ? null : now,
+          updated_at: now,
+          deadline: pending ? null : deadline,
+          finished_at: null,
+          progress: [],
+          error: null,
+          attempts: 0,
+          max_retries: input.max_retries ?? 0,
+          session_id: options.session_id ?? null,
+          runner: options.runner ?? null,
+        };
+        tx.putTask(task);
+        this.notify(tx, task.assignee_id, 'task.notification.assigned', task, caller, task.description);
+        return task;
+      },
+      { durable: options.durable ?? true },
+    );
   }
 
   async reportProgress(caller: string, input: ProgressInput): Promise<Task> {
@@ -471,14 +478,18 @@ export class TaskService {
   async amend(
     taskId: string,
     patch: Partial<Pick<Task, 'runner' | 'attempts' | 'status_message' | 'session_id'>>,
+    options: { durable?: boolean } = {},
   ): Promise<Task | null> {
-    return this.store.transact((tx) => {
-      const task = tx.getTask(taskId);
-      if (!task || isTerminal(task.status)) return null;
-      const next: Task = { ...task, ...patch, updated_at: this.stamp() };
-      tx.putTask(next);
-      return next;
-    });
+    return this.store.transact(
+      (tx) => {
+        const task = tx.getTask(taskId);
+        if (!task || isTerminal(task.status)) return null;
+        const next: Task = { ...task, ...patch, updated_at: this.stamp() };
+        tx.putTask(next);
+        return next;
+      },
+      { durable: options.durable ?? true },
+    );
   }
 
   /** A task by id without access checks: for Baton's own parts (timers, runtime), never for callers. */

@@ -96,7 +96,8 @@ describe('baton over stdio', () => {
     expect(code).toBe(0);
     const lines = stdout.split('\n').filter((l) => l !== '');
     for (const line of lines) expect(JSON.parse(line)).toMatchObject({ jsonrpc: '2.0' });
-    expect(lines.map((l) => (JSON.parse(l) as { id?: number }).id)).toEqual([1, 2, 3, 4]);
+    // JSON-RPC answers need not come in order; each request gets exactly one.
+    expect(lines.map((l) => (JSON.parse(l) as { id?: number }).id).sort()).toEqual([1, 2, 3, 4]);
     expect(stderr).toMatch(/shutting down \(stdin closed\)/);
   });
 });
