@@ -2,12 +2,11 @@ import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { ReadResourceResult } from '@modelcontextprotocol/sdk/types.js';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useSandbox } from '../helpers/sandbox.js';
 import { writeAgent } from '../helpers/agents.js';
 import type { Core, TestClient } from '../helpers/core.js';
-import { eventually, startCore, tempDir } from '../helpers/core.js';
-import { startFakeOpenAi } from '../providers/fakes/fake-openai-server.js';
-import type { FakeOpenAi } from '../providers/fakes/fake-openai-server.js';
+import { eventually } from '../helpers/core.js';
 
 type AgentInfo = { id: string; model: string; usable: boolean; unusable_reason?: string; description: string };
 type Listed = { agents: AgentInfo[]; problems: Array<{ path: string; reason: string }> };
@@ -37,33 +36,18 @@ function countListChanged(client: TestClient): { count: number } {
 }
 
 describe('agents: list_agents, agent resources, hot reload', () => {
-  let dir: string;
-  let cleanup: () => Promise<void>;
-  let core: Core | null = null;
-  let fake: FakeOpenAi | null = null;
-  beforeEach(async () => {
-    ({ dir, cleanup } = await tempDir());
-  });
-  afterEach(async () => {
-    await core?.close();
-    await fake?.close();
-    core = null;
-    fake = null;
-    await cleanup();
-  });
-  const agentsDir = () => path.join(dir, 'agents');
+  const sandbox = useSandbox();
+  let core: Core;
+  const agentsDir = () => sandbox.agentsDir;
 
   it('lists each agent with its model and whether it is usable, and the problems of bad files', async () => {
-    fake = await startFakeOpenAi([{ text: 'still working' }]);
+    await sandbox.fakeOpenAi([{ text: 'still working' }]);
     await writeAgent(agentsDir(), 'coder', { model: 'openai:gpt-test', description: 'Writes code.' });
     await writeAgent(agentsDir(), 'writer', { model: 'anthropic:claude-test', description: 'Writes prose.' });
     await writeAgent(agentsDir(), 'thinker', { description: 'Thinks on the client model.' });
     await writeFile(path.join(agentsDir(), 'broken.md'), '---\nname: broken\ndescription: [unclosed\n---\nBody.\n');
     await writeFile(path.join(agentsDir(), 'vague.md'), '---\nname: vague\n---\nBody.\n');
-    core = await startCore({
-      agents: [agentsDir()],
-      env: { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: fake.baseUrl },
-    });
+    core = await sandbox.start();
     const host = await core.connect('host');
 
     const listed = await host.ok<Listed>('list_agents');
@@ -89,7 +73,7 @@ describe('agents: list_agents, agent resources, hot reload', () => {
 
   it('shows an agent without a model as usable to a client that offers sampling', async () => {
     await writeAgent(agentsDir(), 'thinker');
-    core = await startCore({ agents: [agentsDir()] });
+    core = await sandbox.start();
     const host = await core.connect('host', {
       sampling: () => ({ role: 'assistant', content: { type: 'text', text: 'x' }, model: 'm' }),
     });
@@ -100,7 +84,7 @@ describe('agents: list_agents, agent resources, hot reload', () => {
   it('reads the agents back as resources baton://agents and baton://agents/{id}', async () => {
     await writeAgent(agentsDir(), 'coder', { model: 'openai:gpt-test', description: 'Writes code.', body: 'Code!' });
     await writeFile(path.join(agentsDir(), 'vague.md'), '---\nname: vague\n---\nBody.\n');
-    core = await startCore({ agents: [agentsDir()], env: { OPENAI_API_KEY: 'sk-test' } });
+    core = await sandbox.start({ env: { OPENAI_API_KEY: 'sk-test' } });
     const host = await core.connect('host');
 
     const { resources } = await host.client.listResources();
@@ -125,7 +109,7 @@ describe('agents: list_agents, agent resources, hot reload', () => {
 
   it('updates the dispatch tool when an agent file is added or removed, never offering the caller itself', async () => {
     await writeAgent(agentsDir(), 'reviewer', { description: 'Reviews changes.' });
-    core = await startCore({ agents: [agentsDir()], watch: true });
+    core = await sandbox.start({ watch: true });
     const host = await core.connect('host');
     // An external agent that is also a defined agent: it is never offered itself.
     const reviewer = await core.connect('reviewer');

@@ -1,40 +1,22 @@
-import path from 'node:path';
 import type { ResponseMessage } from '@modelcontextprotocol/sdk/shared/responseMessage.js';
 import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useSandbox } from '../helpers/sandbox.js';
 import { writeAgent } from '../helpers/agents.js';
 import type { Core, TestClient } from '../helpers/core.js';
-import { eventually, startCore, tempDir, textOf } from '../helpers/core.js';
-import { startFakeOpenAi } from '../providers/fakes/fake-openai-server.js';
-import type { FakeOpenAi } from '../providers/fakes/fake-openai-server.js';
+import { eventually, textOf } from '../helpers/core.js';
 
 type Message = ResponseMessage<CallToolResult>;
 
 describe('subagent_dispatch as an MCP task (spec 2025-11-25)', () => {
-  let dir: string;
-  let cleanup: () => Promise<void>;
-  let core: Core | null = null;
-  let fake: FakeOpenAi | null = null;
-  beforeEach(async () => {
-    ({ dir, cleanup } = await tempDir());
-  });
-  afterEach(async () => {
-    await core?.close();
-    await fake?.close();
-    core = null;
-    fake = null;
-    await cleanup();
-  });
-
-  const agentsDir = () => path.join(dir, 'agents');
+  const sandbox = useSandbox();
+  let core: Core;
+  const agentsDir = () => sandbox.agentsDir;
   /** Starts Baton with one `worker` agent on the fake and connects `host`, which has read tools/list. */
   const start = async (): Promise<TestClient> => {
     await writeAgent(agentsDir(), 'worker', { model: 'openai:gpt-test' });
-    core = await startCore({
-      agents: [agentsDir()],
-      env: { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: fake!.baseUrl },
-    });
+    core = await sandbox.start({});
     const host = await core.connect('host');
     // The client learns from tools/list that the tool supports tasks, and then augments calls to it.
     const { tools } = await host.client.listTools();
@@ -48,7 +30,7 @@ describe('subagent_dispatch as an MCP task (spec 2025-11-25)', () => {
     );
 
   it('creates the task at once and then yields the answer; the MCP task id is the Baton task id', async () => {
-    fake = await startFakeOpenAi([{ text: 'The answer is 42.', delayMs: 300 }]);
+    await sandbox.fakeOpenAi([{ text: 'The answer is 42.', delayMs: 300 }]);
     const host = await start();
 
     const messages: Message[] = [];
@@ -78,7 +60,7 @@ describe('subagent_dispatch as an MCP task (spec 2025-11-25)', () => {
   });
 
   it('shows working while the model runs, lists the dispatch, and tasks/cancel stops the run', async () => {
-    fake = await startFakeOpenAi([{ hang: true }]);
+    const fake = await sandbox.fakeOpenAi([{ hang: true }]);
     const host = await start();
     const tasks = host.client.experimental.tasks;
 
@@ -86,7 +68,7 @@ describe('subagent_dispatch as an MCP task (spec 2025-11-25)', () => {
     const first = await messages.next();
     expect(first.value?.type).toBe('taskCreated');
     const taskId = (first.value as Extract<Message, { type: 'taskCreated' }>).task.taskId;
-    await fake.waitFor(() => fake!.requests.length === 1);
+    await fake.waitFor(() => fake.requests.length === 1);
 
     expect(await tasks.getTask(taskId)).toMatchObject({ taskId, status: 'working' });
     const listed = await tasks.listTasks();
@@ -94,8 +76,8 @@ describe('subagent_dispatch as an MCP task (spec 2025-11-25)', () => {
 
     const cancelled = await tasks.cancelTask(taskId);
     expect(cancelled).toMatchObject({ taskId, status: 'cancelled' });
-    await fake.waitFor(() => fake!.aborted === 1);
-    expect(core!.tasks.peek(taskId)?.status).toBe('cancelled');
+    await fake.waitFor(() => fake.aborted === 1);
+    expect(core.tasks.peek(taskId)?.status).toBe('cancelled');
     const { task } = await host.ok<{ task: { status: string } }>('get_task', { task_id: taskId });
     expect(task.status).toBe('cancelled');
 
@@ -110,16 +92,16 @@ describe('subagent_dispatch as an MCP task (spec 2025-11-25)', () => {
   });
 
   it('blocks tasks/result until the answer is in, and hides the task from other callers', async () => {
-    fake = await startFakeOpenAi([{ text: 'Worth the wait.', delayMs: 300 }]);
+    await sandbox.fakeOpenAi([{ text: 'Worth the wait.', delayMs: 300 }]);
     const host = await start();
     const messages = stream(host, 'Take your time.');
     const first = await messages.next();
     const taskId = (first.value as Extract<Message, { type: 'taskCreated' }>).task.taskId;
 
-    const mallory = await core!.connect('mallory');
+    const mallory = await core.connect('mallory');
     await expect(mallory.client.experimental.tasks.getTask(taskId)).rejects.toThrow(/not found/i);
     await expect(mallory.client.experimental.tasks.cancelTask(taskId)).rejects.toThrow(/not found/i);
-    expect(core!.tasks.peek(taskId)?.status).toBe('in_progress');
+    expect(core.tasks.peek(taskId)?.status).toBe('in_progress');
 
     const result = await host.client.experimental.tasks.getTaskResult(taskId, CallToolResultSchema);
     expect(result.structuredContent).toMatchObject({ result: 'Worth the wait.', status: 'completed', task_id: taskId });
@@ -127,7 +109,7 @@ describe('subagent_dispatch as an MCP task (spec 2025-11-25)', () => {
   });
 
   it('answers a plain (non-task) call directly, without falling into polling', async () => {
-    fake = await startFakeOpenAi({ defaultReply: { text: 'at once' } });
+    await sandbox.fakeOpenAi({ defaultReply: { text: 'at once' } });
     const host = await start();
     // The first dispatch loads the vendor SDK; time the second one.
     await host.ok('subagent_dispatch', { agent_id: 'worker', task: 'warm up' });
@@ -142,6 +124,6 @@ describe('subagent_dispatch as an MCP task (spec 2025-11-25)', () => {
     // The SDK's automatic polling of an `optional` task tool waits 5 s (or pollInterval) between looks.
     expect(elapsed).toBeLessThan(1000);
     const taskId = (result.structuredContent as { task_id: string }).task_id;
-    await eventually(() => core!.tasks.peek(taskId)?.status === 'completed', 1000, 'the task to be completed');
+    await eventually(() => core.tasks.peek(taskId)?.status === 'completed', 1000, 'the task to be completed');
   });
 });

@@ -1,12 +1,11 @@
-import path from 'node:path';
 import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { CallToolResult, Progress } from '@modelcontextprotocol/sdk/types.js';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { writeAgent } from '../helpers/agents.js';
-import type { Core } from '../helpers/core.js';
-import { eventually, startCore, tempDir, textOf } from '../helpers/core.js';
-import { startFakeOpenAi } from '../providers/fakes/fake-openai-server.js';
-import type { FakeOpenAi, OpenAiRequestBody } from '../providers/fakes/fake-openai-server.js';
+import { eventually, textOf } from '../helpers/core.js';
+import type { CoreOptions } from '../helpers/core.js';
+import { useSandbox } from '../helpers/sandbox.js';
+import type { OpenAiRequestBody } from '../providers/fakes/fake-openai-server.js';
 
 /** The last message the fake model received. */
 const lastMessage = (body: OpenAiRequestBody) => body.messages[body.messages.length - 1]!;
@@ -21,32 +20,12 @@ function dispatcher(target: string, task: string) {
 }
 
 describe('subagent_dispatch limits and control', () => {
-  let dir: string;
-  let cleanup: () => Promise<void>;
-  let core: Core | null = null;
-  let fake: FakeOpenAi | null = null;
-  beforeEach(async () => {
-    ({ dir, cleanup } = await tempDir());
-  });
-  afterEach(async () => {
-    await core?.close();
-    await fake?.close();
-    core = null;
-    fake = null;
-    await cleanup();
-  });
-  const agentsDir = () => path.join(dir, 'agents');
-  const start = async (options: Parameters<typeof startCore>[0] = {}) => {
-    core = await startCore({
-      agents: [agentsDir()],
-      env: { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: fake!.baseUrl },
-      ...options,
-    });
-    return core;
-  };
+  const sandbox = useSandbox();
+  const agentsDir = () => sandbox.agentsDir;
+  const start = (options: CoreOptions = {}) => sandbox.start(options);
 
   it('refuses a child past --max-depth with a clear error the parent model sees', async () => {
-    fake = await startFakeOpenAi((body) =>
+    const fake = await sandbox.fakeOpenAi((body) =>
       String(body.messages[0]?.content).includes('lead') ? dispatcher('expert', 'help')(body) : { text: 'unused' },
     );
     await writeAgent(agentsDir(), 'lead', { model: 'openai:gpt-test', tool_scope: 'shared', body: 'You are lead.' });
@@ -58,7 +37,7 @@ describe('subagent_dispatch limits and control', () => {
   });
 
   it('refuses a child past --max-per-session with a clear error', async () => {
-    fake = await startFakeOpenAi((body) =>
+    await sandbox.fakeOpenAi((body) =>
       String(body.messages[0]?.content).includes('lead') ? dispatcher('expert', 'help')(body) : { text: 'unused' },
     );
     await writeAgent(agentsDir(), 'lead', { model: 'openai:gpt-test', tool_scope: 'shared', body: 'You are lead.' });
@@ -69,7 +48,7 @@ describe('subagent_dispatch limits and control', () => {
   });
 
   it('refuses a dispatch that loops back to an ancestor working on the same task', async () => {
-    fake = await startFakeOpenAi((body) =>
+    await sandbox.fakeOpenAi((body) =>
       String(body.messages[0]?.content).includes('You are a.')
         ? dispatcher('b', 'same job')(body)
         : dispatcher('a', 'same job')(body),
@@ -82,19 +61,20 @@ describe('subagent_dispatch limits and control', () => {
   });
 
   it('cuts a hanging model call at the timeout and marks the task timed_out', async () => {
-    fake = await startFakeOpenAi([{ hang: true }]);
+    const fake = await sandbox.fakeOpenAi([{ hang: true }]);
     await writeAgent(agentsDir(), 'slow', { model: 'openai:gpt-test' });
-    const host = await (await start()).connect('host');
+    const core = await start();
+    const host = await core.connect('host');
     const result = await host.call('subagent_dispatch', { agent_id: 'slow', task: 'think', timeout_seconds: 1 });
     expect(result.isError).toBe(true);
     expect(textOf(result)).toMatch(/slow timed out: timed out after 1 s/);
     const { task_id } = result.structuredContent as { task_id: string };
-    expect(core!.tasks.peek(task_id)?.status).toBe('timed_out');
-    await fake.waitFor(() => fake!.aborted === 1);
+    expect(core.tasks.peek(task_id)?.status).toBe('timed_out');
+    await fake.waitFor(() => fake.aborted === 1);
   });
 
   it('aborts the in-flight model request and cancels the task when the client cancels', async () => {
-    fake = await startFakeOpenAi([{ hang: true }]);
+    const fake = await sandbox.fakeOpenAi([{ hang: true }]);
     await writeAgent(agentsDir(), 'slow', { model: 'openai:gpt-test' });
     const c = await start();
     const host = await c.connect('host');
@@ -106,10 +86,10 @@ describe('subagent_dispatch limits and control', () => {
         signal: controller.signal,
       },
     );
-    await fake.waitFor(() => fake!.requests.length === 1);
+    await fake.waitFor(() => fake.requests.length === 1);
     controller.abort('user pressed stop');
     await expect(call).rejects.toThrow();
-    await fake.waitFor(() => fake!.aborted === 1);
+    await fake.waitFor(() => fake.aborted === 1);
     const { tasks } = await host.ok<{ tasks: Array<{ id: string }> }>('list_tasks');
     const taskId = tasks[0]!.id;
     await eventually(() => c.tasks.peek(taskId)?.status === 'cancelled', 2000, 'the task to be cancelled');
@@ -117,7 +97,7 @@ describe('subagent_dispatch limits and control', () => {
   });
 
   it('sends progress notifications during a slow run', async () => {
-    fake = await startFakeOpenAi([
+    await sandbox.fakeOpenAi([
       { toolCalls: [{ name: 'report_task_progress', arguments: { message: 'read the sources' } }], delayMs: 100 },
       { text: 'done', delayMs: 100 },
     ]);
@@ -139,7 +119,7 @@ describe('subagent_dispatch limits and control', () => {
   });
 
   it('fails at once naming the missing API key', async () => {
-    fake = await startFakeOpenAi([]);
+    const fake = await sandbox.fakeOpenAi([]);
     await writeAgent(agentsDir(), 'keyless', { model: 'openai:gpt-test' });
     const host = await (await start({ env: {} })).connect('host');
     const result = await host.call('subagent_dispatch', { agent_id: 'keyless', task: 'x' });
@@ -149,7 +129,7 @@ describe('subagent_dispatch limits and control', () => {
   });
 
   it('fails with a clear message when an agent has no model, there is no default and no sampling', async () => {
-    fake = await startFakeOpenAi([]);
+    await sandbox.fakeOpenAi([]);
     await writeAgent(agentsDir(), 'modelless');
     const host = await (await start()).connect('host');
     const result = await host.call('subagent_dispatch', { agent_id: 'modelless', task: 'x' });
@@ -157,7 +137,7 @@ describe('subagent_dispatch limits and control', () => {
   });
 
   it('uses --model for agents that name none', async () => {
-    fake = await startFakeOpenAi([{ text: 'from the default model' }]);
+    const fake = await sandbox.fakeOpenAi([{ text: 'from the default model' }]);
     await writeAgent(agentsDir(), 'modelless');
     const host = await (await start({ model: 'openai:gpt-default' })).connect('host');
     const out = await host.ok<{ result: string }>('subagent_dispatch', { agent_id: 'modelless', task: 'x' });

@@ -1,11 +1,9 @@
-import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { writeAgent } from '../helpers/agents.js';
-import type { Core } from '../helpers/core.js';
-import { startCore, tempDir } from '../helpers/core.js';
+import type { CoreOptions } from '../helpers/core.js';
+import { useSandbox } from '../helpers/sandbox.js';
 import { startFakeAnthropic } from '../providers/fakes/fake-anthropic-server.js';
-import { startFakeOpenAi } from '../providers/fakes/fake-openai-server.js';
-import type { FakeOpenAi, OpenAiRequestBody } from '../providers/fakes/fake-openai-server.js';
+import type { OpenAiRequestBody } from '../providers/fakes/fake-openai-server.js';
 
 type Dispatched = { result: string; session_id: string; task_id: string; agent_id: string; status: string };
 
@@ -13,33 +11,12 @@ type Dispatched = { result: string; session_id: string; task_id: string; agent_i
 const said = (body: OpenAiRequestBody) => body.messages.map((m) => `${m.role}: ${String(m.content ?? '')}`);
 
 describe('subagent_dispatch', () => {
-  let dir: string;
-  let cleanup: () => Promise<void>;
-  let core: Core | null = null;
-  let fake: FakeOpenAi | null = null;
-  beforeEach(async () => {
-    ({ dir, cleanup } = await tempDir());
-  });
-  afterEach(async () => {
-    await core?.close();
-    await fake?.close();
-    core = null;
-    fake = null;
-    await cleanup();
-  });
-
-  const agentsDir = () => path.join(dir, 'agents');
-  const start = async (options: Parameters<typeof startCore>[0] = {}) => {
-    core = await startCore({
-      agents: [agentsDir()],
-      env: { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: fake!.baseUrl },
-      ...options,
-    });
-    return core;
-  };
+  const sandbox = useSandbox();
+  const agentsDir = () => sandbox.agentsDir;
+  const start = (options: CoreOptions = {}) => sandbox.start(options);
 
   it('returns the model answer and a session_id; the model got the system prompt, the task and its context', async () => {
-    fake = await startFakeOpenAi([{ text: 'Paris is the capital.' }]);
+    const fake = await sandbox.fakeOpenAi([{ text: 'Paris is the capital.' }]);
     await writeAgent(agentsDir(), 'researcher', { model: 'openai:gpt-test', body: 'You research things carefully.' });
     const host = await (await start()).connect('host');
 
@@ -65,9 +42,10 @@ describe('subagent_dispatch', () => {
   });
 
   it('continues a conversation when given its session_id', async () => {
-    fake = await startFakeOpenAi([{ text: 'Blue.' }, { text: 'You asked about the sky.' }]);
+    const fake = await sandbox.fakeOpenAi([{ text: 'Blue.' }, { text: 'You asked about the sky.' }]);
     await writeAgent(agentsDir(), 'helper', { model: 'openai:gpt-test' });
-    const host = await (await start()).connect('host');
+    const core = await start();
+    const host = await core.connect('host');
     const first = await host.ok<Dispatched>('subagent_dispatch', {
       agent_id: 'helper',
       task: 'What colour is the sky?',
@@ -86,14 +64,14 @@ describe('subagent_dispatch', () => {
       'user: What did I ask before?',
     ]);
     // Another caller cannot continue someone else's conversation.
-    const other = await core!.connect('mallory');
+    const other = await core.connect('mallory');
     expect(
       await other.err('subagent_dispatch', { agent_id: 'helper', task: 'x', session_id: first.session_id }),
     ).toMatch(/session not found/);
   });
 
   it('runs an Anthropic agent through the Messages API', async () => {
-    fake = await startFakeOpenAi([]);
+    await sandbox.fakeOpenAi([]);
     const anthropic = await startFakeAnthropic([{ text: 'Bonjour.' }]);
     try {
       await writeAgent(agentsDir(), 'translator', { model: 'anthropic:claude-test', body: 'Translate to French.' });
@@ -113,7 +91,7 @@ describe('subagent_dispatch', () => {
   });
 
   it('lets a shared-scope subagent dispatch another one and uses its answer', async () => {
-    fake = await startFakeOpenAi((body) => {
+    await sandbox.fakeOpenAi((body) => {
       const system = String(body.messages[0]?.content);
       const last = body.messages[body.messages.length - 1]!;
       if (system.includes('lead')) {
