@@ -19,7 +19,7 @@ import type { ProviderRegistry } from '../providers/registry.js';
 import type { CreateMessage } from '../providers/sampling.js';
 import type { ChatMessage, ProviderName } from '../providers/types.js';
 import { isTerminal } from '../store/records.js';
-import type { Task } from '../store/records.js';
+import type { InboxItem, Task } from '../store/records.js';
 import type { TaskStore } from '../store/task-store.js';
 import type { MergeInput } from '../tasks/inputs.js';
 import type { TaskService } from '../tasks/task-service.js';
@@ -432,12 +432,16 @@ export class SubagentRuntime {
     const { provider, model } = this.resolveModel(agent, started, sessionId);
     this.models.set(task.id, provider === 'sampling' ? 'sampling' : `${provider}:${model}`);
     const session = store.getSession(sessionId);
+    // Messages sent to the agent since this task was assigned (while it was queued, pending, or between attempts)
+    // go into the first prompt; later ones are shown between its steps.
+    let inboxAfter = this.assignedSeq(agent.id, task.id) ?? store.seq;
+    const { items: waiting, next_cursor } = await tasks.readInbox(agent.id, { after: inboxAfter, limit: 100 });
+    inboxAfter = next_cursor;
+    const earlier = inboxText(waiting);
     const messages: ChatMessage[] = [
       ...(session?.messages ?? []),
-      { role: 'user', content: this.userMessage(started) },
+      { role: 'user', content: earlier ? `${this.userMessage(started)}\n\n${earlier}` : this.userMessage(started) },
     ];
-    // Messages that arrive from now on are shown to the agent between its steps.
-    let inboxAfter = store.seq;
     const tools = buildAgentTools({
       agent,
       task: started,
@@ -488,10 +492,8 @@ export class SubagentRuntime {
         // SPEC §4: a running subagent gets its new messages before its next step.
         const { items, next_cursor } = await tasks.readInbox(agent.id, { after: inboxAfter, limit: 100 });
         inboxAfter = next_cursor;
-        const messagesIn = items.filter((i) => i.event === 'message.received');
-        if (messagesIn.length === 0) return [];
-        const lines = messagesIn.map((i) => `- from ${i.from ?? 'unknown'}: ${i.content ?? ''}`);
-        return [{ role: 'user', content: `New messages in your inbox:\n${lines.join('\n')}` }];
+        const text = inboxText(items);
+        return text ? [{ role: 'user', content: text }] : [];
       },
     });
     const final = tasks.peek(task.id);
@@ -513,6 +515,15 @@ export class SubagentRuntime {
       parts.push(`Results of the tasks this one depends on:\n${results.join('\n')}`);
     }
     return parts.join('\n\n');
+  }
+
+  /** The inbox position of the `assigned` notification of this task, if the agent's inbox still holds it. */
+  private assignedSeq(agentId: string, taskId: string): number | null {
+    const item = this.options.store.lastInbox(
+      agentId,
+      (i) => i.event === 'task.notification.assigned' && i.task_id === taskId,
+    );
+    return item?.seq ?? null;
   }
 
   private resolveModel(
@@ -607,6 +618,13 @@ export class SubagentRuntime {
     if (!isTerminal(task.status)) return; // stopped for shutdown: the task waits for the next start
     this.options.bus.publish(resultEvent(task, sessionId));
   }
+}
+
+/** New messages (not task notifications) as the text a run is shown, or '' when there are none. */
+function inboxText(items: InboxItem[]): string {
+  const messages = items.filter((i) => i.event === 'message.received');
+  if (messages.length === 0) return '';
+  return `New messages in your inbox:\n${messages.map((i) => `- from ${i.from ?? 'unknown'}: ${i.content ?? ''}`).join('\n')}`;
 }
 
 function resultEvent(task: Task, sessionId: string): DispatchResultEvent {

@@ -173,6 +173,10 @@ export class LowdbTaskStore implements TaskStore {
     return this.state.inbox(recipient, after, limit);
   }
 
+  lastInbox(recipient: string, match: (item: InboxItem) => boolean): InboxItem | undefined {
+    return this.state.lastInbox(recipient, match);
+  }
+
   onChange(listener: (change: StoreChange) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);

@@ -44,6 +44,8 @@ export interface TaskStore {
   dependentsOf(id: string): Task[];
   /** Inbox items of `recipient` with `seq > after`, oldest first. */
   inbox(recipient: string, after: number, limit: number): InboxItem[];
+  /** The newest inbox item of `recipient` that matches, searching from the end. */
+  lastInbox(recipient: string, match: (item: InboxItem) => boolean): InboxItem | undefined;
   /** Reads changes other processes made since the last look. */
   refresh(): Promise<void>;
   /**
