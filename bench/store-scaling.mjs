@@ -401,13 +401,23 @@ export function makeTasks(size, now) {
 /** Writes both stores' files straight in their formats: Baton's snapshot + journal, lowdb JSONFile's pretty JSON. */
 async function prepare(dir, size) {
   const { SCHEMA_VERSION } = await import('../dist/store/lowdb-task-store.js');
+  const { SnapshotFile } = await import('../dist/store/snapshot-file.js');
+  const { TaskSchema, InboxItemSchema, SessionSchema } = await import('../dist/store/records.js');
   const tasks = makeTasks(size, Date.now());
   const batonPath = path.join(dir, 'baton', 'store.json');
   const naivePath = path.join(dir, 'naive', 'db.json');
   mkdirSync(path.dirname(batonPath), { recursive: true });
   mkdirSync(path.dirname(naivePath), { recursive: true });
   const generation = 1;
-  writeFileSync(batonPath, JSON.stringify({ schema_version: SCHEMA_VERSION, generation, seq: 0, tasks, inbox: [] }));
+  // The store's own snapshot layout (one record per line), as Baton writes it after its first compaction.
+  await new SnapshotFile(batonPath, { tasks: TaskSchema, inbox: InboxItemSchema, sessions: SessionSchema }).write({
+    schema_version: SCHEMA_VERSION,
+    generation,
+    seq: 0,
+    tasks,
+    inbox: [],
+    sessions: [],
+  });
   writeFileSync(`${batonPath}.journal`, `${JSON.stringify({ generation })}\n`);
   writeFileSync(naivePath, JSON.stringify({ tasks, inbox: [] }, null, 2));
   const batonBytes = statSync(batonPath).size;
