@@ -42,6 +42,10 @@ export const jsonValue = (what: string) =>
 
 const text = (max: number = LIMITS.textChars) => z.string().min(1).max(max);
 
+/** A page size: 1 to 500 (SPEC §10 list limit), default 50. */
+const pageLimit = (what: string) =>
+  z.number().int().min(1).max(LIMITS.listMax).optional().describe(`At most this many ${what} (1-500, default 50).`);
+
 export const DelegateInputSchema = z.object({
   assignee_id: AgentIdSchema.describe('Id of the agent that will do the task: a defined agent or a connected client.'),
   description: text().describe('What to do, in plain language.'),
@@ -114,13 +118,7 @@ export const ListInputSchema = z.object({
     .describe('Only tasks you delegated, or only tasks assigned to you. Default: both.'),
   status: z.array(TaskStatusSchema).min(1).optional().describe('Only tasks in one of these statuses.'),
   group: z.string().min(1).max(LIMITS.idChars).optional().describe('Only tasks of this group.'),
-  limit: z
-    .number()
-    .int()
-    .min(1)
-    .max(LIMITS.listMax)
-    .optional()
-    .describe('At most this many tasks (1-500, default 50).'),
+  limit: pageLimit('tasks'),
   cursor: z.string().max(512).optional().describe('The next_cursor of the previous page.'),
 });
 export type ListInput = z.infer<typeof ListInputSchema>;
@@ -139,13 +137,7 @@ export const ReadInboxInputSchema = z.object({
     .min(0)
     .optional()
     .describe('Return items after this cursor (the next_cursor of the previous read). Default: from the start.'),
-  limit: z
-    .number()
-    .int()
-    .min(1)
-    .max(LIMITS.listMax)
-    .optional()
-    .describe('At most this many items (1-500, default 50).'),
+  limit: pageLimit('items'),
 });
 export type ReadInboxInput = z.infer<typeof ReadInboxInputSchema>;
 

@@ -1,13 +1,13 @@
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Task } from '../../src/store/records.js';
 import { writeAgent } from '../helpers/agents.js';
 import type { Core } from '../helpers/core.js';
-import { eventually, startCore, tempDir } from '../helpers/core.js';
-import { startFakeOpenAi } from '../providers/fakes/fake-openai-server.js';
-import type { FakeOpenAi } from '../providers/fakes/fake-openai-server.js';
+import { eventually, startCore } from '../helpers/core.js';
+import type { CoreOptions } from '../helpers/core.js';
+import { useSandbox } from '../helpers/sandbox.js';
 
 type Created = { task_id: string; status: string; assignee_id: string; delegated_by: string };
 type Inbox = { items: Array<{ event: string; task_id: string; content: string | null }> };
@@ -19,30 +19,9 @@ function deadRunner(): string {
 }
 
 describe('background subagent tasks (delegate_task to a defined agent)', () => {
-  let dir: string;
-  let cleanup: () => Promise<void>;
-  const cores: Core[] = [];
-  let fake: FakeOpenAi | null = null;
-  beforeEach(async () => {
-    ({ dir, cleanup } = await tempDir());
-  });
-  afterEach(async () => {
-    for (const core of cores.splice(0)) await core.close();
-    await fake?.close();
-    fake = null;
-    await cleanup();
-  });
-
-  const agentsDir = () => path.join(dir, 'agents');
-  const start = async (options: Parameters<typeof startCore>[0] = {}) => {
-    const core = await startCore({
-      agents: [agentsDir()],
-      env: { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: fake!.baseUrl },
-      ...options,
-    });
-    cores.push(core);
-    return core;
-  };
+  const sandbox = useSandbox();
+  const agentsDir = () => sandbox.agentsDir;
+  const start = (options: CoreOptions = {}) => sandbox.start(options);
   /** Waits until the task is in a terminal status and returns it. */
   const settled = (core: Core, taskId: string, timeoutMs = 5000) =>
     eventually(
@@ -55,7 +34,7 @@ describe('background subagent tasks (delegate_task to a defined agent)', () => {
     );
 
   it("completes with the agent's answer, with nobody else acting", async () => {
-    fake = await startFakeOpenAi([{ text: 'Three sources found.' }]);
+    const fake = await sandbox.fakeOpenAi([{ text: 'Three sources found.' }]);
     await writeAgent(agentsDir(), 'researcher', { model: 'openai:gpt-test', body: 'You research.' });
     const core = await start();
     const host = await core.connect('host');
@@ -78,7 +57,7 @@ describe('background subagent tasks (delegate_task to a defined agent)', () => {
   });
 
   it("takes the agent's own timeout and retries when the delegator gives none", async () => {
-    fake = await startFakeOpenAi([{ hang: true }]);
+    const fake = await sandbox.fakeOpenAi([{ hang: true }]);
     await writeAgent(agentsDir(), 'slow', { model: 'openai:gpt-test', timeout_seconds: 1, max_retries: 2 });
     const core = await start();
     const host = await core.connect('host');
@@ -86,7 +65,7 @@ describe('background subagent tasks (delegate_task to a defined agent)', () => {
     expect(core.tasks.peek(created.task_id)).toMatchObject({ timeout_seconds: 1, max_retries: 2 });
     const task = await settled(core, created.task_id, 3000);
     expect(task).toMatchObject({ status: 'timed_out', error: 'timed out after 1 s' });
-    await fake.waitFor(() => fake!.aborted === 1);
+    await fake.waitFor(() => fake.aborted === 1);
     // An explicit value wins over the definition.
     const explicit = await host.ok<Created>('delegate_task', {
       assignee_id: 'slow',
@@ -98,7 +77,7 @@ describe('background subagent tasks (delegate_task to a defined agent)', () => {
   });
 
   it("records the agent's progress and notifies the delegator of progress and completion", async () => {
-    fake = await startFakeOpenAi([
+    await sandbox.fakeOpenAi([
       { toolCalls: [{ name: 'report_task_progress', arguments: { message: 'read 2 of 3', data: { read: 2 } } }] },
       { text: 'All read.' },
     ]);
@@ -129,7 +108,7 @@ describe('background subagent tasks (delegate_task to a defined agent)', () => {
   });
 
   it('completes the task with the JSON result the agent gives complete_task', async () => {
-    fake = await startFakeOpenAi([
+    const fake = await sandbox.fakeOpenAi([
       { toolCalls: [{ name: 'complete_task', arguments: { result: { answer: 42, sure: true } } }] },
     ]);
     await writeAgent(agentsDir(), 'solver', { model: 'openai:gpt-test' });
@@ -146,7 +125,7 @@ describe('background subagent tasks (delegate_task to a defined agent)', () => {
   });
 
   it("fails the task with the provider's message when the model keeps failing", async () => {
-    fake = await startFakeOpenAi({ defaultReply: { status: 500 } });
+    const fake = await sandbox.fakeOpenAi({ defaultReply: { status: 500 } });
     await writeAgent(agentsDir(), 'flaky', { model: 'openai:gpt-test' });
     const core = await start();
     const host = await core.connect('host');
@@ -164,13 +143,13 @@ describe('background subagent tasks (delegate_task to a defined agent)', () => {
   });
 
   it('queues a second task under --max-concurrency 1 and runs it once the first ends', async () => {
-    fake = await startFakeOpenAi([{ hang: true }, { text: 'second done' }]);
+    const fake = await sandbox.fakeOpenAi([{ hang: true }, { text: 'second done' }]);
     await writeAgent(agentsDir(), 'worker', { model: 'openai:gpt-test' });
     const core = await start({ maxConcurrency: 1 });
     const host = await core.connect('host');
 
     const first = await host.ok<Created>('delegate_task', { assignee_id: 'worker', description: 'First.' });
-    await fake.waitFor(() => fake!.requests.length === 1);
+    await fake.waitFor(() => fake.requests.length === 1);
     const second = await host.ok<Created>('delegate_task', { assignee_id: 'worker', description: 'Second.' });
 
     const queued = await eventually(
@@ -187,7 +166,7 @@ describe('background subagent tasks (delegate_task to a defined agent)', () => {
     expect(fake.requests).toHaveLength(1);
 
     await host.ok('cancel_task', { task_id: first.task_id });
-    await fake.waitFor(() => fake!.aborted === 1); // the first run's model call was cut
+    await fake.waitFor(() => fake.aborted === 1); // the first run's model call was cut
     expect(await settled(core, second.task_id)).toMatchObject({ status: 'completed', result: 'second done' });
     expect(fake.requests).toHaveLength(2);
     expect(String(fake.requests[1]!.body.messages[1]!.content)).toBe('Second.');
@@ -207,10 +186,10 @@ describe('background subagent tasks (delegate_task to a defined agent)', () => {
         description: 'Long job.',
         max_retries: maxRetries,
       });
-      await fake!.waitFor(() => fake!.requests.length === 1);
-      cores.splice(cores.indexOf(core), 1);
-      await core.close();
-      await fake!.waitFor(() => fake!.aborted === 1);
+      const fake = sandbox.fake;
+      await fake.waitFor(() => fake.requests.length === 1);
+      await core.close(); // closing twice (here and after the test) is harmless
+      await fake.waitFor(() => fake.aborted === 1);
 
       // Closing stopped the run but left the task to the next start, marked with the process that ran it.
       // Baton without agents does not touch it; through it, make that runner a process that is gone.
@@ -229,8 +208,8 @@ describe('background subagent tasks (delegate_task to a defined agent)', () => {
     };
 
     it('fails a task interrupted by a restart when no retries are left', async () => {
-      fake = await startFakeOpenAi([{ hang: true }, { text: 'should not run' }]);
-      const storePath = path.join(dir, 'store.json');
+      const fake = await sandbox.fakeOpenAi([{ hang: true }, { text: 'should not run' }]);
+      const storePath = path.join(sandbox.dir, 'store.json');
       const taskId = await interrupted(storePath, 0);
 
       const core = await start({ storePath });
@@ -245,8 +224,8 @@ describe('background subagent tasks (delegate_task to a defined agent)', () => {
     });
 
     it('retries a task interrupted by a restart while retries remain, and completes it', async () => {
-      fake = await startFakeOpenAi([{ hang: true }, { text: 'done on the second try' }]);
-      const storePath = path.join(dir, 'store.json');
+      const fake = await sandbox.fakeOpenAi([{ hang: true }, { text: 'done on the second try' }]);
+      const storePath = path.join(sandbox.dir, 'store.json');
       const taskId = await interrupted(storePath, 1);
 
       const core = await start({ storePath });
