@@ -435,7 +435,7 @@ export class SubagentRuntime {
     // Messages sent to the agent since this task was assigned (while it was queued, pending, or between attempts)
     // go into the first prompt; later ones are shown between its steps.
     let inboxAfter = this.assignedSeq(agent.id, task.id) ?? store.seq;
-    const { items: waiting, next_cursor } = await tasks.readInbox(agent.id, { after: inboxAfter, limit: 100 });
+    const { items: waiting, next_cursor } = tasks.inboxSince(agent.id, inboxAfter, 100);
     inboxAfter = next_cursor;
     const earlier = inboxText(waiting);
     const messages: ChatMessage[] = [
@@ -490,7 +490,7 @@ export class SubagentRuntime {
       finished: () => isTerminal(tasks.peek(task.id)?.status ?? 'completed'),
       beforeTurn: async () => {
         // SPEC §4: a running subagent gets its new messages before its next step.
-        const { items, next_cursor } = await tasks.readInbox(agent.id, { after: inboxAfter, limit: 100 });
+        const { items, next_cursor } = tasks.inboxSince(agent.id, inboxAfter, 100);
         inboxAfter = next_cursor;
         const text = inboxText(items);
         return text ? [{ role: 'user', content: text }] : [];

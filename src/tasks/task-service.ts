@@ -497,6 +497,15 @@ export class TaskService {
     return this.store.getTask(taskId);
   }
 
+  /**
+   * An agent's inbox after `after`, as this process knows it, without waiting to look at the file: for Baton's own
+   * runs, which must not queue behind a write in flight (the store's poller brings other processes' items in).
+   */
+  inboxSince(agentId: string, after: number, limit: number): { items: InboxItem[]; next_cursor: number } {
+    const items = this.store.inbox(agentId, after, limit);
+    return { items, next_cursor: items[items.length - 1]?.seq ?? after };
+  }
+
   /** Every task that is not terminal (deadline scheduling, restart recovery). */
   *live(): Iterable<Task> {
     for (const task of this.store.newestFirst()) if (!isTerminal(task.status)) yield task;
