@@ -161,6 +161,10 @@ export class LowdbTaskStore implements TaskStore {
     return this.state.newestFirst();
   }
 
+  all(): Iterable<Task> {
+    return this.state.tasks.values();
+  }
+
   childrenOf(id: string): Task[] {
     return this.state.childrenOf(id);
   }

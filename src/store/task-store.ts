@@ -38,6 +38,8 @@ export interface TaskStore {
   getSession(id: string): Session | undefined;
   /** Every stored task, newest first. */
   newestFirst(): Iterable<Task>;
+  /** Every stored task, in no particular order (no copy). */
+  all(): Iterable<Task>;
   /** The direct children of a task. */
   childrenOf(id: string): Task[];
   /** The tasks that depend on a task. */

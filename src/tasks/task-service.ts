@@ -508,7 +508,7 @@ export class TaskService {
 
   /** Every task that is not terminal (deadline scheduling, restart recovery). */
   *live(): Iterable<Task> {
-    for (const task of this.store.newestFirst()) if (!isTerminal(task.status)) yield task;
+    for (const task of this.store.all()) if (!isTerminal(task.status)) yield task;
   }
 
   // ---- rules ---------------------------------------------------------------------------------------------
