@@ -141,9 +141,12 @@ export function parseConfig(flags: RawFlags, env: NodeJS.ProcessEnv, file: Recor
   return ConfigSchema.parse({ ...values, transport: http ? 'http' : 'stdio', http });
 }
 
-/** Loopback host names and addresses. */
+/** Loopback host names and addresses, as they appear in a bind address or a Host header. */
+export const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
+
+/** Whether `host` is this machine only (any 127.x address included). */
 export function isLoopbackHost(host: string): boolean {
-  return ['localhost', '127.0.0.1', '::1', '[::1]'].includes(host.toLowerCase()) || host.startsWith('127.');
+  return LOOPBACK_HOSTS.has(host.toLowerCase()) || host.startsWith('127.');
 }
 
 /**

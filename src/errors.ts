@@ -50,13 +50,6 @@ export class ProviderError extends BatonError {
   }
 }
 
-/** Work that ran past its deadline. */
-export class TimeoutError extends BatonError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('timeout', message, options);
-  }
-}
-
 /** Work that was cancelled by its delegator or by the client. */
 export class CancelledError extends BatonError {
   constructor(message = 'cancelled', options?: { cause?: unknown }) {

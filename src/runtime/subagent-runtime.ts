@@ -413,7 +413,7 @@ export class SubagentRuntime {
     }
   }
 
-  /** One attempt: resolve the model, load the session, run the loop, save the conversation. Returns the answer. */
+  /** One attempt: resolve the model, load the session, run the loop. Returns the answer and the conversation. */
   private async attempt(
     task: Task,
     attempts: number,
@@ -460,10 +460,11 @@ export class SubagentRuntime {
       waiting: (fn) => this.scheduler.whileWaiting(fn),
       merge: (input, childSignal) => this.merge(agent.id, input, { parentTaskId: task.id, signal: childSignal }),
       dispatch: async (input, childSignal) => {
+        const sampler = this.samplers.get(sessionId);
         const outcome = await this.dispatch(agent.id, input, {
           parentTaskId: task.id,
           signal: childSignal,
-          ...(this.samplers.get(sessionId) ? { sampler: this.samplers.get(sessionId)! } : {}),
+          ...(sampler ? { sampler } : {}),
         });
         return {
           result: outcome.result,

@@ -6,7 +6,8 @@
  *   (temp + rename).
  * - PATH.journal: JSON lines. The first is `{generation}`; each other line is one record, `{"task":…}`,
  *   `{"inbox":…}` or `{"session":…}`, that replaces the record with the same id. Appended and fsynced once per batch.
- * - PATH.lock: the cross-process lock (proper-lockfile), held while a batch syncs, appends and maybe compacts.
+ * - PATH.lock: the cross-process lock (proper-lockfile). A batch syncs, appends and maybe compacts under it; it is
+ *   kept as a lease while batches keep coming and dropped when they stop (see `withLease`).
  *
  * Why a journal: rewriting the whole file per change costs ~400 ms at 100k tasks (SPEC §11); appending a batch
  * costs the same at any size. When the journal outgrows the snapshot, the snapshot is rewritten (generation + 1,

@@ -162,8 +162,6 @@ export const WaitInputSchema = z.object({
 });
 export type WaitInput = z.infer<typeof WaitInputSchema>;
 
-export const MERGE_STRATEGIES = ['concat', 'hierarchical_summary', 'voting', 'llm_summary'] as const;
-
 export const MergeInputSchema = z.object({
   ...taskSelection,
   strategy: z

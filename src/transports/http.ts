@@ -12,7 +12,7 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import express from 'express';
 import type { NextFunction, Request, Response } from 'express';
-import { isLoopbackHost } from '../config.js';
+import { LOOPBACK_HOSTS, isLoopbackHost } from '../config.js';
 import { ConfigError, errorMessage } from '../errors.js';
 import { createServer } from '../mcp/server.js';
 import type { ServerDeps } from '../mcp/server.js';
@@ -22,7 +22,6 @@ import { InMemoryEventStore } from './event-store.js';
 /** SPEC §10: request body limit. */
 export const BODY_LIMIT = '4mb';
 
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
 const ANY_HOST = new Set(['0.0.0.0', '::', '[::]']);
 
 export interface HttpOptions {
