@@ -239,7 +239,7 @@ export class SubagentRuntime {
       case 'hierarchical_summary':
         return { ...base, ...hierarchicalSummary(done) };
       case 'voting':
-        return { ...base, ...vote(done, opts) };
+        return { ...base, ...(await vote(done, opts)) };
       case 'llm_summary': {
         if (done.length === 0)
           throw new InputError('nothing_to_merge', 'llm_summary: none of the tasks completed; see missing');

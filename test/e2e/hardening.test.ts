@@ -1,0 +1,62 @@
+/**
+ * Hostile and careless input against the built CLI (issue 7), where a regression shows as a failed request or a
+ * non-zero exit instead of hanging the test process: one caller's input must never stall the server.
+ */
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers/core.js';
+import type { StdioProcess } from '../helpers/stdio.js';
+import { startStdio } from '../helpers/stdio.js';
+
+describe('the built CLI under hostile input', () => {
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  const running: StdioProcess[] = [];
+  beforeEach(async () => {
+    ({ dir, cleanup } = await tempDir());
+  });
+  afterEach(async () => {
+    for (const p of running.splice(0)) await p.close();
+    await cleanup();
+  });
+
+  it('answers a merge whose pattern backtracks exponentially in a JavaScript RegExp, then keeps serving', async () => {
+    const host = await startStdio(['--as', 'host', '--store', path.join(dir, 'store.json')]);
+    running.push(host);
+    const task_ids: string[] = [];
+    for (const result of [`${'a'.repeat(40)}!`, 'aaa']) {
+      // The host delegates to itself, so it may complete and then merge the tasks.
+      const { task_id } = await host.ok<{ task_id: string }>('delegate_task', {
+        assignee_id: 'host',
+        description: 'x',
+      });
+      await host.ok('complete_task', { task_id, result });
+      task_ids.push(task_id);
+    }
+    // '^(a+)+$' over 40 a's and a '!' would take a RegExp days; RE2 answers in microseconds.
+    const vote = await host.client.callTool(
+      { name: 'merge', arguments: { task_ids, strategy: 'voting', options: { pattern: '^(a+)+$' } } },
+      undefined,
+      { timeout: 10_000 },
+    );
+    expect(vote.structuredContent).toMatchObject({ winner: 'aaa', votes: 1, total: 1, abstained: [task_ids[0]] });
+    await host.client.ping({ timeout: 5000 });
+
+    // Results large enough to be matched in a worker thread: the bundled CLI finds and runs it too.
+    const big: string[] = [];
+    for (const verdict of ['Approve', 'approve', 'Reject']) {
+      const { task_id } = await host.ok<{ task_id: string }>('delegate_task', {
+        assignee_id: 'host',
+        description: 'x',
+      });
+      await host.ok('complete_task', { task_id, result: `${'lorem ipsum '.repeat(30_000)}\n${verdict}` });
+      big.push(task_id);
+    }
+    const review = await host.ok('merge', {
+      task_ids: big,
+      strategy: 'voting',
+      options: { pattern: '^(approve|reject)$' },
+    });
+    expect(review).toMatchObject({ winner: 'approve', votes: 2, total: 3 });
+  });
+});
