@@ -8,6 +8,7 @@ import type { EventBus } from '../events/event-bus.js';
 import type { InboxEvent, InboxItem, Task, TaskStatus } from '../store/records.js';
 import { isTerminal } from '../store/records.js';
 import type { TaskStore, Transaction } from '../store/task-store.js';
+import { checkJsonValue } from './json-value.js';
 import type {
   CancelInput,
   CompleteInput,
@@ -107,6 +108,7 @@ export class TaskService {
 
   /** Creates a task assigned to `input.assignee_id`, delegated by `caller`. */
   async delegate(caller: string, input: DelegateInput, options: CreateOptions = {}): Promise<Task> {
+    if (input.payload !== undefined) checkJsonValue(input.payload, 'payload');
     return this.store.transact(
       (tx) => {
         const now = this.stamp();
@@ -178,6 +180,7 @@ export class TaskService {
   }
 
   async reportProgress(caller: string, input: ProgressInput): Promise<Task> {
+    if (input.data !== undefined) checkJsonValue(input.data, 'data');
     return this.store.transact((tx) => {
       const task = this.writable(tx, caller, input.task_id);
       const now = this.stamp();
@@ -194,7 +197,9 @@ export class TaskService {
     });
   }
 
+  /** Completes with `input.result`, whoever produced it (a tool call, a subagent's final answer): within limits. */
   async complete(caller: string, input: CompleteInput): Promise<Task> {
+    checkJsonValue(input.result, 'result');
     return this.store.transact((tx) => {
       const task = this.writable(tx, caller, input.task_id);
       const next = this.finish(task, 'completed', { result: input.result, status_message: 'completed' });
