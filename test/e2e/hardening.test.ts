@@ -2,8 +2,11 @@
  * Hostile and careless input against the built CLI (issue 7), where a regression shows as a failed request or a
  * non-zero exit instead of hanging the test process: one caller's input must never stall the server.
  */
+import { execFileSync } from 'node:child_process';
+import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/core.js';
 import type { StdioProcess } from '../helpers/stdio.js';
 import { startStdio } from '../helpers/stdio.js';
@@ -58,5 +61,24 @@ describe('the built CLI under hostile input', () => {
       options: { pattern: '^(approve|reject)$' },
     });
     expect(review).toMatchObject({ winner: 'approve', votes: 2, total: 3 });
+  });
+
+  it('lists agents past a link to a FIFO, parsing a large frontmatter in the bundled worker', async () => {
+    const agents = path.join(dir, 'agents');
+    await mkdir(agents);
+    execFileSync('mkfifo', [path.join(dir, 'pipe')]);
+    await symlink(path.join(dir, 'pipe'), path.join(agents, 'trap.md'));
+    let fields = '';
+    for (let i = 0; fields.length < 8 * 1024; i++) fields += `k${i}: ${i}\n`;
+    await writeFile(path.join(agents, 'wide.md'), `---\ndescription: Wide.\n${fields}---\nPrompt.\n`);
+
+    // It used to wait forever for a writer on the pipe.
+    const run = await runCli(['agents', '--agents', agents, '--json'], { cwd: dir, timeoutMs: 15_000 });
+    expect(run).toMatchObject({ code: 0, signal: null });
+    const listed = JSON.parse(run.stdout) as { agents: Array<{ id: string }>; problems: Array<{ reason: string }> };
+    expect(listed.agents.map((a) => a.id)).toEqual(['wide']);
+    expect(listed.problems).toEqual([
+      { path: path.join(agents, 'trap.md'), reason: 'not a regular file (a FIFO); only regular files are read' },
+    ]);
   });
 });
