@@ -3,7 +3,7 @@
  * non-zero exit instead of hanging the test process: one caller's input must never stall the server.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdir, symlink, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
@@ -80,5 +80,21 @@ describe('the built CLI under hostile input', () => {
     expect(listed.problems).toEqual([
       { path: path.join(agents, 'trap.md'), reason: 'not a regular file (a FIFO); only regular files are read' },
     ]);
+  });
+
+  it('stops on a bad journal record with one line naming the file, the line and the field', async () => {
+    const store = path.join(dir, 'store.json');
+    const host = await startStdio(['--as', 'host', '--store', store]);
+    await host.ok('delegate_task', { assignee_id: 'bob', description: 'x' });
+    await host.close();
+    const [line] = (await readFile(`${store}.journal`, 'utf8')).split('\n').slice(1);
+    const record = JSON.parse(line as string) as { task: Record<string, unknown> };
+    await appendFile(`${store}.journal`, `${JSON.stringify({ task: { ...record.task, priority: 'asap' } })}\n`);
+
+    const run = await runCli(['serve', '--store', store], { cwd: dir });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(
+      /^baton: cannot read store journal .*store\.json\.journal: line 4: task\.priority: Invalid option: expected one of "low"\|"normal"\|"high"\|"urgent"; left untouched\n$/,
+    );
   });
 });
