@@ -432,7 +432,10 @@ export class TaskService {
     const limit = input.limit ?? LIST_DEFAULT;
     const statuses = input.status ? new Set<TaskStatus>(input.status) : null;
     const after = input.cursor !== undefined ? decodeCursor(input.cursor) : null;
-    if (after !== null && !this.store.getTask(after)) {
+    // A cursor names the last task of a page the caller was shown, so one the caller is not a party to answers
+    // exactly like an unknown one: the answer must not tell whether a foreign id exists.
+    const at = after !== null ? this.store.getTask(after) : undefined;
+    if (after !== null && (!at || (at.delegated_by !== caller && at.assignee_id !== caller))) {
       throw new InputError('bad_cursor', 'cursor: unknown or expired; list again without a cursor');
     }
     let skipping = after !== null;
