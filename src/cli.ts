@@ -27,7 +27,13 @@ async function serve(flags: Record<string, unknown>): Promise<void> {
   if (config.transport === 'http' && config.http) {
     // Loaded only when asked for: express stays out of stdio start-up.
     const { startHttp } = await import('./transports/http.js');
-    const http = await startHttp(baton, { ...config.http, agentId: config.as, tokens });
+    const http = await startHttp(baton, {
+      ...config.http,
+      agentId: config.as,
+      tokens,
+      maxSessions: config.maxSessions,
+      sessionIdleMs: config.sessionIdleTimeout * 1000,
+    });
     transport = http;
     log.info(`listening on ${http.url}/mcp (Streamable HTTP), ${http.url}/sse (legacy SSE)`, {
       auth: tokens ? `${tokens.size} token(s)` : `none, acting as ${config.as}`,
@@ -75,6 +81,8 @@ function serveOptions(command: Command): Command {
     .option('--default-timeout <seconds>', 'task timeout when none is given (default 600)')
     .option('--tokens <file>', 'JSON file {"<token>": "<agent id>"}: HTTP needs a bearer token')
     .option('--tools <list>', 'comma-separated names of the tools to publish (default all)')
+    .option('--max-sessions <n>', 'HTTP: open sessions per token, or in all without tokens (default 64)')
+    .option('--session-idle-timeout <seconds>', 'HTTP: close sessions idle this long (default 1800)')
     .addOption(
       new Option('--log-level <level>', 'log level on stderr').choices(['debug', 'info', 'warn', 'error', 'silent']),
     )

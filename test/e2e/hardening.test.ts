@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { appendFile, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
+import { runCli, startHttpServer } from '../helpers/cli.js';
 import { tempDir } from '../helpers/core.js';
 import type { StdioProcess } from '../helpers/stdio.js';
 import { startStdio } from '../helpers/stdio.js';
@@ -96,5 +96,31 @@ describe('the built CLI under hostile input', () => {
     expect(run.stderr).toMatch(
       /^baton: cannot read store journal .*store\.json\.journal: line 4: task\.priority: Invalid option: expected one of "low"\|"normal"\|"high"\|"urgent"; left untouched\n$/,
     );
+  });
+
+  it('takes --max-sessions from the command line: one session more than that gets 429', async () => {
+    const server = await startHttpServer(
+      ['--http', '127.0.0.1:0', '--store', path.join(dir, 'store.json'), '--max-sessions', '1'],
+      { cwd: dir },
+    );
+    try {
+      const initialize = () =>
+        fetch(`${server.url}/mcp`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+          body: JSON.stringify({
+            jsonrpc: '2.0',
+            id: 1,
+            method: 'initialize',
+            params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+          }),
+        });
+      expect((await initialize()).status).toBe(200);
+      const refused = await initialize();
+      expect(refused.status).toBe(429);
+      expect(await refused.text()).toMatch(/host already has 1 open session \(--max-sessions\)/);
+    } finally {
+      server.process.kill('SIGKILL');
+    }
   });
 });
