@@ -27,7 +27,7 @@ export function parseModelSpec(spec: string): ModelSpec {
   const text = spec.trim();
   const lower = text.toLowerCase();
   if (lower === 'inherit' || lower === 'sampling') return { provider: lower, model: '' };
-  const alias = MODEL_ALIASES[lower];
+  const alias = aliasOf(lower);
   if (alias) return { provider: 'anthropic', model: alias };
 
   const colon = text.indexOf(':');
@@ -36,13 +36,18 @@ export function parseModelSpec(spec: string): ModelSpec {
     // Only the first colon splits: Ollama names carry their own ("openai:llama3.1:8b").
     const model = text.slice(colon + 1).trim();
     if (isProviderName(provider) && model) {
-      return { provider, model: provider === 'anthropic' ? (MODEL_ALIASES[model.toLowerCase()] ?? model) : model };
+      return { provider, model: provider === 'anthropic' ? (aliasOf(model.toLowerCase()) ?? model) : model };
     }
     throw new ConfigError(`invalid model '${spec}'; accepted: ${ACCEPTED}`);
   }
   if (lower.startsWith('claude-')) return { provider: 'anthropic', model: text };
   if (lower.startsWith('gpt-') || /^o\d/.test(lower)) return { provider: 'openai', model: text };
   throw new ConfigError(`unknown model '${spec}'; accepted: ${ACCEPTED}`);
+}
+
+/** Own keys only: "constructor" is no alias. */
+function aliasOf(name: string): string | undefined {
+  return Object.hasOwn(MODEL_ALIASES, name) ? MODEL_ALIASES[name] : undefined;
 }
 
 function isProviderName(value: string): value is ProviderName {

@@ -2,12 +2,12 @@
  * Hostile and careless input against the built CLI (issue 7), where a regression shows as a failed request or a
  * non-zero exit instead of hanging the test process: one caller's input must never stall the server.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { appendFile, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli, startHttpServer } from '../helpers/cli.js';
-import { tempDir } from '../helpers/core.js';
+import { CLI, cleanEnv, runCli, startHttpServer } from '../helpers/cli.js';
+import { eventually, tempDir } from '../helpers/core.js';
 import type { StdioProcess } from '../helpers/stdio.js';
 import { startStdio } from '../helpers/stdio.js';
 
@@ -121,6 +121,45 @@ describe('the built CLI under hostile input', () => {
       expect(await refused.text()).toMatch(/host already has 1 open session \(--max-sessions\)/);
     } finally {
       server.process.kill('SIGKILL');
+    }
+  });
+
+  it('answers tools/call with arguments null or a name from Object.prototype with -32602 over stdio', async () => {
+    const child = spawn(process.execPath, [CLI, '--store', path.join(dir, 'store.json')], {
+      cwd: dir,
+      env: cleanEnv(),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    try {
+      const replies = new Map<number, { error?: { code: number; message: string }; result?: unknown }>();
+      let buffer = '';
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+        buffer += chunk;
+        for (let at = buffer.indexOf('\n'); at !== -1; at = buffer.indexOf('\n')) {
+          const reply = JSON.parse(buffer.slice(0, at)) as { id?: number; error?: { code: number; message: string } };
+          buffer = buffer.slice(at + 1);
+          if (typeof reply.id === 'number') replies.set(reply.id, reply);
+        }
+      });
+      const send = (message: object) => child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', ...message })}\n`);
+      send({
+        id: 1,
+        method: 'initialize',
+        params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+      });
+      await eventually(() => replies.get(1), 10_000, 'initialize');
+      send({ method: 'notifications/initialized' });
+      send({ id: 2, method: 'tools/call', params: { name: 'delegate_task', arguments: null } });
+      send({ id: 3, method: 'tools/call', params: { name: '__proto__', arguments: {} } });
+      await eventually(() => replies.get(2) && replies.get(3), 10_000, 'both replies');
+      expect(replies.get(2)?.error).toEqual({
+        code: -32602,
+        message: 'tools/call delegate_task: arguments must be an object of named arguments, not null',
+      });
+      expect(replies.get(3)?.error?.code).toBe(-32602);
+      expect(replies.get(3)?.error?.message).toMatch(/^unknown tool "__proto__"; tools: /);
+    } finally {
+      child.kill('SIGKILL');
     }
   });
 });
