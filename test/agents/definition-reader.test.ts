@@ -5,15 +5,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseAgentFile } from '../../src/agents/definition.js';
 import { INLINE_FRONTMATTER_BYTES, readAgentDefinition } from '../../src/agents/definition-reader.js';
-
-const agentFile = (description: string, fields = '') => `---\ndescription: ${description}\n${fields}---\nPrompt.\n`;
-
-/** `n` bytes or more of frontmatter lines `k0: 1`, `k1: 1`… (thousands of keys: YAML's slowest shape). */
-function keys(n: number): string {
-  let text = '';
-  for (let i = 0; text.length < n; i++) text += `k${i}: 1\n`;
-  return text;
-}
+import { agentFile, manyKeys } from '../helpers/agents.js';
 
 let root: string;
 let dir: string;
@@ -29,9 +21,9 @@ afterEach(async () => {
 describe('large frontmatters', () => {
   it('parse in a worker to the same definition, or the same problem, as on the event loop', async () => {
     const cases = {
-      'many-keys.md': agentFile('Many keys.', keys(30 * 1024)),
-      'bad-yaml.md': agentFile('Bad YAML.', `${keys(10 * 1024)}oops: [unclosed\n`),
-      'claude-code.md': `---\nname: cc\ndescription: Use this when: the user asks\n${keys(8 * 1024)}---\nBody.\n`,
+      'many-keys.md': agentFile('Many keys.', manyKeys(30 * 1024)),
+      'bad-yaml.md': agentFile('Bad YAML.', `${manyKeys(10 * 1024)}oops: [unclosed\n`),
+      'claude-code.md': `---\nname: cc\ndescription: Use this when: the user asks\n${manyKeys(8 * 1024)}---\nBody.\n`,
     };
     for (const [name, text] of Object.entries(cases)) {
       expect(text.length).toBeGreaterThan(INLINE_FRONTMATTER_BYTES);

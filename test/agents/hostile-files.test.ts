@@ -12,16 +12,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseAgentFile } from '../../src/agents/definition.js';
 import { AgentRegistry } from '../../src/agents/registry.js';
 import { watchAgents } from '../../src/agents/watcher.js';
+import { agentFile, manyKeys } from '../helpers/agents.js';
 import { eventually } from '../helpers/core.js';
-
-const agentFile = (description: string, fields = '') => `---\ndescription: ${description}\n${fields}---\nPrompt.\n`;
-
-/** `n` bytes or more of frontmatter lines `k0: 1`, `k1: 1`… (thousands of keys: YAML's slowest shape). */
-function keys(n: number): string {
-  let text = '';
-  for (let i = 0; text.length < n; i++) text += `k${i}: 1\n`;
-  return text;
-}
 
 let root: string;
 let dir: string;
@@ -91,7 +83,7 @@ describe('agent definition files that are not what they seem', () => {
 
   it('refuses a file over 256 KiB without reading it whole, and a frontmatter over 64 KiB', async () => {
     await writeFile(path.join(dir, 'huge.md'), agentFile('Huge.') + 'x'.repeat(300 * 1024));
-    await writeFile(path.join(dir, 'wide.md'), agentFile('Wide.', keys(70 * 1024)));
+    await writeFile(path.join(dir, 'wide.md'), agentFile('Wide.', manyKeys(70 * 1024)));
     const registry = new AgentRegistry({ folders: [dir], explicit: true });
     await registry.load();
     expect(registry.list().map((a) => a.id)).toEqual(['good']);
@@ -103,7 +95,7 @@ describe('agent definition files that are not what they seem', () => {
   });
 
   it('keeps the event loop turning while a 60 KiB frontmatter of keys loads', async () => {
-    const text = agentFile('Sixty KiB of keys.', keys(60 * 1024));
+    const text = agentFile('Sixty KiB of keys.', manyKeys(60 * 1024));
     const file = path.join(dir, 'wide.md');
     await writeFile(file, text);
     // How long this file blocks the event loop when parsed on it, measured here, on this machine, now (the best

@@ -24,3 +24,14 @@ export async function writeAgent(dir: string, id: string, spec: AgentSpec = {}):
   await writeFile(file, `---\n${lines.join('\n')}\n---\n${body ?? `You are ${id}.`}\n`);
   return file;
 }
+
+/** The text of a definition file with `description` and extra frontmatter `fields` lines. */
+export const agentFile = (description: string, fields = '') =>
+  `---\ndescription: ${description}\n${fields}---\nPrompt.\n`;
+
+/** `n` bytes or more of frontmatter lines `k0: 1`, `k1: 1`… (thousands of keys: YAML's slowest shape). */
+export function manyKeys(n: number): string {
+  let text = '';
+  for (let i = 0; text.length < n; i++) text += `k${i}: 1\n`;
+  return text;
+}
