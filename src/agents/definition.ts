@@ -76,6 +76,8 @@ const KNOWN_KEYS = new Set([
 export const DEFINITION_MAX_BYTES = 256 * 1024;
 /** Its frontmatter is at most 64 KiB: YAML parses at ~1 ms a KiB, and real frontmatters are a few KiB. */
 export const FRONTMATTER_MAX_BYTES = 64 * 1024;
+/** And has at most 100 fields (Claude Code's have about ten): checking thousands would hold the event loop. */
+export const FRONTMATTER_MAX_FIELDS = 100;
 
 /** True for a file name the registry treats as an agent definition (`*.md`, but not a folder's README). */
 export function isAgentFile(filePath: string): boolean {
@@ -104,6 +106,10 @@ export function parseAgentFile(text: string, filePath: string, yaml?: YamlResult
     return fail(`frontmatter: expected YAML fields (name: value lines); got ${describe(fields)}`);
   }
   const raw = fields as Record<string, unknown>;
+  const count = Object.keys(raw).length;
+  if (count > FRONTMATTER_MAX_FIELDS) {
+    return fail(`frontmatter: ${count} fields; the limit is ${FRONTMATTER_MAX_FIELDS}`);
+  }
 
   const fileStem = path.basename(filePath).replace(/\.md$/i, '');
   const idFromName = raw.name !== undefined && raw.name !== null;

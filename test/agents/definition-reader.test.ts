@@ -22,6 +22,7 @@ describe('large frontmatters', () => {
   it('parse in a worker to the same definition, or the same problem, as on the event loop', async () => {
     const cases = {
       'many-keys.md': agentFile('Many keys.', manyKeys(30 * 1024)),
+      'many-fields.md': agentFile('Many fields.', manyKeys(4 * 1024, true)),
       'bad-yaml.md': agentFile('Bad YAML.', `${manyKeys(10 * 1024)}oops: [unclosed\n`),
       'claude-code.md': `---\nname: cc\ndescription: Use this when: the user asks\n${manyKeys(8 * 1024)}---\nBody.\n`,
     };

@@ -81,9 +81,10 @@ describe('agent definition files that are not what they seem', () => {
     }
   });
 
-  it('refuses a file over 256 KiB without reading it whole, and a frontmatter over 64 KiB', async () => {
+  it('refuses a file over 256 KiB without reading it whole, a frontmatter over 64 KiB or 100 fields', async () => {
     await writeFile(path.join(dir, 'huge.md'), agentFile('Huge.') + 'x'.repeat(300 * 1024));
     await writeFile(path.join(dir, 'wide.md'), agentFile('Wide.', manyKeys(70 * 1024)));
+    await writeFile(path.join(dir, 'fields.md'), agentFile('Fields.', manyKeys(1200, true)));
     const registry = new AgentRegistry({ folders: [dir], explicit: true });
     await registry.load();
     expect(registry.list().map((a) => a.id)).toEqual(['good']);
@@ -91,6 +92,7 @@ describe('agent definition files that are not what they seem', () => {
     expect(problemsOf(registry)).toEqual({
       [path.join(dir, 'huge.md')]: `the file is ${huge} bytes; the limit is 262144 (256 KiB)`,
       [path.join(dir, 'wide.md')]: expect.stringMatching(/^frontmatter: \d+ bytes; the limit is 65536 \(64 KiB\)$/),
+      [path.join(dir, 'fields.md')]: 'frontmatter: 165 fields; the limit is 100',
     });
   });
 
