@@ -155,4 +155,37 @@ describe('HTTP guards', () => {
     await client.ping();
     expect(await open()).toBe(1);
   });
+
+  it('answers a tools/call whose arguments are null with -32602 over Streamable HTTP too', async () => {
+    const server = await start();
+    const { sessionId } = await initialize(server);
+    const headers = {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      'mcp-session-id': sessionId!,
+      'mcp-protocol-version': '2025-06-18',
+    };
+    await fetch(`${server.url}/mcp`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }),
+    });
+    const res = await fetch(`${server.url}/mcp`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 7,
+        method: 'tools/call',
+        params: { name: 'get_task', arguments: null },
+      }),
+    });
+    const text = await res.text();
+    const data = /^data: (.*)$/m.exec(text)?.[1] ?? text;
+    expect(JSON.parse(data)).toEqual({
+      jsonrpc: '2.0',
+      id: 7,
+      error: { code: -32602, message: 'tools/call get_task: arguments must be an object of named arguments, not null' },
+    });
+  });
 });
