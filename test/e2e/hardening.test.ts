@@ -6,6 +6,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { appendFile, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { agentFile, manyKeys } from '../helpers/agents.js';
 import { CLI, cleanEnv, runCli, startHttpServer } from '../helpers/cli.js';
 import { eventually, tempDir } from '../helpers/core.js';
 import type { StdioProcess } from '../helpers/stdio.js';
@@ -68,9 +69,7 @@ describe('the built CLI under hostile input', () => {
     await mkdir(agents);
     execFileSync('mkfifo', [path.join(dir, 'pipe')]);
     await symlink(path.join(dir, 'pipe'), path.join(agents, 'trap.md'));
-    let fields = '';
-    for (let i = 0; fields.length < 8 * 1024; i++) fields += `k${i}: ${i}\n`;
-    await writeFile(path.join(agents, 'wide.md'), `---\ndescription: Wide.\n${fields}---\nPrompt.\n`);
+    await writeFile(path.join(agents, 'wide.md'), agentFile('Wide.', manyKeys(8 * 1024)));
 
     // It used to wait forever for a writer on the pipe.
     const run = await runCli(['agents', '--agents', agents, '--json'], { cwd: dir, timeoutMs: 15_000 });
