@@ -50,7 +50,7 @@ export interface ConnectOptions {
 export interface CoreOptions {
   storePath?: string;
   defaultTimeoutSeconds?: number;
-  /** Agent folders (explicit: no bundled fallback). Default: none, so no agents. */
+  /** Agent folders. Default: none, so no agents. */
   agents?: string[];
   model?: string | null;
   env?: Record<string, string>;
@@ -60,6 +60,8 @@ export interface CoreOptions {
   tools?: string[] | null;
   watch?: boolean;
   retryBaseMs?: number;
+  /** Load the bundled agents below `agents` (default false, so tests see only their own agents). */
+  bundledAgents?: boolean;
 }
 
 export async function startCore(options: CoreOptions = {}): Promise<Core> {
@@ -75,6 +77,7 @@ export async function startCore(options: CoreOptions = {}): Promise<Core> {
       maxDepth: options.maxDepth ?? 3,
       maxPerSession: options.maxPerSession ?? 10,
       tools: options.tools ?? null,
+      bundledAgents: options.bundledAgents ?? false,
     },
     silentLogger,
     {
