@@ -33,7 +33,8 @@ export interface Baton extends ServerDeps {
 export type BatonConfig = Pick<
   Config,
   'store' | 'defaultTimeout' | 'agents' | 'model' | 'maxConcurrency' | 'maxDepth' | 'maxPerSession' | 'tools'
->;
+> &
+  Partial<Pick<Config, 'bundledAgents'>>;
 
 export interface BatonOptions {
   /** Where providers read keys and base URLs. Default `process.env`. */
@@ -61,6 +62,7 @@ export async function createBaton(config: BatonConfig, log: Logger, options: Bat
     dirs: config.agents,
     cwd: options.cwd ?? process.cwd(),
     home: options.home ?? os.homedir(),
+    bundled: config.bundledAgents !== false,
     logger: log,
   });
   const watcher: AgentWatcher | null = options.watch ? await watchAgents(agents, { logger: log }) : null;

@@ -8,10 +8,15 @@ import { clip, formatTable } from './table.js';
 
 /** The agents as a table (or JSON), then the problems. */
 export async function agentsCommand(
-  config: Pick<Config, 'agents' | 'model'>,
+  config: Pick<Config, 'agents' | 'model' | 'bundledAgents'>,
   options: { json?: boolean; env?: ProviderEnv } = {},
 ): Promise<string> {
-  const registry = await openAgentRegistry({ dirs: config.agents, cwd: process.cwd(), home: os.homedir() });
+  const registry = await openAgentRegistry({
+    dirs: config.agents,
+    cwd: process.cwd(),
+    home: os.homedir(),
+    bundled: config.bundledAgents,
+  });
   const env = options.env ?? process.env;
   const agents = registry.list().map((a) => {
     const model = a.model && a.model !== 'inherit' ? a.model : (config.model ?? 'sampling');
