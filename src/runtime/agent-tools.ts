@@ -9,8 +9,6 @@
  */
 import { z } from 'zod';
 import type { AgentDefinition } from '../agents/definition.js';
-import { InputError } from '../errors.js';
-import type { ToolSpec } from '../providers/types.js';
 import type { Task } from '../store/records.js';
 import {
   CancelInputSchema,
@@ -27,7 +25,8 @@ import {
 } from '../tasks/inputs.js';
 import type { MergeInput } from '../tasks/inputs.js';
 import type { TaskService } from '../tasks/task-service.js';
-import type { AgentTool } from './agent-loop.js';
+import { tool } from '../tools/agent-tool.js';
+import type { AgentTool } from '../tools/agent-tool.js';
 import { DispatchInputSchema } from './dispatch-input.js';
 
 /** What a subagent's tools act through. */
@@ -188,43 +187,6 @@ function allTools(ctx: AgentToolContext): Record<string, AgentTool> {
       async (args) => json(await ctx.tasks.cancel(me, args)),
     ),
   };
-}
-
-/** A tool from a zod schema: the model sees its JSON Schema; arguments are validated before `run`. */
-export function tool<S extends z.ZodObject>(
-  name: string,
-  description: string,
-  schema: S,
-  run: (args: z.infer<S>, signal: AbortSignal) => Promise<string>,
-): AgentTool {
-  const spec: ToolSpec = {
-    name,
-    description,
-    inputSchema: jsonSchemaOf(schema),
-  };
-  return {
-    spec,
-    async execute(raw, signal) {
-      const parsed = schema.safeParse(raw);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        throw new InputError(
-          'invalid_input',
-          `invalid arguments for ${name}: ${issue?.path.join('.') || 'input'}: ${issue?.message}`,
-        );
-      }
-      return run(parsed.data, signal);
-    },
-  };
-}
-
-/** JSON Schemas by zod schema: converting costs ~0.1 ms a tool, and every run offers the same tools. */
-const jsonSchemas = new WeakMap<z.ZodType, Record<string, unknown>>();
-
-function jsonSchemaOf(schema: z.ZodType): Record<string, unknown> {
-  let json = jsonSchemas.get(schema);
-  if (!json) jsonSchemas.set(schema, (json = z.toJSONSchema(schema, { io: 'input' }) as Record<string, unknown>));
-  return json;
 }
 
 function pick(task: Task) {
