@@ -4,7 +4,7 @@ import path from 'node:path';
 import picomatch from 'picomatch';
 import { z } from 'zod';
 import { tool, type AgentTool } from '../agent-tool.js';
-import { MAX_GLOB_RESULTS } from './limits.js';
+import { MAX_GLOB_RESULTS } from '../limits.js';
 import { walk } from './walk.js';
 import { WorkspacePathError, type Workspace } from './workspace.js';
 

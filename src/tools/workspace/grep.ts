@@ -9,7 +9,7 @@ import { RE2JS } from 're2js';
 import { z } from 'zod';
 import { CancelledError, errorMessage } from '../../errors.js';
 import { tool, type AgentTool } from '../agent-tool.js';
-import { MAX_GREP_FILE_BYTES, MAX_OUTPUT_CHARS, capLine, capText } from './limits.js';
+import { MAX_GREP_FILE_BYTES, MAX_OUTPUT_CHARS, capLine, capText } from '../limits.js';
 import { walk } from './walk.js';
 import { WorkspacePathError, type Workspace } from './workspace.js';
 

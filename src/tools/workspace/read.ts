@@ -5,7 +5,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { z } from 'zod';
 import { tool, type AgentTool, type ToolOutput } from '../agent-tool.js';
-import { DEFAULT_READ_LINES, MAX_IMAGE_BYTES, MAX_OUTPUT_CHARS, capLine } from './limits.js';
+import { DEFAULT_READ_LINES, MAX_IMAGE_BYTES, MAX_OUTPUT_CHARS, capLine } from '../limits.js';
 import { WorkspacePathError, type Workspace } from './workspace.js';
 
 export const name = 'Read';

@@ -1,4 +1,4 @@
-/** What workspace tools give back at most, so one call cannot flood the model's context (issue 8: "says so"). */
+/** What the tools beyond Baton's own give back at most, so one call cannot flood the model's context ("says so"). */
 
 /** Characters of text a workspace tool returns. */
 export const MAX_OUTPUT_CHARS = 100_000;
