@@ -8,7 +8,7 @@
 import type { AgentDefinition } from '../agents/definition.js';
 import type { McpServerRef } from '../tools/mcp-client/pool.js';
 import { McpServerConfigSchema, describeServerError } from '../tools/mcp-client/server-config.js';
-import { mcpToolName, parseMcpToolName } from '../tools/mcp-client/tool-names.js';
+import { mcpToolName, parseMcpToolName, sanitizeName } from '../tools/mcp-client/tool-names.js';
 import {
   WORKSPACE_TOOLS,
   workspaceTool,
@@ -105,7 +105,8 @@ export function planTools(agent: AgentDefinition, ctx: ToolPlanContext): ToolPla
   const problems: string[] = [];
   const scope =
     agent.tool_scope === 'shared' ? SHARED_TOOLS : agent.tool_scope === 'restricted' ? RESTRICTED_TOOLS : [];
-  const servers = agentServers(agent, ctx, problems);
+  const refused = new Set<string>();
+  const servers = agentServers(agent, ctx, problems, refused);
   const mcp = new Map<string, McpSelection>();
   const select = (ref: McpServerRef, tool: string | null) => {
     const current = mcp.get(ref.name) ?? { ref, only: new Set<string>(), except: new Set<string>() };
@@ -129,6 +130,7 @@ export function planTools(agent: AgentDefinition, ctx: ToolPlanContext): ToolPla
       agent.mcp_servers !== undefined ? [...servers.values()] : agent.tool_scope === 'shared' ? allConfigured(ctx) : [];
     for (const ref of whole) select(ref, null);
   } else {
+    const missing = new Map<string, string[]>();
     for (const listed of agent.tools) {
       const name = CLAUDE_CODE_ALIASES[listed] ?? listed;
       const alias = name !== listed ? ` (${listed})` : '';
@@ -157,9 +159,8 @@ export function planTools(agent: AgentDefinition, ctx: ToolPlanContext): ToolPla
       if (ref) {
         const server = servers.get(ref.server) ?? ctx.mcp.configuredRef(ref.server);
         if (!server) {
-          problems.push(
-            `tools: ${name}: no MCP server '${ref.server}' is configured (mcpServers in baton.config.json, --mcp-config, or the agent's mcpServers:)`,
-          );
+          // A server refused under mcpServers: is reported there already.
+          if (!refused.has(ref.server)) missing.set(ref.server, [...(missing.get(ref.server) ?? []), name]);
           continue;
         }
         const known = ctx.mcp.knownToolNames(server);
@@ -176,6 +177,11 @@ export function planTools(agent: AgentDefinition, ctx: ToolPlanContext): ToolPla
         CLAUDE_CODE_ONLY.has(name)
           ? `tools: ${name} is a Claude Code tool Baton does not have; give the agent an MCP server that does it`
           : `tools: ${name}: no such tool`,
+      );
+    }
+    for (const [server, names] of missing) {
+      problems.push(
+        `tools: ${names.join(', ')}: no MCP server '${server}' is configured (mcpServers in baton.config.json, --mcp-config, or the agent's mcpServers:)`,
       );
     }
     for (const [name] of servers) {
@@ -204,23 +210,29 @@ export function planTools(agent: AgentDefinition, ctx: ToolPlanContext): ToolPla
   const names = [
     ...unique(baton),
     ...unique(workspace).map((k) => k.name),
-    ...selections.flatMap((s) =>
-      s.only === null
-        ? [`mcp__${s.ref.name}__*`]
-        : [...s.only].filter((t) => !s.except.has(t)).map((t) => mcpToolName(s.ref.name, t)),
-    ),
+    ...selections.flatMap((s) => {
+      if (s.only !== null) return [...s.only].filter((t) => !s.except.has(t)).map((t) => mcpToolName(s.ref.name, t));
+      const except = s.except.size > 0 ? ` except ${[...s.except].join(', ')}` : '';
+      return [`mcp__${sanitizeName(s.ref.name)}__*${except}`];
+    }),
   ];
   return { baton: unique(baton), workspace: unique(workspace), mcp: selections, names, problems };
 }
 
 /** The servers an agent's `mcpServers:` names or defines (inline ones only with `--allow bash`). */
-function agentServers(agent: AgentDefinition, ctx: ToolPlanContext, problems: string[]): Map<string, McpServerRef> {
+function agentServers(
+  agent: AgentDefinition,
+  ctx: ToolPlanContext,
+  problems: string[],
+  refused: Set<string>,
+): Map<string, McpServerRef> {
   const servers = new Map<string, McpServerRef>();
   for (const entry of agent.mcp_servers ?? []) {
     if (typeof entry === 'string') {
       const ref = ctx.mcp.configuredRef(entry);
       if (ref) servers.set(entry, ref);
       else {
+        refused.add(entry);
         const configured = [...ctx.mcp.configured().keys()];
         problems.push(
           `mcpServers: '${entry}' is not a configured MCP server (${configured.length ? `configured: ${configured.join(', ')}` : 'none is configured'})`,
@@ -230,10 +242,12 @@ function agentServers(agent: AgentDefinition, ctx: ToolPlanContext, problems: st
     }
     const parsed = McpServerConfigSchema.safeParse(entry.config);
     if (!parsed.success) {
+      refused.add(entry.name);
       problems.push(`mcpServers: ${entry.name}: ${describeServerError(parsed.error)}`);
       continue;
     }
     if (!ctx.permissions.has('bash')) {
+      refused.add(entry.name);
       problems.push(
         `mcpServers: ${entry.name}: an agent's own server runs a program or reaches the network unreviewed; Baton starts it only with the operator's --allow bash`,
       );
