@@ -42,6 +42,16 @@ function testServer(state: { cancelled: number; onSlow: () => void }): McpServer
     { description: 'Adds two numbers.', inputSchema: { a: z.number(), b: z.number() } },
     async ({ a, b }) => ({ content: [{ type: 'text', text: String(a + b) }] }),
   );
+  server.registerTool(
+    'grow',
+    { description: 'Adds a tool "grown" (the server then sends list_changed).' },
+    async () => {
+      server.registerTool('grown', { description: 'A tool added at run time.' }, async () => ({
+        content: [{ type: 'text', text: 'grown up' }],
+      }));
+      return { content: [{ type: 'text', text: 'added' }] };
+    },
+  );
   server.registerTool('slow', { description: 'Takes a minute.' }, async (extra) => {
     state.onSlow();
     await new Promise<void>((resolve) => {

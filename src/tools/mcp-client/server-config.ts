@@ -28,7 +28,10 @@ export const StdioServerConfigSchema = z.looseObject({
 /** A server Baton reaches over HTTP: Streamable HTTP first, then the legacy HTTP+SSE transport. */
 export const HttpServerConfigSchema = z.looseObject({
   type: z.enum(['http', 'streamable-http', 'sse'], { error: 'expected "stdio", "http" or "sse"' }).optional(),
-  url: z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' }),
+  // A pattern, not z.url(): ${VAR} may stand for the host until the server is started.
+  url: z
+    .string({ error: 'expected an http:// or https:// URL' })
+    .regex(/^https?:\/\//i, { error: 'expected an http:// or https:// URL' }),
   headers: z.record(z.string(), z.string(), { error: 'expected {"Header": "value"}' }).default({}),
   ...common,
 });

@@ -147,6 +147,26 @@ describe('McpServerPool over HTTP', () => {
     }
   });
 
+  it('follows notifications/tools/list_changed: a tool the server adds is offered from the next turn', async () => {
+    const http = await startHttpTestServer();
+    const pool = new McpServerPool({
+      servers: McpServersSchema.parse({ remote: { url: http.url } }),
+      log: silentLogger,
+    });
+    try {
+      const remote = pool.connection(pool.configuredRef('remote')!);
+      await remote.tools();
+      const names = () => mcpAgentTools(remote, () => true).map((t) => t.spec.name);
+      expect(names()).not.toContain('mcp__remote__grown');
+      const grow = mcpAgentTools(remote, (n) => n === 'grow')[0]!;
+      await grow.execute({}, signal());
+      await eventually(() => names().includes('mcp__remote__grown'), 5000, 'the new tool');
+    } finally {
+      await pool.close();
+      await http.close();
+    }
+  });
+
   it('falls back to the legacy HTTP+SSE transport when the server does not speak Streamable HTTP', async () => {
     const http = await startHttpTestServer({ legacySse: true });
     const pool = new McpServerPool({ servers: McpServersSchema.parse({ old: { url: http.url } }), log: silentLogger });
