@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { AgentRegistry } from '../../src/agents/registry.js';
 import { silentLogger } from '../../src/log.js';
 import { AgentToolCatalog } from '../../src/runtime/tool-catalog.js';
+import { RESTRICTED_TOOLS } from '../../src/runtime/tool-plan.js';
 import { McpServerPool } from '../../src/tools/mcp-client/pool.js';
 import { McpServersSchema } from '../../src/tools/mcp-client/server-config.js';
 import type { WorkspacePermission } from '../../src/tools/workspace/index.js';
@@ -23,15 +24,7 @@ const MISSING = (names: string, server: string) =>
   `tools: ${names}: no MCP server '${server}' is configured (mcpServers in baton.config.json, --mcp-config, or the agent's mcpServers:)`;
 const CLAUDE_ONLY = (tool: string) =>
   `tools: ${tool} is a Claude Code tool Baton does not have; give the agent an MCP server that does it`;
-const RESTRICTED = [
-  'report_task_progress',
-  'complete_task',
-  'fail_task',
-  'send_message',
-  'read_inbox',
-  'remember',
-  'recall',
-];
+const RESTRICTED = [...RESTRICTED_TOOLS];
 
 async function load(permissions: WorkspacePermission[] = []) {
   const registry = new AgentRegistry({ folders: [FIXTURES], explicit: true });

@@ -2,11 +2,12 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../src/log.js';
+import type { McpConnection } from '../../../src/tools/mcp-client/connection.js';
 import { McpServerPool, mcpAgentTools } from '../../../src/tools/mcp-client/pool.js';
 import { McpServersSchema } from '../../../src/tools/mcp-client/server-config.js';
 import { liveGroups } from '../../../src/tools/process-group.js';
 import { eventually, tempDir } from '../../helpers/core.js';
-import { realServers, startHttpTestServer } from '../../helpers/mcp-servers.js';
+import { realServers, startHttpTestServer, type HttpTestServer } from '../../helpers/mcp-servers.js';
 import { childrenOf, isRunning, waitUntilGone } from '../../helpers/processes.js';
 
 const signal = () => new AbortController().signal;
@@ -122,16 +123,26 @@ describe('McpServerPool with real servers from npm', () => {
   });
 });
 
+/** Runs `fn` on a pool whose one server `remote` is a fresh HTTP test server; closes both after. */
+async function withHttpServer(
+  options: { legacySse?: boolean },
+  fn: (remote: McpConnection, http: HttpTestServer) => Promise<void>,
+): Promise<void> {
+  const http = await startHttpTestServer(options);
+  const pool = new McpServerPool({ servers: McpServersSchema.parse({ remote: { url: http.url } }), log: silentLogger });
+  try {
+    const remote = pool.connection(pool.configuredRef('remote')!);
+    await remote.tools();
+    await fn(remote, http);
+  } finally {
+    await pool.close();
+    await http.close();
+  }
+}
+
 describe('McpServerPool over HTTP', () => {
-  it('speaks Streamable HTTP, and the server sees a cancelled call cancelled', async () => {
-    const http = await startHttpTestServer();
-    const pool = new McpServerPool({
-      servers: McpServersSchema.parse({ remote: { url: http.url } }),
-      log: silentLogger,
-    });
-    try {
-      const remote = pool.connection(pool.configuredRef('remote')!);
-      await remote.tools();
+  it('speaks Streamable HTTP, and the server sees a cancelled call cancelled', () =>
+    withHttpServer({}, async (remote, http) => {
       const byName = Object.fromEntries(mcpAgentTools(remote, () => true).map((t) => [t.spec.name, t]));
       expect(await byName.mcp__remote__add!.execute({ a: 2, b: 3 }, signal())).toMatchObject({ text: '5' });
       const controller = new AbortController();
@@ -141,45 +152,21 @@ describe('McpServerPool over HTTP', () => {
       controller.abort();
       await expect(call).rejects.toThrow(/cancelled/);
       await eventually(() => http.cancelled === 1, 5000, 'the server to see the cancellation');
-    } finally {
-      await pool.close();
-      await http.close();
-    }
-  });
+    }));
 
-  it('follows notifications/tools/list_changed: a tool the server adds is offered from the next turn', async () => {
-    const http = await startHttpTestServer();
-    const pool = new McpServerPool({
-      servers: McpServersSchema.parse({ remote: { url: http.url } }),
-      log: silentLogger,
-    });
-    try {
-      const remote = pool.connection(pool.configuredRef('remote')!);
-      await remote.tools();
+  it('follows notifications/tools/list_changed: a tool the server adds is offered from the next turn', () =>
+    withHttpServer({}, async (remote) => {
       const names = () => mcpAgentTools(remote, () => true).map((t) => t.spec.name);
       expect(names()).not.toContain('mcp__remote__grown');
-      const grow = mcpAgentTools(remote, (n) => n === 'grow')[0]!;
-      await grow.execute({}, signal());
+      await mcpAgentTools(remote, (n) => n === 'grow')[0]!.execute({}, signal());
       await eventually(() => names().includes('mcp__remote__grown'), 5000, 'the new tool');
-    } finally {
-      await pool.close();
-      await http.close();
-    }
-  });
+    }));
 
-  it('falls back to the legacy HTTP+SSE transport when the server does not speak Streamable HTTP', async () => {
-    const http = await startHttpTestServer({ legacySse: true });
-    const pool = new McpServerPool({ servers: McpServersSchema.parse({ old: { url: http.url } }), log: silentLogger });
-    try {
-      const old = pool.connection(pool.configuredRef('old')!);
-      await old.tools();
-      const [add] = mcpAgentTools(old, (n) => n === 'add');
+  it('falls back to the legacy HTTP+SSE transport when the server does not speak Streamable HTTP', () =>
+    withHttpServer({ legacySse: true }, async (remote) => {
+      const [add] = mcpAgentTools(remote, (n) => n === 'add');
       expect(await add!.execute({ a: 20, b: 22 }, signal())).toMatchObject({ text: '42' });
-    } finally {
-      await pool.close();
-      await http.close();
-    }
-  });
+    }));
 
   it('gives a clear error when a server cannot start', async () => {
     const pool = new McpServerPool({

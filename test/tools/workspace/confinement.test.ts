@@ -1,16 +1,14 @@
 import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ToolOutput } from '../../../src/tools/agent-tool.js';
-import { WORKSPACE_TOOLS, Workspace } from '../../../src/tools/workspace/index.js';
+import { Workspace } from '../../../src/tools/workspace/index.js';
 import { tempDir } from '../../helpers/core.js';
+import { runTool } from './run-tool.js';
 
-/** Runs a workspace tool; returns its text and whether it failed (a thrown error is how the loop shows one). */
+/** Runs a workspace tool; a thrown error is how the loop shows a failure to the model. */
 async function run(ws: Workspace, name: string, args: Record<string, unknown>) {
-  const kind = WORKSPACE_TOOLS.find((k) => k.name === name)!;
   try {
-    const out = await kind.create(ws, { bash: { graceMs: 200 } }).execute(args, new AbortController().signal);
-    const output: ToolOutput = typeof out === 'string' ? { text: out } : out;
+    const output = await runTool(ws, name, args);
     return { ok: !output.isError, text: output.text };
   } catch (error) {
     return { ok: false, text: (error as Error).message };

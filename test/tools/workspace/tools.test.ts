@@ -1,15 +1,11 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ToolOutput } from '../../../src/tools/agent-tool.js';
-import { WORKSPACE_TOOLS, Workspace } from '../../../src/tools/workspace/index.js';
+import { Workspace } from '../../../src/tools/workspace/index.js';
 import { tempDir } from '../../helpers/core.js';
+import { runTool } from './run-tool.js';
 
-async function call(ws: Workspace, name: string, args: Record<string, unknown>, signal = new AbortController().signal) {
-  const kind = WORKSPACE_TOOLS.find((k) => k.name === name)!;
-  const out = await kind.create(ws, { bash: { graceMs: 200 } }).execute(args, signal);
-  return typeof out === 'string' ? ({ text: out } as ToolOutput) : out;
-}
+const call = runTool;
 
 describe('workspace tools', () => {
   let root: string;
