@@ -244,6 +244,16 @@ describe('subagents with hands', () => {
       const withRoots = await core.connect('host', { roots: [other.dir] });
       const out = await withRoots.ok<Dispatched>('subagent_dispatch', { agent_id: 'cookie', task: 'read our README' });
       expect(out.result).toContain('# The host project');
+      // Two sessions of the same agent with different roots: each dispatch uses its own session's roots.
+      const second = await tempDir('baton-roots-');
+      try {
+        await writeFile(path.join(second.dir, 'README.md'), '# The second window\n');
+        const window2 = await core.connect('host', { roots: [second.dir] });
+        const own = await window2.ok<Dispatched>('subagent_dispatch', { agent_id: 'cookie', task: 'read our README' });
+        expect(own.result).toContain('# The second window');
+      } finally {
+        await second.cleanup();
+      }
       const withoutRoots = await core.connect('other');
       const plain = await withoutRoots.ok<Dispatched>('subagent_dispatch', { agent_id: 'cookie', task: 'read it' });
       expect(plain.result).toContain('Cookies hand work');
