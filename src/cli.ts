@@ -62,23 +62,35 @@ async function serve(flags: Record<string, unknown>): Promise<void> {
 }
 
 function serveOptions(command: Command): Command {
-  return command
-    .option('--stdio', 'serve MCP over stdin/stdout (the default)')
-    .option('--http <[host:]port>', 'serve MCP over HTTP: Streamable HTTP at /mcp, legacy SSE at /sse')
-    .option('--agents <dir>', 'a folder of agent definitions (repeatable)', collect)
-    .option('--store <path>', 'the task store file (default ~/.baton/store.json)')
-    .option('--as <id>', 'the agent id this client acts as (default host)')
-    .option('--model <provider:model>', 'the model for agents that name none')
-    .option('--max-concurrency <n>', 'subagents running at once (default 8)')
-    .option('--max-depth <n>', 'how deep subagents may nest (default 3)')
-    .option('--max-per-session <n>', 'live subagent tasks under one root session (default 10)')
-    .option('--default-timeout <seconds>', 'task timeout when none is given (default 600)')
-    .option('--tokens <file>', 'JSON file {"<token>": "<agent id>"}: HTTP needs a bearer token')
-    .option('--tools <list>', 'comma-separated names of the tools to publish (default all)')
+  return agentToolOptions(
+    command
+      .option('--stdio', 'serve MCP over stdin/stdout (the default)')
+      .option('--http <[host:]port>', 'serve MCP over HTTP: Streamable HTTP at /mcp, legacy SSE at /sse')
+      .option('--agents <dir>', 'a folder of agent definitions (repeatable)', collect)
+      .option('--store <path>', 'the task store file (default ~/.baton/store.json)')
+      .option('--as <id>', 'the agent id this client acts as (default host)')
+      .option('--model <provider:model>', 'the model for agents that name none')
+      .option('--max-concurrency <n>', 'subagents running at once (default 8)')
+      .option('--max-depth <n>', 'how deep subagents may nest (default 3)')
+      .option('--max-per-session <n>', 'live subagent tasks under one root session (default 10)')
+      .option('--default-timeout <seconds>', 'task timeout when none is given (default 600)')
+      .option('--tokens <file>', 'JSON file {"<token>": "<agent id>"}: HTTP needs a bearer token')
+      .option('--tools <list>', 'comma-separated names of the tools to publish (default all)')
+      .option('--workspace <dir>', 'where workspace tools act when the host declares no roots (repeatable)', collect),
+  )
     .addOption(
       new Option('--log-level <level>', 'log level on stderr').choices(['debug', 'info', 'warn', 'error', 'silent']),
     )
     .option('--config <path>', 'the config file (default ./baton.config.json)');
+}
+
+/** Options that decide what each agent may use: shared by `serve`, `dispatch` and `agents`. */
+function agentToolOptions(command: Command): Command {
+  return command
+    .option('--allow <list>', 'let agents that list them have write (Write, Edit) and bash (Bash)')
+    .option('--mcp-config <file>', 'MCP servers for subagents, {"mcpServers": {…}} (repeatable)', collect)
+    .option('--model-map <alias=spec>', 'map a model alias or vendor:* to another model (repeatable)', collect)
+    .option('--no-bundled-agents', 'do not add the bundled agents as the lowest agent folder');
 }
 
 function storeOptions(command: Command): Command {
@@ -121,15 +133,17 @@ async function main(argv: string[]): Promise<void> {
     },
   );
 
-  program
-    .command('agents')
-    .description('list the discovered agents, and the problems found in bad definition files')
-    .option('--agents <dir>', 'a folder of agent definitions (repeatable)', collect)
-    .option('--model <provider:model>', 'the model for agents that name none')
+  agentToolOptions(
+    program
+      .command('agents')
+      .description('list the discovered agents, the tools each gets, and the problems found in definition files')
+      .option('--agents <dir>', 'a folder of agent definitions (repeatable)', collect)
+      .option('--model <provider:model>', 'the model for agents that name none'),
+  )
     .option('--config <path>', 'the config file (default ./baton.config.json)')
     .option('--json', 'print JSON for scripts')
     .action(async (flags: Record<string, unknown>) => {
-      const config = loadConfig({ agents: flags.agents, model: flags.model, config: flags.config });
+      const config = loadConfig(flags);
       process.stdout.write(`${await agentsCommand(config, { json: flags.json === true })}\n`);
     });
 

@@ -32,6 +32,71 @@ describe('parseConfig', () => {
       tokens: null,
       tools: null,
       logLevel: 'info',
+      workspace: null,
+      permissions: [],
+      mcpServers: {},
+      models: {},
+      bundledAgents: true,
+    });
+  });
+
+  describe('what agents may use', () => {
+    it('reads --allow as a list, and "permissions" in the file as a list or {allow}', () => {
+      expect(parseConfig({ allow: 'write,bash' }, HOME, { permissions: [] }).permissions).toEqual(['write', 'bash']);
+      expect(parseConfig({}, HOME, { permissions: ['bash'] }).permissions).toEqual(['bash']);
+      expect(parseConfig({}, HOME, { permissions: { allow: ['write'] } }).permissions).toEqual(['write']);
+      expect(configError(() => parseConfig({ allow: 'write,root' }, HOME, null)).message).toMatch(
+        /^invalid --allow: .*expected write, bash/,
+      );
+    });
+
+    it('reads repeated --workspace flags or a list in the file', () => {
+      expect(parseConfig({ workspace: ['/a', '/b'] }, HOME, { workspace: ['/c'] }).workspace).toEqual(['/a', '/b']);
+      expect(parseConfig({}, HOME, { workspace: '/c' }).workspace).toEqual(['/c']);
+    });
+
+    it('merges mcpServers of the file with each --mcp-config file, later ones winning', () => {
+      const config = parseConfig({}, HOME, { mcpServers: { fs: { command: 'a' }, web: { url: 'http://x/mcp' } } }, [
+        { source: '/one.json', value: { mcpServers: { fs: { command: 'b', args: ['--root', '/'] } } } },
+        { source: '/two.json', value: { memory: { command: 'c', env: { K: 'v' } } } },
+      ]);
+      expect(config.mcpServers).toEqual({
+        fs: { command: 'b', args: ['--root', '/'], env: {} },
+        web: { url: 'http://x/mcp', headers: {} },
+        memory: { command: 'c', args: [], env: { K: 'v' } },
+      });
+    });
+
+    it.each([
+      [{ mcpServers: { fs: { args: [] } } }, [], /^invalid "mcpServers" in baton\.config\.json: fs: expected/],
+      [{ mcpServers: { 'bad name!': { command: 'x' } } }, [], /^invalid "mcpServers" .*a server name is/],
+      [
+        null,
+        [{ source: '/m.json', value: { mcpServers: { web: { url: 'ftp://x' } } } }],
+        /^invalid --mcp-config \/m\.json: web/,
+      ],
+    ])('refuses a bad server entry naming where it came from (%j)', (file, mcpFiles, message) => {
+      expect(configError(() => parseConfig({}, HOME, file, mcpFiles)).message).toMatch(message);
+    });
+
+    it('merges --model-map over "models", lower-casing the keys', () => {
+      const config = parseConfig({ modelMap: ['Sonnet=openai:qwen3', 'anthropic:*=openai:llama3.1:8b'] }, HOME, {
+        models: { sonnet: 'openai:gpt-4.1', opus: 'openai:gpt-4.1' },
+      });
+      expect(config.models).toEqual({
+        sonnet: 'openai:qwen3',
+        opus: 'openai:gpt-4.1',
+        'anthropic:*': 'openai:llama3.1:8b',
+      });
+      expect(configError(() => parseConfig({ modelMap: ['sonnet'] }, HOME, null)).message).toMatch(
+        /^invalid --model-map: expected ALIAS=PROVIDER:MODEL/,
+      );
+    });
+
+    it('turns the bundled agents off with --no-bundled-agents or "bundledAgents": false', () => {
+      expect(parseConfig({ bundledAgents: false }, HOME, null).bundledAgents).toBe(false);
+      expect(parseConfig({ bundledAgents: true }, HOME, { bundledAgents: false }).bundledAgents).toBe(false);
+      expect(configError(() => parseConfig({}, HOME, { bundledAgents: 'no' })).message).toMatch(/bundledAgents/);
     });
   });
 

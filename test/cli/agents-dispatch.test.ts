@@ -27,16 +27,44 @@ describe('baton agents and baton dispatch', () => {
   const env = () => ({ OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: fake.baseUrl, HOME: dir });
 
   it('lists the agents with their model and readiness, and the problems of bad files', async () => {
-    const out = await runCli(['agents', '--agents', path.join(dir, 'agents')], { cwd: dir, env: { HOME: dir } });
+    const out = await runCli(['agents', '--agents', path.join(dir, 'agents'), '--no-bundled-agents'], {
+      cwd: dir,
+      env: { HOME: dir },
+    });
     expect(out.code).toBe(0);
     expect(out.stdout).toMatch(/^ID\s+MODEL\s+READY/);
     expect(out.stdout).toMatch(/echo\s+openai:gpt-x\s+no: OPENAI_API_KEY unset\s+restricted\s+Echoes the task\./);
     expect(out.stdout).toMatch(/Problems \(1\):\n\s+.*broken\.md: .*YAML/);
 
-    const json = await runCli(['agents', '--agents', path.join(dir, 'agents'), '--json'], { cwd: dir, env: env() });
+    const json = await runCli(['agents', '--agents', path.join(dir, 'agents'), '--no-bundled-agents', '--json'], {
+      cwd: dir,
+      env: env(),
+    });
     const parsed = JSON.parse(json.stdout) as { agents: Array<{ id: string; ready: string }>; problems: unknown[] };
     expect(parsed.agents).toMatchObject([{ id: 'echo', ready: 'yes' }]);
     expect(parsed.problems).toHaveLength(1);
+  });
+
+  it('keeps the bundled agents below the user folders, a user file replacing one with the same id', async () => {
+    await writeAgent(path.join(dir, 'agents'), 'summarizer', { model: 'openai:gpt-x', description: 'My summarizer.' });
+    const json = await runCli(['agents', '--agents', path.join(dir, 'agents'), '--json'], { cwd: dir, env: env() });
+    const parsed = JSON.parse(json.stdout) as {
+      folders: string[];
+      agents: Array<{ id: string; description: string; path: string }>;
+      problems: unknown[];
+    };
+    expect(parsed.agents.map((a) => a.id)).toEqual([
+      'coder',
+      'echo',
+      'planner',
+      'researcher',
+      'reviewer',
+      'summarizer',
+    ]);
+    expect(parsed.agents.find((a) => a.id === 'summarizer')?.description).toBe('My summarizer.');
+    expect(parsed.agents.find((a) => a.id === 'planner')?.path).toMatch(/agents[/\\]planner\.md$/);
+    expect(parsed.folders).toHaveLength(2);
+    expect(parsed.problems).toHaveLength(1); // broken.md only: the replaced bundled summarizer is no problem
   });
 
   it('dispatches from the shell: the answer on stdout, progress on stderr', async () => {
@@ -79,6 +107,6 @@ describe('baton agents and baton dispatch', () => {
       { cwd: dir, env: env() },
     );
     expect(unknown.code).toBe(1);
-    expect(unknown.stderr).toMatch(/baton: unknown agent 'ecko'; known: echo/);
+    expect(unknown.stderr).toMatch(/baton: unknown agent 'ecko'; known: coder, echo, planner/);
   });
 });

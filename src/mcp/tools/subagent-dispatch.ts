@@ -110,6 +110,7 @@ export function register(server: McpServer, ctx: DispatchContext): RegisteredToo
             onCreated: created,
             onProgress: (e) => progress(e.message),
             ...(ctx.sampler() ? { sampler: ctx.sampler()! } : {}),
+            ...(ctx.roots() ? { roots: ctx.roots()! } : {}),
           })
           .finally(() => clearInterval(heartbeat));
         if (augmented) {
