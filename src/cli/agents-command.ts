@@ -4,6 +4,7 @@ import { openAgentRegistry } from '../agents/registry.js';
 import type { Config } from '../config.js';
 import { parseModelSpec } from '../providers/model-spec.js';
 import type { ProviderEnv } from '../providers/types.js';
+import { apiKeyProblem } from '../providers/vendor-sdk.js';
 import { clip, formatTable } from './table.js';
 
 /** The agents as a table (or JSON), then the problems. */
@@ -46,8 +47,10 @@ export async function agentsCommand(
 function readiness(model: string, env: ProviderEnv): string {
   try {
     const { provider } = parseModelSpec(model);
-    if (provider === 'anthropic') return env.ANTHROPIC_API_KEY ? 'yes' : 'no: ANTHROPIC_API_KEY unset';
-    if (provider === 'openai') return env.OPENAI_API_KEY ? 'yes' : 'no: OPENAI_API_KEY unset';
+    if (provider === 'anthropic' || provider === 'openai') {
+      const problem = apiKeyProblem(provider, env);
+      return problem === null ? 'yes' : `no: ${problem}`;
+    }
     return 'via client sampling';
   } catch (error) {
     return `no: ${(error as Error).message}`;
