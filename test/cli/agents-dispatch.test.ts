@@ -30,7 +30,7 @@ describe('baton agents and baton dispatch', () => {
     const out = await runCli(['agents', '--agents', path.join(dir, 'agents')], { cwd: dir, env: { HOME: dir } });
     expect(out.code).toBe(0);
     expect(out.stdout).toMatch(/^ID\s+MODEL\s+READY/);
-    expect(out.stdout).toMatch(/echo\s+openai:gpt-x\s+no: OPENAI_API_KEY unset\s+restricted\s+Echoes the task\./);
+    expect(out.stdout).toMatch(/echo\s+openai:gpt-x\s+no: OPENAI_API_KEY is not set\s+restricted\s+Echoes the task\./);
     expect(out.stdout).toMatch(/Problems \(1\):\n\s+.*broken\.md: .*YAML/);
 
     const json = await runCli(['agents', '--agents', path.join(dir, 'agents'), '--json'], { cwd: dir, env: env() });
