@@ -9,6 +9,8 @@ import type { ChatMessage, ModelProvider, ModelResponse, ToolCall, ToolSpec } fr
 export interface AgentTool {
   spec: ToolSpec;
   execute(args: Record<string, unknown>, signal: AbortSignal): Promise<string>;
+  /** What a call says about the run's progress (report_task_progress: its message); else the tool's name is shown. */
+  progress?(args: Record<string, unknown>): string | undefined;
 }
 
 export interface LoopStep {
@@ -66,7 +68,8 @@ export async function runAgentLoop(options: AgentLoopOptions): Promise<LoopOutco
     });
     if (response.toolCalls.length === 0) return { text: response.text, messages, steps: step };
     for (const call of response.toolCalls) {
-      options.onStep?.({ step, maxSteps, message: `step ${step}/${maxSteps}: ${call.name}` });
+      const said = byName.get(call.name)?.progress?.(call.arguments) ?? call.name;
+      options.onStep?.({ step, maxSteps, message: `step ${step}/${maxSteps}: ${said}` });
       messages.push(await runTool(byName, call, signal));
     }
     if (options.finished?.()) return { text: response.text, messages, steps: step };
