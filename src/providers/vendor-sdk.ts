@@ -53,10 +53,13 @@ export function requireApiKey(vendor: KeyedVendor, env: ProviderEnv): string {
   const key = env[API_KEY_VARIABLES[vendor]];
   const problem = apiKeyProblem(vendor, env);
   if (problem === null) return key!;
-  throw new ProviderError(key ? `${vendor}: ${problem}` : `${vendor}: ${problem}; export it to use ${vendor}:* models`, {
-    retryable: false,
-    code: key ? 'invalid_key' : 'missing_key',
-  });
+  throw new ProviderError(
+    key ? `${vendor}: ${problem}` : `${vendor}: ${problem}; export it to use ${vendor}:* models`,
+    {
+      retryable: false,
+      code: key ? 'invalid_key' : 'missing_key',
+    },
+  );
 }
 
 /** Loads an SDK module once, on first call; a failed load is not cached. */

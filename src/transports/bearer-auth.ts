@@ -52,7 +52,11 @@ export function bearerAuth(tokens: Map<string, string> | null, agentId: string):
       return next();
     }
     if (header === undefined) {
-      return unauthorized(res, 'Bearer realm="baton"', `Unauthorized: this server needs a bearer token; ${BEARER_HINT}`);
+      return unauthorized(
+        res,
+        'Bearer realm="baton"',
+        `Unauthorized: this server needs a bearer token; ${BEARER_HINT}`,
+      );
     }
     const what = match ? 'unknown bearer token' : 'the Authorization header is not "Bearer <token>"';
     return unauthorized(

@@ -109,11 +109,14 @@ describe('baton serve --http --tokens: bearer tokens and OAuth discovery', () =>
   it("fails the SDK client's connect at once with the server's message when it has no token", async () => {
     const client = new Client({ name: 'no-token', version: '1.0.0' });
     const started = Date.now();
-    const error = await client
-      .connect(new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`)))
-      .then(() => null, (e: unknown) => e as Error);
+    const error = await client.connect(new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`))).then(
+      () => null,
+      (e: unknown) => e as Error,
+    );
     expect(error).toMatchObject({ code: 401 });
-    expect(error?.message).toMatch(/this server needs a bearer token; send the header \\"Authorization: Bearer <token>\\"/);
+    expect(error?.message).toMatch(
+      /this server needs a bearer token; send the header \\"Authorization: Bearer <token>\\"/,
+    );
     expect(Date.now() - started).toBeLessThan(5000);
     await client.close();
   });

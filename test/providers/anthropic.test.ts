@@ -241,11 +241,15 @@ describe('AnthropicProvider', () => {
     fake = await startFakeAnthropic();
     // The README's placeholder: without this check the SDK throws "Cannot convert argument to a ByteString".
     for (const key of ['sk-ant-…', 'sk-real-key\n', 'sk key']) {
-      expect(() => new AnthropicProvider({ env: { ANTHROPIC_API_KEY: key, ANTHROPIC_BASE_URL: fake!.baseUrl } })).toThrow(
+      expect(
+        () => new AnthropicProvider({ env: { ANTHROPIC_API_KEY: key, ANTHROPIC_BASE_URL: fake!.baseUrl } }),
+      ).toThrow(
         expect.objectContaining({
           code: 'invalid_key',
           retryable: false,
-          message: expect.stringMatching(/^anthropic: ANTHROPIC_API_KEY is not a valid key \(character \d+ is U\+[0-9A-F]{4}; /),
+          message: expect.stringMatching(
+            /^anthropic: ANTHROPIC_API_KEY is not a valid key \(character \d+ is U\+[0-9A-F]{4}; /,
+          ),
         }),
       );
     }

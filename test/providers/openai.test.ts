@@ -280,7 +280,9 @@ describe('OpenAiProvider', () => {
         expect.objectContaining({
           code: 'invalid_key',
           retryable: false,
-          message: expect.stringMatching(/^openai: OPENAI_API_KEY is not a valid key \(character \d+ is U\+[0-9A-F]{4}; /),
+          message: expect.stringMatching(
+            /^openai: OPENAI_API_KEY is not a valid key \(character \d+ is U\+[0-9A-F]{4}; /,
+          ),
         }),
       );
     }
