@@ -5,12 +5,29 @@ import type { Config } from '../config.js';
 import { parseModelSpec } from '../providers/model-spec.js';
 import type { ProviderEnv } from '../providers/types.js';
 import { apiKeyProblem } from '../providers/vendor-sdk.js';
-import { clip, formatTable } from './table.js';
+import type { CommandSpec } from './command.js';
+import { EXIT } from './command.js';
+import { loadConfig } from './load-config.js';
+import { formatTable } from './table.js';
+
+export const agentsCommand: CommandSpec = {
+  name: 'agents',
+  summary: 'list the discovered agents, and the problems found in bad definition files',
+  groups: ['agents', 'config'],
+  options: [{ flags: '--json', description: 'print JSON for scripts' }],
+  async run(_args, flags) {
+    const config = loadConfig(flags);
+    // A table on a terminal fits its width; piped, lines are cut at 110 characters (--json has everything).
+    const width = process.stdout.isTTY ? process.stdout.columns : 0;
+    process.stdout.write(`${await listAgents(config, { json: flags.json === true, width })}\n`);
+    return EXIT.ok;
+  },
+};
 
 /** The agents as a table (or JSON), then the problems. */
-export async function agentsCommand(
+export async function listAgents(
   config: Pick<Config, 'agents' | 'model'>,
-  options: { json?: boolean; env?: ProviderEnv } = {},
+  options: { json?: boolean; env?: ProviderEnv; width?: number } = {},
 ): Promise<string> {
   const registry = await openAgentRegistry({ dirs: config.agents, cwd: process.cwd(), home: os.homedir() });
   const env = options.env ?? process.env;
@@ -32,7 +49,8 @@ export async function agentsCommand(
       ? 'No agents.'
       : formatTable(
           ['ID', 'MODEL', 'READY', 'TOOLS', 'DESCRIPTION'],
-          agents.map((a) => [a.id, a.model, a.ready, a.scope, clip(a.description, 70)]),
+          agents.map((a) => [a.id, a.model, a.ready, a.scope, a.description]),
+          { maxWidth: options.width || 110, shrink: [4, 2, 1] },
         ),
     '',
     `Folders: ${registry.folders().join(', ') || 'none'}`,

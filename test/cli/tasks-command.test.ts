@@ -121,7 +121,7 @@ describe('baton tasks / baton task', () => {
 
   it('refuses a bad --status value with one clear line naming the valid ones', async () => {
     const run = await baton('tasks', '--store', store, '--status', 'completed,done');
-    expect(run.code).toBe(1);
+    expect(run.code).toBe(2);
     expect(run.stdout).toBe('');
     expect(run.stderr).toMatch(/^baton: invalid --status: "done"; expected one of pending, in_progress, completed/);
     expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
