@@ -31,8 +31,9 @@ function buildProgram(context: RunContext, setExitCode: (code: number) => void):
 
   const define = (command: Command, spec: CommandSpec, usagePath: string) => {
     for (const [syntax, description] of spec.arguments ?? []) command.argument(syntax, description);
-    for (const group of spec.groups) addOptions(command, SHARED_OPTIONS[group]);
+    // Its own options first: they are what sets the command apart.
     addOptions(command, spec.options ?? []);
+    for (const group of spec.groups) addOptions(command, SHARED_OPTIONS[group]);
     command.exitOverride((error) => {
       throw error.exitCode === 0 ? error : usageError(error, usagePath);
     });

@@ -18,7 +18,7 @@ export const dispatchCommand: CommandSpec = {
     ['<agent>', 'the agent id'],
     ['<task>', 'what the agent should do'],
   ],
-  groups: ['agents', 'runtime', 'store', 'config'],
+  groups: ['agents', 'store', 'runtime', 'config'],
   options: [
     { flags: '--context <text>', description: 'background for the agent, appended to the task' },
     { flags: '--timeout <seconds>', description: 'stop the run after this many seconds' },

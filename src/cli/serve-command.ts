@@ -12,7 +12,7 @@ import { loadConfig, loadTokens } from './load-config.js';
 export const serveCommand: CommandSpec = {
   name: 'serve',
   summary: 'serve MCP (stdio unless --http); the default command',
-  groups: ['serve', 'runtime', 'agents', 'store', 'config'],
+  groups: ['serve', 'agents', 'store', 'runtime', 'config'],
   async run(_args, flags, { stop }) {
     const config = loadConfig(flags);
     const tokens = loadTokens(config);

@@ -11,7 +11,8 @@ export function usageError(error: CommanderError, commandPath: string): ConfigEr
   if (choice) return new ConfigError(`invalid ${choice[1]}: expected one of ${choice[3]} (got "${choice[2]}")`);
   const text = error.message
     .replace(/^error: /, '')
-    // Commander puts its suggestion on a second line: "(Did you mean --status?)".
+    // Commander puts its suggestion on a second line: "(Did you mean --status?)". --help is no fix for a typo.
+    .replace(/\s*\n\s*\(Did you mean --help\?\)\s*$/s, '')
     .replace(/\s*\n\s*\(Did you mean (.*)\?\)\s*$/s, ' (did you mean $1?)')
     .replace(/\s*\n\s*/g, ' ')
     .replace(/\.$/, '');
