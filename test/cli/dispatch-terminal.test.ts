@@ -14,6 +14,9 @@ import { spawnInPty } from '../helpers/pty.js';
 import { startFakeOpenAi } from '../providers/fakes/fake-openai-server.js';
 import type { FakeOpenAi } from '../providers/fakes/fake-openai-server.js';
 
+/** The escape character that starts terminal control sequences. */
+const ESC = '\u001b';
+
 /** Kills a run that outlived its test (a hang is what some of these tests look for). */
 async function within<T>(ms: number, run: SpawnedCli, what: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -62,7 +65,7 @@ describe('baton dispatch on a terminal', () => {
     expect(screen).toMatch(/echo: step 1\/8: thinking\r\n/);
     expect(screen).toMatch(/echo: done \(task [0-9a-f-]{36}, session [0-9a-f-]{36}\)\r\nhello there\r\n/);
     // No cursor movement at all: nothing to redraw without a width.
-    expect(screen).not.toMatch(/\x1b\[\d*[AK]/);
+    expect(screen).not.toMatch(new RegExp(`${ESC}\\[\\d*[AK]`));
   });
 
   it('redraws one progress line cut to the width of a 40-column terminal', async () => {
@@ -72,7 +75,7 @@ describe('baton dispatch on a terminal', () => {
     const frames = run
       .screen()
       .split('\r')
-      .map((f) => f.replace(/\x1b\[K/g, ''))
+      .map((f) => f.split(`${ESC}[K`).join(''))
       .filter((f) => f.trim() !== '' && f !== '\n');
     const live = frames.filter((f) => /^[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] echo: /.test(f));
     expect(live.filter((f) => f.includes('step 1/8: thinking')).length).toBeGreaterThan(1);
