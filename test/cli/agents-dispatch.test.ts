@@ -2,6 +2,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { writeAgent } from '../helpers/agents.js';
 import { runCli } from '../helpers/cli.js';
+import { spawnInPty } from '../helpers/pty.js';
 import { tempDir } from '../helpers/core.js';
 import { startFakeOpenAi } from '../providers/fakes/fake-openai-server.js';
 import type { FakeOpenAi } from '../providers/fakes/fake-openai-server.js';
@@ -37,6 +38,28 @@ describe('baton agents and baton dispatch', () => {
     const parsed = JSON.parse(json.stdout) as { agents: Array<{ id: string; ready: string }>; problems: unknown[] };
     expect(parsed.agents).toMatchObject([{ id: 'echo', ready: 'yes' }]);
     expect(parsed.problems).toHaveLength(1);
+  });
+
+  it('cuts its table to the width of the terminal, and to 110 columns when piped', async () => {
+    const long =
+      'Reads every file of the repository, follows the imports, and writes a report of what it found. '.repeat(3);
+    await writeAgent(path.join(dir, 'agents'), 'surveyor', { model: 'openai:gpt-x', description: long });
+    const table = (text: string) =>
+      text.split(/\r?\n/).slice(
+        0,
+        text.split(/\r?\n/).findIndex((l) => l === ''),
+      );
+
+    const run = spawnInPty(['agents', '--agents', path.join(dir, 'agents')], { cwd: dir, env: env(), columns: 60 });
+    expect((await run.exited).code).toBe(0);
+    const lines = table(run.screen());
+    expect(lines[0]).toMatch(/^ID\s+MODEL\s+READY\s+TOOLS\s+DESCRIPTION$/);
+    expect(lines.find((l) => l.startsWith('surveyor'))).toMatch(/Reads every.*…$/);
+    for (const line of lines) expect(line.length, line).toBeLessThanOrEqual(60);
+
+    const piped = await runCli(['agents', '--agents', path.join(dir, 'agents')], { cwd: dir, env: env() });
+    for (const line of table(piped.stdout)) expect(line.length, line).toBeLessThanOrEqual(110);
+    expect(piped.stdout).toMatch(/surveyor .*Reads every.*…\n/);
   });
 
   it('dispatches from the shell: the answer on stdout, progress on stderr', async () => {

@@ -153,7 +153,8 @@ describe('baton tasks / baton task', () => {
     ]);
     expect(done.code).toBe(0);
     expect(done.stdout).toContain(`Task ${ids.summarised} (delegation)`);
-    expect(done.stdout).toMatch(/status: +completed/);
+    // The status once: its message says nothing more ("completed — completed" before).
+    expect(done.stdout).toMatch(/^ {2}status: +completed$/m);
     expect(done.stdout).toMatch(/from → to: +alice → bob/);
     expect(done.stdout).toMatch(/Description:\n {2}Summarise the quarterly report/);
     expect(done.stdout).toMatch(/Progress:\n {2}\S+ {2}read page 1/);
@@ -166,6 +167,16 @@ describe('baton tasks / baton task', () => {
     expect(failed.stdout).toMatch(/Error:\n {2}the spreadsheet is missing/);
   });
 
+  it('finds a task by an unambiguous prefix of its id', async () => {
+    const [byPrefix, json] = await Promise.all([
+      baton('task', ids.summarised.slice(0, 8), '--store', store),
+      baton('task', ids.translated.slice(0, 13), '--store', store, '--json'),
+    ]);
+    expect(byPrefix.code).toBe(0);
+    expect(byPrefix.stdout).toContain(`Task ${ids.summarised} (delegation)`);
+    expect((JSON.parse(json.stdout) as { task: { id: string } }).task.id).toBe(ids.translated);
+  });
+
   it('exits 1 with "task not found" on stderr for an unknown id', async () => {
     const runs = await Promise.all(
       [[], ['--json']].map((json) => baton('task', 'no-such-task', '--store', store, ...json)),
@@ -174,6 +185,41 @@ describe('baton tasks / baton task', () => {
       expect(run.code).toBe(1);
       expect(run.stdout).toBe('');
       expect(run.stderr).toBe('baton: task not found: no-such-task\n');
+    }
+  });
+});
+
+describe('baton task ID-PREFIX', () => {
+  it('refuses an ambiguous prefix in one line listing the tasks it matches', async () => {
+    const tmp = await tempDir('baton-cli-prefix-');
+    try {
+      const store = path.join(tmp.dir, 'store.json');
+      const created: string[] = [];
+      const core = await startCore({ storePath: store });
+      try {
+        const alice = await core.connect('alice');
+        // 17 random ids: two of them share their first hex digit.
+        for (let i = 0; i < 17; i++) {
+          const { task_id } = await alice.ok<{ task_id: string }>('delegate_task', {
+            assignee_id: 'bob',
+            description: `task ${i}`,
+          });
+          created.push(task_id);
+        }
+      } finally {
+        await core.close();
+      }
+      const digit = [...'0123456789abcdef'].find((d) => created.filter((id) => id.startsWith(d)).length > 1)!;
+      const matching = created.filter((id) => id.startsWith(digit));
+      const run = await runCli(['task', digit, '--store', store], { cwd: tmp.dir });
+      expect(run.code).toBe(1);
+      expect(run.stdout).toBe('');
+      const line = run.stderr.trimEnd();
+      expect(line.split('\n')).toHaveLength(1);
+      expect(line).toMatch(new RegExp(`^baton: task id prefix '${digit}' matches ${matching.length} tasks: `));
+      for (const id of matching.slice(0, 5)) expect(line).toContain(id);
+    } finally {
+      await tmp.cleanup();
     }
   });
 });
