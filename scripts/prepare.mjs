@@ -1,23 +1,21 @@
 /**
- * npm's `prepare`: builds the bundle (dist/bin) in a clone, so that `npm install -g <git url>` and `npx <git url>`
- * give a working `baton`. npm installs a git dependency's devDependencies before running this, except in a global
- * install, where the nested install inherits npm_config_global and leaves this folder without node_modules
- * (npm/cli#8440): then the build tools are installed here first, from the lockfile, without running scripts.
+ * npm's `prepare`: builds dist/bin in a clone, so that a git install (`npx <git url>`, `npm install <git url>`)
+ * gets a working `baton`; npm installs the devDependencies first. Not in a global install from git: npm 11
+ * links the global package to its temporary clone and gives it no devDependencies (npm/cli#8440), so that install
+ * could never work. Say so in one line, with the command that does.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-function run(args, env = process.env) {
-  const result = spawnSync(npm, args, { stdio: 'inherit', env, shell: process.platform === 'win32' });
-  if (result.status !== 0) process.exit(result.status ?? 1);
-}
-
-if (!existsSync('node_modules/esbuild')) {
-  const env = Object.fromEntries(
-    Object.entries(process.env).filter(([key]) => !/^npm_config_(global|location|prefix)$/i.test(key)),
+if (!existsSync(path.join(root, 'node_modules', 'esbuild'))) {
+  process.stderr.write(
+    'baton: cannot build here: the build tools (devDependencies) were not installed. From git, install a packed ' +
+      'copy instead: npm install -g "./$(npm pack <git url> | tail -1)"\n',
   );
-  run(['install', '--include=dev', '--ignore-scripts', '--no-save', '--no-audit', '--no-fund', '--prefer-offline'], env);
+  process.exit(1);
 }
-run(['run', 'bundle']);
+const { bundle } = await import('./bundle.mjs');
+await bundle();
