@@ -97,6 +97,18 @@ describe('baton agents and baton dispatch', () => {
     expect(keyless.stdout).toBe('');
     expect(keyless.stderr).toMatch(/echo failed: .*OPENAI_API_KEY/);
 
+    // The README's placeholder key: one clear line, no request (the SDK used to throw about a ByteString).
+    const placeholder = await runCli(
+      ['dispatch', 'echo', 'x', '--agents', path.join(dir, 'agents'), '--store', path.join(dir, 's.json')],
+      { cwd: dir, env: { ...env(), OPENAI_API_KEY: 'sk-…' } },
+    );
+    expect(placeholder.code).toBe(1);
+    expect(placeholder.stderr).toMatch(
+      /^echo failed: openai: OPENAI_API_KEY is not a valid key \(character 4 is U\+2026; /m,
+    );
+    expect(placeholder.stderr).not.toMatch(/ByteString/);
+    expect(fake.requests).toHaveLength(0);
+
     const unknown = await runCli(
       ['dispatch', 'ecko', 'x', '--agents', path.join(dir, 'agents'), '--store', path.join(dir, 's.json')],
       { cwd: dir, env: env() },
