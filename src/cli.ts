@@ -27,7 +27,10 @@ function buildProgram(context: RunContext, setExitCode: (code: number) => void):
     .enablePositionalOptions()
     // Errors are printed once, as one line, by main(); subcommands inherit this.
     .configureOutput({ outputError: () => undefined })
-    .showSuggestionAfterError();
+    .showSuggestionAfterError()
+    // Listed in the help; main() turns `help X` into `X --help` (commander's own would print the whole help
+    // after a mistake).
+    .helpCommand('help [command]', 'show the help of a command');
 
   const define = (command: Command, spec: CommandSpec, usagePath: string) => {
     for (const [syntax, description] of spec.arguments ?? []) command.argument(syntax, description);
@@ -74,7 +77,7 @@ async function main(argv: string[]): Promise<number> {
 
   let code: number = EXIT.ok;
   try {
-    await buildProgram({ stop: stop.signal }, (c) => (code = c)).parseAsync(argv);
+    await buildProgram({ stop: stop.signal }, (c) => (code = c)).parseAsync(helpAsFlag(argv));
     return code;
   } catch (error) {
     // --help and --version end by "throwing" exit code 0 (commander's exitOverride).
@@ -85,6 +88,15 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`baton: ${message}\n`);
     return error instanceof ConfigError ? EXIT.usage : EXIT.failed;
   }
+}
+
+/** `baton help [command]` is `baton [command] --help`; help for a command that does not exist is a mistake. */
+function helpAsFlag(argv: string[]): string[] {
+  const [node = 'node', script = 'baton', first, second] = argv;
+  if (first !== 'help') return argv;
+  const names = COMMANDS.map((c) => c.name);
+  if (second !== undefined && !names.includes(second)) throw unknownCommand(second, names);
+  return [node, script, ...(second === undefined ? [] : [second]), '--help'];
 }
 
 function exitNow(line: string, code: number): never {

@@ -4,6 +4,7 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
+import { spawnInPty } from '../helpers/pty.js';
 import type { CliResult } from '../helpers/cli.js';
 import { startCore, tempDir } from '../helpers/core.js';
 
@@ -78,6 +79,15 @@ describe('baton tasks / baton task', () => {
     expect(lines[2]).toMatch(new RegExp(`^${ids.checked}\\s+failed\\s+carol\\s+dave\\s+\\S+\\s+Check the figures$`));
     expect(lines[3]).toMatch(new RegExp(`^${ids.translated}\\s+in_progress\\s+alice\\s+carol\\s.*Translate the memo`));
     expect(lines[4]).toMatch(new RegExp(`^${ids.summarised}\\s+completed\\s+alice\\s+bob\\s.*Summarise the quarterly`));
+  });
+
+  it('cuts the table to a narrow terminal, the descriptions giving way and the ids kept whole', async () => {
+    const run = spawnInPty(['tasks', '--store', store], { cwd: tmp.dir, columns: 100 });
+    expect((await run.exited).code).toBe(0);
+    const lines = run.screen().trimEnd().split('\r\n');
+    expect(lines).toHaveLength(5);
+    for (const line of lines) expect(line.length, line).toBeLessThanOrEqual(100);
+    expect(lines[3]).toMatch(new RegExp(`^${ids.translated}\\s+in_progress\\s+alice\\s+carol\\s.*Translate.*…$`));
   });
 
   it('prints parseable JSON with --json', async () => {

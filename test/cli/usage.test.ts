@@ -33,6 +33,7 @@ describe('baton command line', () => {
     ],
     [['tasks', '--stat', 'done'], "unknown option '--stat' (did you mean --status?)"],
     [['task'], "missing required argument 'id' (see 'baton task --help')"],
+    [['help', 'agnets'], "unknown command 'agnets' (did you mean agents?)"],
     [
       ['init', '--host', 'vim'],
       'invalid --host: expected one of claude-desktop, claude-code, vscode, cursor (got "vim")',
@@ -76,6 +77,13 @@ describe('baton command line', () => {
     expect(tasks).toContain('--status');
     expect(tasks).not.toContain('--model');
     expect(tasks).not.toContain('--max-depth');
+  });
+
+  it('answers baton help COMMAND as baton COMMAND --help', async () => {
+    const [help, flag] = await Promise.all([baton('help', 'dispatch'), baton('dispatch', '--help')]);
+    expect(help).toMatchObject({ code: 0, stderr: '' });
+    expect(help.stdout).toBe(flag.stdout);
+    expect(help.stdout).toMatch(/^Usage: baton dispatch /);
   });
 
   it('prints the version', async () => {
