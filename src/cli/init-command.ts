@@ -114,6 +114,10 @@ export async function runInit(options: InitOptions, machine: InitEnvironment): P
   );
   if (change.backup) lines.push(`  the file as it was: ${change.backup}`);
   lines.push(`  model: ${context.model}`, ...config.notes.map((n) => `  ${n}`));
+  if (machine.cli.split(/[\\/]/).includes('_npx')) {
+    // npx keeps packages in a cache it may clear: the entry would then point at nothing.
+    lines.push(`  ${machine.cli} is in npx's cache: install Baton (npm install -g) and run init again to keep it`);
+  }
   lines.push(`Next: ${config.next}, then ask it to "use the researcher agent to find out what MCP sampling is".`);
   return `${lines.join('\n')}\n`;
 }

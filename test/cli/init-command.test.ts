@@ -257,6 +257,13 @@ describe('baton init', () => {
     expect((await readdir(project)).sort()).toEqual(['team-agents']);
   });
 
+  it("warns when the Baton it writes into the entry runs from npx's cache", async () => {
+    const cli = path.join(home, '.npm', '_npx', 'abc123', 'node_modules', 'baton-mcp', 'dist', 'bin', 'cli.js');
+    const out = await runInit({ host: 'cursor', model: 'sonnet' }, { ...machine(), cli });
+    expect(out).toContain(`${cli} is in npx's cache: install Baton (npm install -g) and run init again to keep it`);
+    expect(await runInit({ host: 'cursor', model: 'sonnet' }, machine())).not.toContain("npx's cache");
+  });
+
   it('refuses a model that names no provider before writing anything', async () => {
     await expect(runInit({ host: 'cursor', model: 'llama' }, machine())).rejects.toThrow(
       /^invalid --model: unknown model 'llama'/,
