@@ -7,7 +7,7 @@
 import { Command, CommanderError } from 'commander';
 import type { CommandSpec, RunContext } from './cli/command.js';
 import { EXIT, signalExitCode } from './cli/command.js';
-import { COMMANDS, DEFAULT_COMMAND } from './cli/commands.js';
+import { COMMANDS, COMMAND_NAMES, DEFAULT_COMMAND } from './cli/commands.js';
 import { SHARED_OPTIONS, addOptions } from './cli/options.js';
 import { unknownCommand, usageError } from './cli/usage.js';
 import { BatonError, ConfigError } from './errors.js';
@@ -52,10 +52,7 @@ function buildProgram(context: RunContext, setExitCode: (code: number) => void):
   program.allowExcessArguments();
   program.hook('preAction', (self, action) => {
     if (action === program && program.args.length > 0) {
-      throw unknownCommand(
-        program.args[0]!,
-        COMMANDS.map((c) => c.name),
-      );
+      throw unknownCommand(program.args[0]!, COMMAND_NAMES);
     }
   });
   return program;
@@ -94,8 +91,7 @@ async function main(argv: string[]): Promise<number> {
 function helpAsFlag(argv: string[]): string[] {
   const [node = 'node', script = 'baton', first, second] = argv;
   if (first !== 'help') return argv;
-  const names = COMMANDS.map((c) => c.name);
-  if (second !== undefined && !names.includes(second)) throw unknownCommand(second, names);
+  if (second !== undefined && !COMMAND_NAMES.includes(second)) throw unknownCommand(second, COMMAND_NAMES);
   return [node, script, ...(second === undefined ? [] : [second]), '--help'];
 }
 

@@ -17,3 +17,5 @@ export const COMMANDS: readonly CommandSpec[] = [
   tasksListCommand,
   taskShowCommand,
 ];
+
+export const COMMAND_NAMES: readonly string[] = COMMANDS.map((c) => c.name);
