@@ -96,7 +96,13 @@ const OPTIONS: OptionSpec[] = [
   { key: 'defaultTimeout', flag: '--default-timeout', schema: positiveSeconds, fallback: () => 600 },
   { key: 'tokens', flag: '--tokens', env: 'BATON_TOKENS', schema: z.string().min(1), fallback: () => null },
   { key: 'tools', flag: '--tools', schema: list, fallback: () => null },
-  { key: 'logLevel', flag: '--log-level', env: 'BATON_LOG_LEVEL', schema: z.enum(LOG_LEVELS), fallback: () => 'info' },
+  {
+    key: 'logLevel',
+    flag: '--log-level',
+    env: 'BATON_LOG_LEVEL',
+    schema: z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(', ')}` }),
+    fallback: () => 'info',
+  },
 ];
 
 /** The keys `baton.config.json` may hold. */

@@ -154,7 +154,12 @@ describe('parseConfig', () => {
       [{ maxPerSession: 'ten' }, null, 'invalid --max-per-session: expected a whole number ≥ 1 (got "ten")'],
       [{ defaultTimeout: 'soon' }, null, 'invalid --default-timeout: expected a number of seconds > 0 (got "soon")'],
       [{}, { maxDepth: true }, 'invalid "maxDepth" in baton.config.json: expected a whole number ≥ 0 (got true)'],
-    ] as const)('says in words what a number option expects: %j / %j', (flags, file, message) => {
+      [
+        {},
+        { logLevel: 'loud' },
+        'invalid "logLevel" in baton.config.json: expected one of debug, info, warn, error, silent (got "loud")',
+      ],
+    ] as const)('says in words what an option expects: %j / %j', (flags, file, message) => {
       expect(configError(() => parseConfig(flags, HOME, file)).message).toBe(message);
     });
 
