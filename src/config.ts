@@ -12,7 +12,21 @@ import { AgentIdSchema } from './tasks/inputs.js';
 import { describeServerError, McpServersSchema } from './tools/mcp-client/server-config.js';
 import type { McpServers } from './tools/mcp-client/server-config.js';
 
-const positiveInt = z.coerce.number().int().positive();
+/**
+ * A number option: a flag or variable gives text, the config file a number. Anything else is said in words, so
+ * that `--max-depth abc` answers "expected a whole number ≥ 0", not zod's "expected number, received NaN".
+ */
+const numberOption = (text: RegExp, ok: (n: number) => boolean, expected: string) =>
+  z.unknown().transform((raw, ctx) => {
+    const value = typeof raw === 'number' ? raw : typeof raw === 'string' && text.test(raw) ? Number(raw) : NaN;
+    if (ok(value)) return value;
+    ctx.addIssue({ code: 'custom', message: expected });
+    return z.NEVER;
+  });
+const wholeNumber = (min: number) =>
+  numberOption(/^\s*\d+\s*$/, (n) => Number.isInteger(n) && n >= min, `expected a whole number ≥ ${min}`);
+const positiveInt = wholeNumber(1);
+const positiveSeconds = numberOption(/^\s*\d*\.?\d+\s*$/, (n) => n > 0, 'expected a number of seconds > 0');
 
 /** What `--allow` grants: `write` for Write and Edit, `bash` for Bash (and agents' own inline MCP servers). */
 export const PERMISSIONS = ['write', 'bash'] as const;
@@ -93,12 +107,18 @@ const OPTIONS: OptionSpec[] = [
   },
   { key: 'model', flag: '--model', env: 'BATON_MODEL', schema: z.string().min(1), fallback: () => null },
   { key: 'maxConcurrency', flag: '--max-concurrency', schema: positiveInt, fallback: () => 8 },
-  { key: 'maxDepth', flag: '--max-depth', schema: z.coerce.number().int().min(0), fallback: () => 3 },
+  { key: 'maxDepth', flag: '--max-depth', schema: wholeNumber(0), fallback: () => 3 },
   { key: 'maxPerSession', flag: '--max-per-session', schema: positiveInt, fallback: () => 10 },
-  { key: 'defaultTimeout', flag: '--default-timeout', schema: z.coerce.number().positive(), fallback: () => 600 },
+  { key: 'defaultTimeout', flag: '--default-timeout', schema: positiveSeconds, fallback: () => 600 },
   { key: 'tokens', flag: '--tokens', env: 'BATON_TOKENS', schema: z.string().min(1), fallback: () => null },
   { key: 'tools', flag: '--tools', schema: list, fallback: () => null },
-  { key: 'logLevel', flag: '--log-level', env: 'BATON_LOG_LEVEL', schema: z.enum(LOG_LEVELS), fallback: () => 'info' },
+  {
+    key: 'logLevel',
+    flag: '--log-level',
+    env: 'BATON_LOG_LEVEL',
+    schema: z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(', ')}` }),
+    fallback: () => 'info',
+  },
   {
     key: 'workspace',
     flag: '--workspace',

@@ -212,6 +212,22 @@ describe('parseConfig', () => {
       expect(error.code).toBe('bad_config');
     });
 
+    it.each([
+      [{ maxDepth: 'abc' }, null, 'invalid --max-depth: expected a whole number ≥ 0 (got "abc")'],
+      [{ maxDepth: '1.5' }, null, 'invalid --max-depth: expected a whole number ≥ 0 (got "1.5")'],
+      [{ maxConcurrency: '0' }, null, 'invalid --max-concurrency: expected a whole number ≥ 1 (got "0")'],
+      [{ maxPerSession: 'ten' }, null, 'invalid --max-per-session: expected a whole number ≥ 1 (got "ten")'],
+      [{ defaultTimeout: 'soon' }, null, 'invalid --default-timeout: expected a number of seconds > 0 (got "soon")'],
+      [{}, { maxDepth: true }, 'invalid "maxDepth" in baton.config.json: expected a whole number ≥ 0 (got true)'],
+      [
+        {},
+        { logLevel: 'loud' },
+        'invalid "logLevel" in baton.config.json: expected one of debug, info, warn, error, silent (got "loud")',
+      ],
+    ] as const)('says in words what an option expects: %j / %j', (flags, file, message) => {
+      expect(configError(() => parseConfig(flags, HOME, file)).message).toBe(message);
+    });
+
     it('refuses an unknown key in the config file and lists the known ones', () => {
       const { message } = configError(() => parseConfig({}, HOME, { store: '/s.json', colour: 'red' }));
       expect(message).toMatch(/^baton\.config\.json: unknown option "colour"; known: .*\bstore\b.*\bhttp\b/);

@@ -1,4 +1,4 @@
-/** `baton agents`: the discovered agents, the tools each gets, and the problems of their files, without a server. */
+/** `baton agents`: the discovered agents, their model and readiness, their tools, and the problems of bad files. */
 import os from 'node:os';
 import { openAgentRegistry } from '../agents/registry.js';
 import type { Config } from '../config.js';
@@ -6,14 +6,32 @@ import { silentLogger } from '../log.js';
 import { createModelResolver } from '../providers/model-resolver.js';
 import { formatModel } from '../providers/model-spec.js';
 import type { ProviderEnv } from '../providers/types.js';
+import { apiKeyProblem } from '../providers/vendor-sdk.js';
 import { AgentToolCatalog } from '../runtime/tool-catalog.js';
 import { McpServerPool } from '../tools/mcp-client/pool.js';
-import { clip, formatTable } from './table.js';
+import type { CommandSpec } from './command.js';
+import { EXIT } from './command.js';
+import { loadConfig } from './load-config.js';
+import { formatTable } from './table.js';
+
+export const agentsCommand: CommandSpec = {
+  name: 'agents',
+  summary: 'list the discovered agents, the tools each gets, and the problems found in definition files',
+  groups: ['agents', 'config'],
+  options: [{ flags: '--json', description: 'print JSON for scripts' }],
+  async run(_args, flags) {
+    const config = loadConfig(flags);
+    // A table on a terminal fits its width; piped, lines are cut at 110 characters (--json has everything).
+    const width = process.stdout.isTTY ? process.stdout.columns : 0;
+    process.stdout.write(`${await listAgents(config, { json: flags.json === true, width })}\n`);
+    return EXIT.ok;
+  },
+};
 
 /** The agents as a table (or JSON), then the problems. */
-export async function agentsCommand(
+export async function listAgents(
   config: Pick<Config, 'agents' | 'model' | 'bundledAgents' | 'permissions' | 'mcpServers' | 'models'>,
-  options: { json?: boolean; env?: ProviderEnv } = {},
+  options: { json?: boolean; env?: ProviderEnv; width?: number } = {},
 ): Promise<string> {
   const registry = await openAgentRegistry({
     dirs: config.agents,
@@ -58,7 +76,8 @@ export async function agentsCommand(
       ? 'No agents.'
       : formatTable(
           ['ID', 'MODEL', 'READY', 'TOOLS', 'DESCRIPTION'],
-          agents.map((a) => [a.id, a.model, a.ready, clip(a.shown, 50), clip(a.description, 60)]),
+          agents.map((a) => [a.id, a.model, a.ready, a.shown, a.description]),
+          { maxWidth: options.width || 110, shrink: [4, 3, 2, 1] },
         ),
     '',
     `Folders: ${registry.folders().join(', ') || 'none'}`,
@@ -80,10 +99,10 @@ function readiness(
   try {
     const resolved = models.resolve(spec);
     const { provider } = resolved;
-    if (provider === 'anthropic')
-      return { model: formatModel(resolved), ready: env.ANTHROPIC_API_KEY ? 'yes' : 'no: ANTHROPIC_API_KEY unset' };
-    if (provider === 'openai')
-      return { model: formatModel(resolved), ready: env.OPENAI_API_KEY ? 'yes' : 'no: OPENAI_API_KEY unset' };
+    if (provider === 'anthropic' || provider === 'openai') {
+      const problem = apiKeyProblem(provider, env);
+      return { model: formatModel(resolved), ready: problem === null ? 'yes' : `no: ${problem}` };
+    }
     return { model: provider, ready: 'via client sampling' };
   } catch (error) {
     return { model: spec, ready: `no: ${(error as Error).message}` };

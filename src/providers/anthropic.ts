@@ -18,7 +18,7 @@ import type {
   StopReason,
   ToolCall,
 } from './types.js';
-import { lazySdk, missingKeyError, sdkLogger, toBatonError } from './vendor-sdk.js';
+import { lazySdk, requireApiKey, sdkLogger, toBatonError } from './vendor-sdk.js';
 
 /** `max_tokens` is required by the Messages API; this is sent when the request names none. */
 export const ANTHROPIC_DEFAULT_MAX_TOKENS = 4096;
@@ -174,10 +174,9 @@ export class AnthropicProvider implements ModelProvider {
   readonly name = 'anthropic' as const;
   private readonly client: () => Promise<{ sdk: typeof AnthropicSdk; client: AnthropicSdk.Anthropic }>;
 
-  /** Throws `ProviderError` (missing_key) at once when ANTHROPIC_API_KEY is not set. */
+  /** Throws `ProviderError` (missing_key / invalid_key) at once when ANTHROPIC_API_KEY is not set or not a key. */
   constructor(options: AnthropicProviderOptions) {
-    const apiKey = options.env.ANTHROPIC_API_KEY;
-    if (!apiKey) throw missingKeyError('anthropic', 'ANTHROPIC_API_KEY');
+    const apiKey = requireApiKey('anthropic', options.env);
     const load = options.loadSdk ?? (() => import('@anthropic-ai/sdk'));
     this.client = lazySdk('anthropic', '@anthropic-ai/sdk', async () => {
       const sdk = await load();

@@ -17,7 +17,7 @@ import type {
   StopReason,
   ToolCall,
 } from './types.js';
-import { lazySdk, missingKeyError, sdkLogger, toBatonError } from './vendor-sdk.js';
+import { lazySdk, requireApiKey, sdkLogger, toBatonError } from './vendor-sdk.js';
 
 /** Maps a neutral request to Chat Completions params; the system prompt goes first as a system message. */
 export function toOpenAiRequest(request: ModelRequest): ChatCompletionCreateParamsNonStreaming {
@@ -165,10 +165,9 @@ export class OpenAiProvider implements ModelProvider {
   readonly name = 'openai' as const;
   private readonly client: () => Promise<{ sdk: typeof OpenAiSdk; client: OpenAiSdk.OpenAI }>;
 
-  /** Throws `ProviderError` (missing_key) at once when OPENAI_API_KEY is not set. */
+  /** Throws `ProviderError` (missing_key / invalid_key) at once when OPENAI_API_KEY is not set or not a key. */
   constructor(options: OpenAiProviderOptions) {
-    const apiKey = options.env.OPENAI_API_KEY;
-    if (!apiKey) throw missingKeyError('openai', 'OPENAI_API_KEY');
+    const apiKey = requireApiKey('openai', options.env);
     const load = options.loadSdk ?? (() => import('openai'));
     this.client = lazySdk('openai', 'openai', async () => {
       const sdk = await load();

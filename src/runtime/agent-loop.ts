@@ -64,7 +64,8 @@ export async function runAgentLoop(options: AgentLoopOptions): Promise<LoopOutco
     });
     if (response.toolCalls.length === 0) return { text: response.text, messages, steps: step };
     for (const call of response.toolCalls) {
-      options.onStep?.({ step, maxSteps, message: `step ${step}/${maxSteps}: ${call.name}` });
+      const said = byName.get(call.name)?.progress?.(call.arguments) ?? call.name;
+      options.onStep?.({ step, maxSteps, message: `step ${step}/${maxSteps}: ${said}` });
       messages.push(await runTool(byName, call, signal));
     }
     if (options.finished?.()) return { text: response.text, messages, steps: step };

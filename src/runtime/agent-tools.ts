@@ -109,12 +109,16 @@ function allTools(ctx: AgentToolContext): Record<string, AgentTool> {
   const own = { task_id: ctx.task.id };
   const json = (value: unknown) => JSON.stringify(value);
   return {
-    report_task_progress: tool(
-      'report_task_progress',
-      'Tell whoever gave you this task how far you got. Use it on long work.',
-      OWN_PROGRESS,
-      async (args) => json(pick(await ctx.tasks.reportProgress(me, { ...args, ...own }))),
-    ),
+    report_task_progress: {
+      ...tool(
+        'report_task_progress',
+        'Tell whoever gave you this task how far you got. Use it on long work.',
+        OWN_PROGRESS,
+        async (args) => json(pick(await ctx.tasks.reportProgress(me, { ...args, ...own }))),
+      ),
+      // The agent's own words are the progress people watch (baton dispatch, notifications/progress).
+      progress: (args) => (typeof args.message === 'string' && args.message.trim() ? args.message.trim() : undefined),
+    },
     complete_task: tool(
       'complete_task',
       'Finish your task with its result. Your run ends here. (A plain final answer also completes it.)',

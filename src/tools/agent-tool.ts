@@ -17,6 +17,8 @@ export interface ToolOutput {
 export interface AgentTool {
   spec: ToolSpec;
   execute(args: Record<string, unknown>, signal: AbortSignal): Promise<string | ToolOutput>;
+  /** What a call says about the run's progress (report_task_progress: its message); else the tool's name is shown. */
+  progress?(args: Record<string, unknown>): string | undefined;
 }
 
 /** A tool from a zod schema: the model sees its JSON Schema; arguments are validated before `run`. */

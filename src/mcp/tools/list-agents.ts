@@ -51,7 +51,7 @@ export function describeAgent(agent: AgentDefinition, ctx: DispatchContext): Age
       if (!usable) reason = 'no model set (--model) and this client does not offer sampling';
     } else {
       usable = ctx.providers.isUsable(provider);
-      if (!usable) reason = `${provider === 'anthropic' ? 'ANTHROPIC_API_KEY' : 'OPENAI_API_KEY'} is not set`;
+      if (!usable) reason = ctx.providers.keyProblem(provider) ?? undefined;
     }
   } catch (error) {
     reason = (error as Error).message;
