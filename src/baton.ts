@@ -3,6 +3,7 @@
  * the session registry. Transports make one MCP server per connection over these parts.
  */
 import os from 'node:os';
+import path from 'node:path';
 import { openAgentRegistry } from './agents/registry.js';
 import { watchAgents } from './agents/watcher.js';
 import type { AgentWatcher } from './agents/watcher.js';
@@ -13,19 +14,27 @@ import type { Logger } from './log.js';
 import type { ServerDeps } from './mcp/server.js';
 import { resolveToolList } from './mcp/server.js';
 import { SessionRegistry } from './mcp/session-registry.js';
-import { parseModelSpec } from './providers/model-spec.js';
+import { createModelResolver } from './providers/model-resolver.js';
+import type { ModelResolver } from './providers/model-resolver.js';
 import { createProviderRegistry } from './providers/registry.js';
 import type { RetryPolicy } from './providers/retry.js';
 import type { ProviderEnv } from './providers/types.js';
+import { RunWorkspaces } from './runtime/run-workspaces.js';
 import { SubagentRuntime } from './runtime/subagent-runtime.js';
+import { AgentToolCatalog } from './runtime/tool-catalog.js';
 import { LowdbTaskStore } from './store/lowdb-task-store.js';
 import { DeadlineTimer } from './tasks/deadline-timer.js';
 import { DependencyTracker } from './tasks/dependency-tracker.js';
 import { TaskService } from './tasks/task-service.js';
+import type { McpTimings } from './tools/mcp-client/connection.js';
+import { McpServerPool } from './tools/mcp-client/pool.js';
+import type { WorkspaceToolOptions } from './tools/workspace/index.js';
 
 export interface Baton extends ServerDeps {
   bus: EventBus;
   store: LowdbTaskStore;
+  /** The MCP servers subagents use (Baton as an MCP client). */
+  mcp: McpServerPool;
   /** Stops subagents (their tasks wait for the next start), timers and watchers, and flushes the store. */
   close(): Promise<void>;
 }
@@ -33,7 +42,8 @@ export interface Baton extends ServerDeps {
 export type BatonConfig = Pick<
   Config,
   'store' | 'defaultTimeout' | 'agents' | 'model' | 'maxConcurrency' | 'maxDepth' | 'maxPerSession' | 'tools'
->;
+> &
+  Partial<Pick<Config, 'bundledAgents' | 'permissions' | 'mcpServers' | 'models' | 'workspace'>>;
 
 export interface BatonOptions {
   /** Where providers read keys and base URLs. Default `process.env`. */
@@ -46,12 +56,18 @@ export interface BatonOptions {
   retry?: Partial<RetryPolicy>;
   /** First delay between attempts of a failed subagent run. */
   retryBaseMs?: number;
+  /** MCP client timings (tests shorten the restart backoff). */
+  mcpTimings?: Partial<McpTimings>;
+  /** Workspace tool options (tests shorten Bash's kill grace). */
+  workspaceTools?: WorkspaceToolOptions;
 }
 
 /** Opens the store (throwing `StoreError` if it is unreadable), loads the agents and wires the parts together. */
 export async function createBaton(config: BatonConfig, log: Logger, options: BatonOptions = {}): Promise<Baton> {
   const tools = resolveToolList(config.tools);
-  if (config.model !== null) parseModelSpec(config.model); // a bad --model stops start-up
+  const models: ModelResolver = createModelResolver({ map: config.models ?? {}, log });
+  if (config.model !== null) models.resolve(config.model); // a bad --model stops start-up
+  const cwd = options.cwd ?? process.cwd();
   const bus = new InMemoryEventBus(log);
   const store = await LowdbTaskStore.open({ path: config.store, log });
   const tasks = new TaskService({ store, bus, defaultTimeoutSeconds: config.defaultTimeout });
@@ -59,11 +75,28 @@ export async function createBaton(config: BatonConfig, log: Logger, options: Bat
 
   const agents = await openAgentRegistry({
     dirs: config.agents,
-    cwd: options.cwd ?? process.cwd(),
+    cwd,
     home: options.home ?? os.homedir(),
+    bundled: config.bundledAgents !== false,
     logger: log,
   });
   const watcher: AgentWatcher | null = options.watch ? await watchAgents(agents, { logger: log }) : null;
+
+  const mcp = new McpServerPool({
+    servers: config.mcpServers ?? {},
+    log,
+    ...(options.env ? { env: options.env } : {}),
+    ...(options.mcpTimings ? { timings: options.mcpTimings } : {}),
+  });
+  const catalog = new AgentToolCatalog(new Set(config.permissions ?? []), mcp, log);
+  catalog.logProblems(agents.list());
+  const unwatchProblems = agents.onChange(() => catalog.logProblems(agents.list()));
+  const workspaces = new RunWorkspaces({
+    configured: (config.workspace ?? [cwd]).map((dir) => path.resolve(cwd, dir)),
+    explicit: config.workspace != null,
+    log,
+    rootsFor: (agentId) => sessions.rootsFor(agentId),
+  });
 
   const providers = createProviderRegistry({
     env: options.env ?? process.env,
@@ -81,6 +114,11 @@ export async function createBaton(config: BatonConfig, log: Logger, options: Bat
     maxDepth: config.maxDepth,
     maxPerSession: config.maxPerSession,
     defaultModel: config.model,
+    models,
+    catalog,
+    mcp,
+    workspaces,
+    ...(options.workspaceTools ? { workspaceTools: options.workspaceTools } : {}),
     log,
     samplerFor: (agentId) => sessions.samplerFor(agentId),
     ...(options.retryBaseMs !== undefined ? { retryBaseMs: options.retryBaseMs } : {}),
@@ -100,10 +138,15 @@ export async function createBaton(config: BatonConfig, log: Logger, options: Bat
     agents,
     providers,
     defaultModel: config.model,
+    models,
+    catalog,
+    mcp,
     tools,
     log,
     async close() {
+      unwatchProblems();
       await runtime.stop();
+      await mcp.close();
       await watcher?.close();
       deadlines.stop();
       dependencies.stop();

@@ -1,183 +1,106 @@
 #!/usr/bin/env node
 /**
- * The `baton` command: argv/env → config → the shared parts, built once → a transport.
- * The only place that exits the process. In stdio mode stdout carries the protocol and nothing else.
+ * The `baton` command: argv → one of the commands in src/cli/commands.ts → its exit code (src/cli/command.ts
+ * EXIT). The only place that exits the process. A mistake on the command line is one line on stderr and exit 2;
+ * help goes to stdout. In stdio mode stdout carries the protocol and nothing else.
  */
-import { Command, Option } from 'commander';
-import { createBaton } from './baton.js';
-import type { Baton } from './baton.js';
-import { loadConfig, loadTokens } from './cli/load-config.js';
-import { agentsCommand } from './cli/agents-command.js';
-import { dispatchCommand } from './cli/dispatch-command.js';
-import { taskCommand, tasksCommand } from './cli/tasks-command.js';
-import { BatonError, ConfigError, errorMessage } from './errors.js';
-import { createLogger } from './log.js';
+import { Command, CommanderError } from 'commander';
+import type { CommandSpec, RunContext } from './cli/command.js';
+import { EXIT, signalExitCode } from './cli/command.js';
+import { COMMANDS, COMMAND_NAMES, DEFAULT_COMMAND } from './cli/commands.js';
+import { SHARED_OPTIONS, addOptions } from './cli/options.js';
+import { unknownCommand, usageError } from './cli/usage.js';
+import { BatonError, ConfigError } from './errors.js';
 import { VERSION } from './version.js';
 
-const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
+/** How long a stop may take after SIGINT / SIGTERM before the process exits anyway. */
+const STOP_GRACE_MS = 10_000;
 
-async function serve(flags: Record<string, unknown>): Promise<void> {
-  const config = loadConfig(flags);
-  const tokens = loadTokens(config);
-  const log = createLogger(config.logLevel);
-  const baton: Baton = await createBaton(config, log, { watch: true });
-
-  let transport: { close(): Promise<void> };
-  let ended: Promise<void> | null = null;
-  if (config.transport === 'http' && config.http) {
-    // Loaded only when asked for: express stays out of stdio start-up.
-    const { startHttp } = await import('./transports/http.js');
-    const http = await startHttp(baton, {
-      ...config.http,
-      agentId: config.as,
-      tokens,
-      maxSessions: config.maxSessions,
-      sessionIdleMs: config.sessionIdleTimeout * 1000,
-    });
-    transport = http;
-    log.info(`listening on ${http.url}/mcp (Streamable HTTP), ${http.url}/sse (legacy SSE)`, {
-      auth: tokens ? `${tokens.size} token(s)` : `none, acting as ${config.as}`,
-      store: config.store,
-    });
-  } else {
-    const { startStdio } = await import('./transports/stdio.js');
-    const stdio = await startStdio(baton, config.as);
-    transport = stdio;
-    ended = stdio.ended;
-    log.info(`serving over stdio as ${config.as}`, { store: config.store });
-  }
-
-  let stopping = false;
-  const stop = async (reason: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info(`shutting down (${reason})`);
-    try {
-      await transport.close();
-      await baton.close();
-    } catch (error) {
-      log.error('error while shutting down', { error: errorMessage(error) });
-      process.exit(1);
-    }
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void stop('SIGINT'));
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  // SPEC §10: over stdio, the client closing stdin ends the server.
-  void ended?.then(() => stop('stdin closed'));
-}
-
-function serveOptions(command: Command): Command {
-  return command
-    .option('--stdio', 'serve MCP over stdin/stdout (the default)')
-    .option('--http <[host:]port>', 'serve MCP over HTTP: Streamable HTTP at /mcp, legacy SSE at /sse')
-    .option('--agents <dir>', 'a folder of agent definitions (repeatable)', collect)
-    .option('--store <path>', 'the task store file (default ~/.baton/store.json)')
-    .option('--as <id>', 'the agent id this client acts as (default host)')
-    .option('--model <provider:model>', 'the model for agents that name none')
-    .option('--max-concurrency <n>', 'subagents running at once (default 8)')
-    .option('--max-depth <n>', 'how deep subagents may nest (default 3)')
-    .option('--max-per-session <n>', 'live subagent tasks under one root session (default 10)')
-    .option('--default-timeout <seconds>', 'task timeout when none is given (default 600)')
-    .option('--tokens <file>', 'JSON file {"<token>": "<agent id>"}: HTTP needs a bearer token')
-    .option('--tools <list>', 'comma-separated names of the tools to publish (default all)')
-    .option('--max-sessions <n>', 'HTTP: open sessions per token, or in all without tokens (default 64)')
-    .option('--session-idle-timeout <seconds>', 'HTTP: close sessions idle this long (default 1800)')
-    .addOption(
-      new Option('--log-level <level>', 'log level on stderr').choices(['debug', 'info', 'warn', 'error', 'silent']),
-    )
-    .option('--config <path>', 'the config file (default ./baton.config.json)');
-}
-
-function storeOptions(command: Command): Command {
-  return command
-    .option('--store <path>', 'the task store file (default ~/.baton/store.json)')
-    .option('--config <path>', 'the config file (default ./baton.config.json)')
-    .option('--json', 'print JSON for scripts');
-}
-
-async function main(argv: string[]): Promise<void> {
+function buildProgram(context: RunContext, setExitCode: (code: number) => void): Command {
   const program = new Command('baton')
     .description(
-      'Baton: an MCP server that lets agents dispatch subagents, delegate and track tasks, and merge results.',
+      'Baton: an MCP server that lets agents dispatch subagents, delegate and track tasks, and merge results.\n' +
+        `Without a command, baton [options] is baton ${DEFAULT_COMMAND.name} [options]: MCP over stdio, as hosts launch it.`,
     )
-    .version(VERSION)
-    .showHelpAfterError();
+    .usage('[command] [options]')
+    .version(VERSION, '-V, --version', 'print the version')
+    .enablePositionalOptions()
+    // Errors are printed once, as one line, by main(); subcommands inherit this.
+    .configureOutput({ outputError: () => undefined })
+    .showSuggestionAfterError()
+    // Listed in the help; main() turns `help X` into `X --help` (commander's own would print the whole help
+    // after a mistake).
+    .helpCommand('help [command]', 'show the help of a command');
 
-  serveOptions(program.command('serve', { isDefault: true }).description('serve MCP (stdio unless --http)')).action(
-    (flags: Record<string, unknown>) => serve(flags),
-  );
-
-  storeOptions(program.command('tasks').description('list stored tasks, newest first'))
-    .option('--status <statuses>', 'only these statuses (comma-separated)')
-    .option('--as <id>', 'only tasks this agent delegated or was assigned')
-    .action(async (flags: Record<string, unknown>) => {
-      const config = loadConfig({ store: flags.store, config: flags.config });
-      const text = await tasksCommand({
-        store: config.store,
-        status: flags.status as string | undefined,
-        as: flags.as as string | undefined,
-        json: flags.json === true,
-      });
-      process.stdout.write(`${text}\n`);
+  const define = (command: Command, spec: CommandSpec, usagePath: string) => {
+    for (const [syntax, description] of spec.arguments ?? []) command.argument(syntax, description);
+    // Its own options first: they are what sets the command apart.
+    addOptions(command, spec.options ?? []);
+    for (const group of spec.groups) addOptions(command, SHARED_OPTIONS[group]);
+    command.exitOverride((error) => {
+      throw error.exitCode === 0 ? error : usageError(error, usagePath);
     });
-
-  storeOptions(program.command('task').description('show one task whole').argument('<id>', 'the task id')).action(
-    async (id: string, flags: Record<string, unknown>) => {
-      const config = loadConfig({ store: flags.store, config: flags.config });
-      process.stdout.write(`${await taskCommand(id, { store: config.store, json: flags.json === true })}\n`);
-    },
-  );
-
-  program
-    .command('agents')
-    .description('list the discovered agents, and the problems found in bad definition files')
-    .option('--agents <dir>', 'a folder of agent definitions (repeatable)', collect)
-    .option('--model <provider:model>', 'the model for agents that name none')
-    .option('--config <path>', 'the config file (default ./baton.config.json)')
-    .option('--json', 'print JSON for scripts')
-    .action(async (flags: Record<string, unknown>) => {
-      const config = loadConfig({ agents: flags.agents, model: flags.model, config: flags.config });
-      process.stdout.write(`${await agentsCommand(config, { json: flags.json === true })}\n`);
+    command.action(async (...params: unknown[]) => {
+      const self = params[params.length - 1] as Command;
+      setExitCode(await spec.run(self.processedArgs as string[], self.opts(), context));
     });
+  };
 
-  serveOptions(
-    program
-      .command('dispatch')
-      .description('run one subagent from the shell: live progress on stderr, the answer on stdout')
-      .argument('<agent>', 'the agent id')
-      .argument('<task>', 'what the agent should do')
-      .option('--context <text>', 'background for the agent, appended to the task')
-      .option('--timeout <seconds>', 'stop the run after this many seconds'),
-  ).action(async (agent: string, task: string, flags: Record<string, unknown>) => {
-    const config = loadConfig(flags);
-    const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
-    const controller = new AbortController();
-    process.once('SIGINT', () => controller.abort());
-    const timeout = flags.timeout === undefined ? undefined : Number(flags.timeout);
-    if (timeout !== undefined && !(timeout > 0))
-      throw new ConfigError(`invalid --timeout: expected seconds > 0 (got "${String(flags.timeout)}")`);
-    const code = await dispatchCommand(
-      config,
-      log,
-      {
-        agent,
-        task,
-        ...(typeof flags.context === 'string' ? { context: flags.context } : {}),
-        ...(timeout !== undefined ? { timeoutSeconds: timeout } : {}),
-      },
-      controller.signal,
-    );
-    process.exit(controller.signal.aborted ? 130 : code);
+  for (const spec of COMMANDS) define(program.command(spec.name).description(spec.summary), spec, `baton ${spec.name}`);
+  // `baton [options]`: the default command. A first word that is no command is a mistake, not its argument.
+  define(program, DEFAULT_COMMAND, 'baton');
+  program.allowExcessArguments();
+  program.hook('preAction', (self, action) => {
+    if (action === program && program.args.length > 0) {
+      throw unknownCommand(program.args[0]!, COMMAND_NAMES);
+    }
   });
-
-  await program.parseAsync(argv);
+  return program;
 }
 
-main(process.argv).catch((error: unknown) => {
-  // One clear line on stderr; a stack only for faults that are not the user's or the configuration's.
-  const message =
-    error instanceof BatonError ? error.message : (error instanceof Error && error.stack) || String(error);
-  process.stderr.write(`baton: ${message}\n`);
-  process.exit(1);
+async function main(argv: string[]): Promise<number> {
+  const stop = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stop.signal.aborted) return exitNow(`baton: ${signal} again; exiting now`, signalExitCode(signal));
+    stop.abort(signal);
+    // The command stops (cancels its work, flushes the store) and returns; if it cannot, exit all the same.
+    setTimeout(
+      () => exitNow(`baton: still stopping ${STOP_GRACE_MS / 1000} s after ${signal}; exiting`, signalExitCode(signal)),
+      STOP_GRACE_MS,
+    ).unref();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  let code: number = EXIT.ok;
+  try {
+    await buildProgram({ stop: stop.signal }, (c) => (code = c)).parseAsync(helpAsFlag(argv));
+    return code;
+  } catch (error) {
+    // --help and --version end by "throwing" exit code 0 (commander's exitOverride).
+    if (error instanceof CommanderError && error.exitCode === 0) return EXIT.ok;
+    // One clear line on stderr; a stack only for faults that are not the user's or the configuration's.
+    const message =
+      error instanceof BatonError ? error.message : (error instanceof Error && error.stack) || String(error);
+    process.stderr.write(`baton: ${message}\n`);
+    return error instanceof ConfigError ? EXIT.usage : EXIT.failed;
+  }
+}
+
+/** `baton help [command]` is `baton [command] --help`; help for a command that does not exist is a mistake. */
+function helpAsFlag(argv: string[]): string[] {
+  const [node = 'node', script = 'baton', first, second] = argv;
+  if (first !== 'help') return argv;
+  if (second !== undefined && !COMMAND_NAMES.includes(second)) throw unknownCommand(second, COMMAND_NAMES);
+  return [node, script, ...(second === undefined ? [] : [second]), '--help'];
+}
+
+function exitNow(line: string, code: number): never {
+  process.stderr.write(`${line}\n`);
+  process.exit(code);
+}
+
+void main(process.argv).then((code) => {
+  // Let stdout drain (an answer piped to another program) before exiting.
+  process.stdout.write('', () => process.exit(code));
 });

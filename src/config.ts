@@ -10,8 +10,28 @@ import { z } from 'zod';
 import { ConfigError } from './errors.js';
 import { LOG_LEVELS } from './log.js';
 import { AgentIdSchema } from './tasks/inputs.js';
+import { describeServerError, McpServersSchema } from './tools/mcp-client/server-config.js';
+import type { McpServers } from './tools/mcp-client/server-config.js';
 
-const positiveInt = z.coerce.number().int().positive();
+/**
+ * A number option: a flag or variable gives text, the config file a number. Anything else is said in words, so
+ * that `--max-depth abc` answers "expected a whole number ≥ 0", not zod's "expected number, received NaN".
+ */
+const numberOption = (text: RegExp, ok: (n: number) => boolean, expected: string) =>
+  z.unknown().transform((raw, ctx) => {
+    const value = typeof raw === 'number' ? raw : typeof raw === 'string' && text.test(raw) ? Number(raw) : NaN;
+    if (ok(value)) return value;
+    ctx.addIssue({ code: 'custom', message: expected });
+    return z.NEVER;
+  });
+const wholeNumber = (min: number) =>
+  numberOption(/^\s*\d+\s*$/, (n) => Number.isInteger(n) && n >= min, `expected a whole number ≥ ${min}`);
+const positiveInt = wholeNumber(1);
+const positiveSeconds = numberOption(/^\s*\d*\.?\d+\s*$/, (n) => n > 0, 'expected a number of seconds > 0');
+
+/** What `--allow` grants: `write` for Write and Edit, `bash` for Bash (and agents' own inline MCP servers). */
+export const PERMISSIONS = ['write', 'bash'] as const;
+export type Permission = (typeof PERMISSIONS)[number];
 
 /** `[HOST:]PORT` → `{ host, port }`; the host defaults to loopback. */
 const HttpAddressSchema = z.string().transform((value, ctx) => {
@@ -39,6 +59,16 @@ export const ConfigSchema = z.object({
   tokens: z.string().nullable(),
   tools: z.array(z.string()).nullable(),
   logLevel: z.enum(LOG_LEVELS),
+  /** `--workspace`: where workspace tools act when the host declares no roots; null = the start directory. */
+  workspace: z.array(z.string()).nullable(),
+  /** `--allow`: what the operator lets agents do beyond reading (SPEC §8). */
+  permissions: z.array(z.enum(PERMISSIONS)),
+  /** MCP servers for subagents: `mcpServers` of the config file, then each `--mcp-config` file. */
+  mcpServers: McpServersSchema,
+  /** `models` / `--model-map`: alias or `vendor:*` → model spec. */
+  models: z.record(z.string(), z.string()),
+  /** False with `--no-bundled-agents`. */
+  bundledAgents: z.boolean(),
   maxSessions: z.number().int().positive(),
   sessionIdleTimeout: z.number().positive(),
 });
@@ -48,7 +78,7 @@ export type Config = z.infer<typeof ConfigSchema>;
 export type RawFlags = Record<string, unknown>;
 
 interface OptionSpec {
-  key: Exclude<keyof Config, 'transport' | 'http'>;
+  key: Exclude<keyof Config, 'transport' | 'http' | 'mcpServers' | 'models' | 'bundledAgents'>;
   flag: string;
   env?: string;
   schema: z.ZodType;
@@ -80,30 +110,71 @@ const OPTIONS: OptionSpec[] = [
   },
   { key: 'model', flag: '--model', env: 'BATON_MODEL', schema: z.string().min(1), fallback: () => null },
   { key: 'maxConcurrency', flag: '--max-concurrency', schema: positiveInt, fallback: () => 8 },
-  { key: 'maxDepth', flag: '--max-depth', schema: z.coerce.number().int().min(0), fallback: () => 3 },
+  { key: 'maxDepth', flag: '--max-depth', schema: wholeNumber(0), fallback: () => 3 },
   { key: 'maxPerSession', flag: '--max-per-session', schema: positiveInt, fallback: () => 10 },
-  { key: 'defaultTimeout', flag: '--default-timeout', schema: z.coerce.number().positive(), fallback: () => 600 },
+  { key: 'defaultTimeout', flag: '--default-timeout', schema: positiveSeconds, fallback: () => 600 },
   { key: 'tokens', flag: '--tokens', env: 'BATON_TOKENS', schema: z.string().min(1), fallback: () => null },
   { key: 'tools', flag: '--tools', schema: list, fallback: () => null },
-  { key: 'logLevel', flag: '--log-level', env: 'BATON_LOG_LEVEL', schema: z.enum(LOG_LEVELS), fallback: () => 'info' },
+  {
+    key: 'logLevel',
+    flag: '--log-level',
+    env: 'BATON_LOG_LEVEL',
+    schema: z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(', ')}` }),
+    fallback: () => 'info',
+  },
+  {
+    key: 'workspace',
+    flag: '--workspace',
+    schema: z.union([
+      z.array(z.string().min(1)),
+      z
+        .string()
+        .min(1)
+        .transform((v) => [v]),
+    ]),
+    fallback: () => null,
+  },
+  {
+    key: 'permissions',
+    flag: '--allow',
+    // "permissions": {"allow": ["write"]} reads the same as "permissions": ["write"].
+    schema: z.preprocess(
+      (v) => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as { allow?: unknown }).allow : v),
+      list.pipe(z.array(z.enum(PERMISSIONS, { error: `expected ${PERMISSIONS.join(', ')}` }))),
+    ),
+    fallback: () => [],
+  },
   // SPEC §10: open sessions per token bounded, idle ones closed.
   { key: 'maxSessions', flag: '--max-sessions', schema: positiveInt, fallback: () => 64 },
-  {
-    key: 'sessionIdleTimeout',
-    flag: '--session-idle-timeout',
-    schema: z.coerce.number().positive(),
-    fallback: () => 1800,
-  },
+  { key: 'sessionIdleTimeout', flag: '--session-idle-timeout', schema: positiveSeconds, fallback: () => 1800 },
 ];
 
 /** The keys `baton.config.json` may hold. */
-const FILE_KEYS = new Set<string>([...OPTIONS.map((o) => o.key), 'http']);
+const FILE_KEYS = new Set<string>([...OPTIONS.map((o) => o.key), 'http', 'mcpServers', 'models', 'bundledAgents']);
+
+/** A `--mcp-config FILE` as read by the caller: where it came from and its parsed JSON. */
+export interface McpConfigFile {
+  source: string;
+  value: unknown;
+}
+
+/** A model map key: an alias (`sonnet`), a whole vendor (`anthropic:*`) or one model (`anthropic:claude-x`). */
+const MODEL_KEY = /^(?:[a-z0-9][a-z0-9._-]*|[a-z]+:\*|[a-z]+:.+)$/i;
+const ModelsSchema = z.record(
+  z.string().trim().regex(MODEL_KEY, { error: 'expected an alias, vendor:* or provider:model as the key' }),
+  z.string({ error: 'expected a model such as openai:qwen3' }).trim().min(1),
+);
 
 /**
  * Merges flags, environment and config file (in that order of precedence) over the defaults and validates
  * the result. `file` is the parsed `baton.config.json`, or null when there is none.
  */
-export function parseConfig(flags: RawFlags, env: NodeJS.ProcessEnv, file: Record<string, unknown> | null): Config {
+export function parseConfig(
+  flags: RawFlags,
+  env: NodeJS.ProcessEnv,
+  file: Record<string, unknown> | null,
+  mcpFiles: readonly McpConfigFile[] = [],
+): Config {
   if (file !== null) {
     for (const key of Object.keys(file)) {
       if (!FILE_KEYS.has(key)) {
@@ -130,6 +201,10 @@ export function parseConfig(flags: RawFlags, env: NodeJS.ProcessEnv, file: Recor
     values[option.key] = parsed.data;
   }
 
+  values.mcpServers = mcpServersOf(file, mcpFiles);
+  values.models = modelsOf(flags, file);
+  values.bundledAgents = bundledAgentsOf(flags, file);
+
   // --stdio / --http [HOST:]PORT: stdio unless HTTP is asked for.
   const httpRaw = flags.http ?? file?.http;
   if (flags.stdio === true && flags.http !== undefined) {
@@ -152,6 +227,67 @@ export function parseConfig(flags: RawFlags, env: NodeJS.ProcessEnv, file: Recor
     );
   }
   return ConfigSchema.parse({ ...values, transport: http ? 'http' : 'stdio', http });
+}
+
+/**
+ * `mcpServers` of the config file, then of each `--mcp-config` file (a file is either `{"mcpServers": {…}}`, as
+ * `.mcp.json` and Claude Desktop write it, or the bare map). A later file's server replaces an earlier one's.
+ */
+function mcpServersOf(file: Record<string, unknown> | null, mcpFiles: readonly McpConfigFile[]): McpServers {
+  const sources: McpConfigFile[] = [];
+  if (file?.mcpServers !== undefined)
+    sources.push({ source: '"mcpServers" in baton.config.json', value: file.mcpServers });
+  for (const { source, value } of mcpFiles) {
+    const inner =
+      typeof value === 'object' && value !== null && 'mcpServers' in value
+        ? (value as { mcpServers: unknown }).mcpServers
+        : value;
+    sources.push({ source: `--mcp-config ${source}`, value: inner });
+  }
+  const servers: McpServers = {};
+  for (const { source, value } of sources) {
+    const parsed = McpServersSchema.safeParse(value);
+    if (!parsed.success) throw new ConfigError(`invalid ${source}: ${describeServerError(parsed.error)}`);
+    Object.assign(servers, parsed.data);
+  }
+  return servers;
+}
+
+/** `models` of the config file, with each `--model-map ALIAS=SPEC` over it (the flag wins per key). */
+function modelsOf(flags: RawFlags, file: Record<string, unknown> | null): Record<string, string> {
+  const models: Record<string, string> = {};
+  if (file?.models !== undefined) {
+    const parsed = ModelsSchema.safeParse(file.models);
+    if (!parsed.success) throw new ConfigError(`invalid "models" in baton.config.json: ${describe(parsed.error)}`);
+    for (const [key, value] of Object.entries(parsed.data)) models[key.toLowerCase()] = value;
+  }
+  const raw = flags.modelMap;
+  const entries = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
+  for (const entry of entries) {
+    const text = String(entry);
+    const at = text.indexOf('=');
+    const key = at > 0 ? text.slice(0, at).trim() : '';
+    const value = at > 0 ? text.slice(at + 1).trim() : '';
+    const parsed = ModelsSchema.safeParse({ [key]: value });
+    if (at <= 0 || !value || !parsed.success) {
+      throw new ConfigError(
+        `invalid --model-map: expected ALIAS=PROVIDER:MODEL, e.g. sonnet=openai:qwen3 or anthropic:*=openai:qwen3 (got ${show(text)})`,
+      );
+    }
+    models[key.toLowerCase()] = value;
+  }
+  return models;
+}
+
+/** `--no-bundled-agents` (commander sets `bundledAgents: false`), else `bundledAgents` in the file, else true. */
+function bundledAgentsOf(flags: RawFlags, file: Record<string, unknown> | null): boolean {
+  if (flags.bundledAgents === false) return false;
+  const value = file?.bundledAgents;
+  if (value === undefined) return true;
+  if (typeof value !== 'boolean') {
+    throw new ConfigError(`invalid "bundledAgents" in baton.config.json: expected true or false (got ${show(value)})`);
+  }
+  return value;
 }
 
 /** Loopback host names and addresses, as they appear in a bind address or a Host header. */

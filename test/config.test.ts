@@ -32,8 +32,73 @@ describe('parseConfig', () => {
       tokens: null,
       tools: null,
       logLevel: 'info',
+      workspace: null,
+      permissions: [],
+      mcpServers: {},
+      models: {},
+      bundledAgents: true,
       maxSessions: 64,
       sessionIdleTimeout: 1800,
+    });
+  });
+
+  describe('what agents may use', () => {
+    it('reads --allow as a list, and "permissions" in the file as a list or {allow}', () => {
+      expect(parseConfig({ allow: 'write,bash' }, HOME, { permissions: [] }).permissions).toEqual(['write', 'bash']);
+      expect(parseConfig({}, HOME, { permissions: ['bash'] }).permissions).toEqual(['bash']);
+      expect(parseConfig({}, HOME, { permissions: { allow: ['write'] } }).permissions).toEqual(['write']);
+      expect(configError(() => parseConfig({ allow: 'write,root' }, HOME, null)).message).toMatch(
+        /^invalid --allow: .*expected write, bash/,
+      );
+    });
+
+    it('reads repeated --workspace flags or a list in the file', () => {
+      expect(parseConfig({ workspace: ['/a', '/b'] }, HOME, { workspace: ['/c'] }).workspace).toEqual(['/a', '/b']);
+      expect(parseConfig({}, HOME, { workspace: '/c' }).workspace).toEqual(['/c']);
+    });
+
+    it('merges mcpServers of the file with each --mcp-config file, later ones winning', () => {
+      const config = parseConfig({}, HOME, { mcpServers: { fs: { command: 'a' }, web: { url: 'http://x/mcp' } } }, [
+        { source: '/one.json', value: { mcpServers: { fs: { command: 'b', args: ['--root', '/'] } } } },
+        { source: '/two.json', value: { memory: { command: 'c', env: { K: 'v' } } } },
+      ]);
+      expect(config.mcpServers).toEqual({
+        fs: { command: 'b', args: ['--root', '/'], env: {} },
+        web: { url: 'http://x/mcp', headers: {} },
+        memory: { command: 'c', args: [], env: { K: 'v' } },
+      });
+    });
+
+    it.each([
+      [{ mcpServers: { fs: { args: [] } } }, [], /^invalid "mcpServers" in baton\.config\.json: fs: expected/],
+      [{ mcpServers: { 'bad name!': { command: 'x' } } }, [], /^invalid "mcpServers" .*a server name is/],
+      [
+        null,
+        [{ source: '/m.json', value: { mcpServers: { web: { url: 'ftp://x' } } } }],
+        /^invalid --mcp-config \/m\.json: web/,
+      ],
+    ])('refuses a bad server entry naming where it came from (%j)', (file, mcpFiles, message) => {
+      expect(configError(() => parseConfig({}, HOME, file, mcpFiles)).message).toMatch(message);
+    });
+
+    it('merges --model-map over "models", lower-casing the keys', () => {
+      const config = parseConfig({ modelMap: ['Sonnet=openai:qwen3', 'anthropic:*=openai:llama3.1:8b'] }, HOME, {
+        models: { sonnet: 'openai:gpt-4.1', opus: 'openai:gpt-4.1' },
+      });
+      expect(config.models).toEqual({
+        sonnet: 'openai:qwen3',
+        opus: 'openai:gpt-4.1',
+        'anthropic:*': 'openai:llama3.1:8b',
+      });
+      expect(configError(() => parseConfig({ modelMap: ['sonnet'] }, HOME, null)).message).toMatch(
+        /^invalid --model-map: expected ALIAS=PROVIDER:MODEL/,
+      );
+    });
+
+    it('turns the bundled agents off with --no-bundled-agents or "bundledAgents": false', () => {
+      expect(parseConfig({ bundledAgents: false }, HOME, null).bundledAgents).toBe(false);
+      expect(parseConfig({ bundledAgents: true }, HOME, { bundledAgents: false }).bundledAgents).toBe(false);
+      expect(configError(() => parseConfig({}, HOME, { bundledAgents: 'no' })).message).toMatch(/bundledAgents/);
     });
   });
 
@@ -171,6 +236,22 @@ describe('parseConfig', () => {
       expect(error.message).toMatch(message);
       expect(error.message).not.toContain('\n');
       expect(error.code).toBe('bad_config');
+    });
+
+    it.each([
+      [{ maxDepth: 'abc' }, null, 'invalid --max-depth: expected a whole number ≥ 0 (got "abc")'],
+      [{ maxDepth: '1.5' }, null, 'invalid --max-depth: expected a whole number ≥ 0 (got "1.5")'],
+      [{ maxConcurrency: '0' }, null, 'invalid --max-concurrency: expected a whole number ≥ 1 (got "0")'],
+      [{ maxPerSession: 'ten' }, null, 'invalid --max-per-session: expected a whole number ≥ 1 (got "ten")'],
+      [{ defaultTimeout: 'soon' }, null, 'invalid --default-timeout: expected a number of seconds > 0 (got "soon")'],
+      [{}, { maxDepth: true }, 'invalid "maxDepth" in baton.config.json: expected a whole number ≥ 0 (got true)'],
+      [
+        {},
+        { logLevel: 'loud' },
+        'invalid "logLevel" in baton.config.json: expected one of debug, info, warn, error, silent (got "loud")',
+      ],
+    ] as const)('says in words what an option expects: %j / %j', (flags, file, message) => {
+      expect(configError(() => parseConfig(flags, HOME, file)).message).toBe(message);
     });
 
     it('refuses an unknown key in the config file and lists the known ones', () => {

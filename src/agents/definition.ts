@@ -25,6 +25,7 @@ const MODEL =
   'expected a non-empty model name (provider:model, sonnet, opus, haiku, claude-*, gpt-*, o*, sampling or inherit)';
 const TOOL_NAME = 'expected a tool name';
 const TOOLS = 'expected a comma-separated string or a list of tool names';
+const SERVERS = 'expected a list of MCP server names, or of {name: {command: …}} definitions';
 
 const positiveInt = () =>
   z.number({ error: POSITIVE_INT }).int({ error: POSITIVE_INT }).positive({ error: POSITIVE_INT });
@@ -35,6 +36,23 @@ export const AgentDefinitionSchema = z.object({
   description: z.string({ error: DESCRIPTION }).trim().min(1, { error: DESCRIPTION }),
   model: z.string({ error: MODEL }).trim().min(1, { error: MODEL }).optional(),
   tools: z.array(z.string({ error: TOOL_NAME }).trim().min(1, { error: TOOL_NAME }), { error: TOOLS }).optional(),
+  /** Claude Code's `disallowedTools`: taken away from what `tools:` (or the scope) gives. */
+  disallowed_tools: z
+    .array(z.string({ error: TOOL_NAME }).trim().min(1, { error: TOOL_NAME }), { error: TOOLS })
+    .optional(),
+  /**
+   * Claude Code's `mcpServers`: names of configured servers, or inline definitions (checked, and gated by the
+   * operator's permission, when the agent's tools are planned: `runtime/tool-plan.ts`).
+   */
+  mcp_servers: z
+    .array(
+      z.union([
+        z.string().trim().min(1),
+        z.object({ name: z.string().min(1), config: z.record(z.string(), z.unknown()) }),
+      ]),
+      { error: SERVERS },
+    )
+    .optional(),
   max_steps: positiveInt().default(8),
   timeout_seconds: positiveInt().optional(),
   tool_scope: z.enum(TOOL_SCOPES, { error: `expected one of ${TOOL_SCOPES.join(', ')}` }).default('restricted'),
@@ -64,6 +82,10 @@ const KNOWN_KEYS = new Set([
   'description',
   'model',
   'tools',
+  'disallowedTools',
+  'disallowed_tools',
+  'mcpServers',
+  'mcp_servers',
   'max_steps',
   'maxTurns',
   'timeout_seconds',
@@ -122,6 +144,8 @@ export function parseAgentFile(text: string, filePath: string, yaml?: YamlResult
     description: raw.description ?? undefined,
     model: raw.model ?? undefined,
     tools: normaliseTools(raw.tools),
+    disallowed_tools: normaliseTools(raw.disallowedTools ?? raw.disallowed_tools),
+    mcp_servers: normaliseServers(raw.mcpServers ?? raw.mcp_servers),
     max_steps: raw[stepsKey] ?? undefined,
     timeout_seconds: raw.timeout_seconds ?? undefined,
     tool_scope: raw.tool_scope ?? undefined,
@@ -138,7 +162,14 @@ export function parseAgentFile(text: string, filePath: string, yaml?: YamlResult
   const reasons = parsed.error.issues.map((issue) => {
     const [field, index] = issue.path;
     if (field === 'id') return idReason(issue.input, idFromName);
-    const name = field === 'max_steps' ? stepsKey : String(field);
+    const name =
+      field === 'max_steps'
+        ? stepsKey
+        : field === 'disallowed_tools'
+          ? 'disallowedTools'
+          : field === 'mcp_servers'
+            ? 'mcpServers'
+            : String(field);
     const where = typeof index === 'number' ? `${name}[${index + 1}]` : name;
     if (issue.input === undefined) return `${where}: missing; ${issue.message}`;
     return `${where}: ${issue.message}; got ${describe(issue.input)}`;
@@ -164,7 +195,7 @@ function idReason(input: unknown, fromName: boolean): string {
     : `name: missing, and the file name '${input}' is not a valid id; ${expected}: add a name: field${hint} or rename the file`;
 }
 
-/** Claude Code writes `tools: Read, Grep, Glob`; a YAML list works too. Blank means "not narrowed". */
+/** Claude Code writes `tools: Read, Grep, Glob`; a YAML list works too. Blank (or `*`) means "not narrowed". */
 function normaliseTools(value: unknown): unknown {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'string') return value;
@@ -172,7 +203,29 @@ function normaliseTools(value: unknown): unknown {
     .split(',')
     .map((name) => name.trim())
     .filter((name) => name.length > 0);
-  return names.length > 0 ? names : undefined;
+  return names.length > 0 && !(names.length === 1 && names[0] === '*') ? names : undefined;
+}
+
+/**
+ * `mcpServers:` as Claude Code writes it: a list of names and `{name: {config}}` entries, a `{name: {config}}` map,
+ * or a comma-separated string of names. Anything else is left as it is for the schema to refuse.
+ */
+function normaliseServers(value: unknown): unknown {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'string') return normaliseTools(value);
+  const entry = (name: string, config: unknown) =>
+    typeof config === 'object' && config !== null && !Array.isArray(config) ? { name, config } : value;
+  if (Array.isArray(value)) {
+    return value.map((item) => {
+      if (typeof item === 'object' && item !== null && !Array.isArray(item)) {
+        const [pair, ...more] = Object.entries(item);
+        return pair && more.length === 0 ? entry(pair[0], pair[1]) : item;
+      }
+      return item;
+    });
+  }
+  if (typeof value === 'object') return Object.entries(value).map(([name, config]) => entry(name, config));
+  return value;
 }
 
 type Split = { ok: true; frontmatter: string; firstLine: number; body: string } | { ok: false; reason: string };

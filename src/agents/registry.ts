@@ -1,6 +1,7 @@
 /**
  * Agent discovery (SPEC §2, §3): reads every definition file in an ordered list of folders, keeps the good ones,
- * records the bad ones as problems. The first folder wins when two files define the same id.
+ * records the bad ones as problems. The first folder wins when two files define the same id. The bundled agents are
+ * the lowest layer under every folder: a user's file with the same id replaces the bundled one, silently.
  */
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -16,7 +17,7 @@ export interface AgentFolders {
   folders: string[];
   /** True when the folders were asked for (flag or env): a missing one is then a problem, not silence. */
   explicit: boolean;
-  /** Loaded only when `folders` hold no valid agent; unset when the folders were explicit. */
+  /** The bundled agents: always loaded below `folders`; unset with `--no-bundled-agents`. */
   bundledDir?: string | undefined;
 }
 
@@ -28,7 +29,8 @@ export interface ResolveAgentFoldersInput {
   envPath?: string | undefined;
   cwd: string;
   home: string;
-  bundledDir: string;
+  /** The bundled agents folder, or null with `--no-bundled-agents`. */
+  bundledDir: string | null;
 }
 
 /** The bundled example agents: `agents/` at the package root (two levels up from src/agents or dist/agents). */
@@ -37,8 +39,8 @@ export function bundledAgentsDir(): string {
 }
 
 /**
- * SPEC §2: the `--agents` flags, else `BATON_AGENTS`, else `./agents`, `./.claude/agents`, `~/.baton/agents`,
- * `~/.claude/agents` with the bundled folder as the fallback. Default folders that do not exist are simply empty at
+ * SPEC §2, §3: the `--agents` flags, else `BATON_AGENTS`, else `./agents`, `./.claude/agents`, `~/.baton/agents`,
+ * `~/.claude/agents`; the bundled folder below them all. Default folders that do not exist are simply empty at
  * load time, so one created later is picked up on the next reload.
  */
 export function resolveAgentFolders(input: ResolveAgentFoldersInput): AgentFolders {
@@ -49,7 +51,8 @@ export function resolveAgentFolders(input: ResolveAgentFoldersInput): AgentFolde
     .map((dir) => dir.trim())
     .filter((dir) => dir.length > 0);
   const explicit = flagDirs.length > 0 ? flagDirs : envDirs;
-  if (explicit.length > 0) return { folders: unique(explicit.map(resolveDir)), explicit: true };
+  const bundled = input.bundledDir === null ? {} : { bundledDir: path.resolve(input.cwd, input.bundledDir) };
+  if (explicit.length > 0) return { folders: unique(explicit.map(resolveDir)), explicit: true, ...bundled };
   return {
     folders: unique([
       path.resolve(input.cwd, 'agents'),
@@ -58,7 +61,7 @@ export function resolveAgentFolders(input: ResolveAgentFoldersInput): AgentFolde
       path.resolve(input.home, '.claude', 'agents'),
     ]),
     explicit: false,
-    bundledDir: path.resolve(input.cwd, input.bundledDir),
+    ...bundled,
   };
 }
 
@@ -105,12 +108,12 @@ export class AgentRegistry {
     return [...this.problemList];
   }
 
-  /** The folders the last load read, in precedence order (with the bundled folder when the fallback was used). */
+  /** The folders the last load read, in precedence order, the bundled folder last. */
   folders(): string[] {
     return [...this.loadedFolders];
   }
 
-  /** Every folder that can contribute agents: the configured ones, then the bundled fallback (for watching). */
+  /** Every folder that can contribute agents: the configured ones, then the bundled one (for watching). */
   sourceFolders(): string[] {
     const { folders, bundledDir } = this.options;
     return bundledDir && !folders.includes(bundledDir) ? [...folders, bundledDir] : [...folders];
@@ -129,12 +132,12 @@ export class AgentRegistry {
     const loadedFolders = [...folders];
 
     for (const folder of folders) await readFolder(folder, explicit, agents, problems);
-    if (agents.size === 0 && bundledDir && !folders.includes(bundledDir)) {
-      if (!this.loadedFolders.includes(bundledDir)) {
-        this.logger.info('no valid agent in the agent folders; using the bundled examples', { folder: bundledDir });
-      }
+    if (bundledDir && !folders.includes(bundledDir)) {
+      // The lowest layer: a bundled agent whose id a user's file already defines is replaced, not a duplicate.
+      const bundled = new Map<string, AgentDefinition>();
+      await readFolder(bundledDir, true, bundled, problems);
+      for (const [id, agent] of bundled) if (!agents.has(id)) agents.set(id, agent);
       loadedFolders.push(bundledDir);
-      await readFolder(bundledDir, true, agents, problems);
     }
 
     const previous = new Set(this.problemList.map(problemKey));
@@ -224,11 +227,13 @@ function fingerprintOf(agents: AgentDefinition[], problems: AgentProblem[]): str
   return JSON.stringify([sorted, problems]);
 }
 
-/** The registry over the folders SPEC §2 names (explicit `dirs`, else the defaults), loaded. */
+/** The registry over the folders SPEC §2 names (explicit `dirs`, else the defaults) and the bundled layer, loaded. */
 export async function openAgentRegistry(options: {
   dirs: readonly string[] | null;
   cwd: string;
   home: string;
+  /** False with `--no-bundled-agents`. Default true. */
+  bundled?: boolean;
   logger?: Logger;
 }): Promise<AgentRegistry> {
   const registry = new AgentRegistry({
@@ -236,7 +241,7 @@ export async function openAgentRegistry(options: {
       ...(options.dirs ? { flagDirs: options.dirs } : {}),
       cwd: options.cwd,
       home: options.home,
-      bundledDir: bundledAgentsDir(),
+      bundledDir: options.bundled === false ? null : bundledAgentsDir(),
     }),
     ...(options.logger ? { logger: options.logger } : {}),
   });

@@ -1,58 +1,73 @@
 /**
- * `baton dispatch AGENT "TASK"`: runs one subagent from the shell. Live progress goes to stderr (a spinner on a
- * terminal, plain lines otherwise); the answer goes to stdout.
+ * `baton dispatch AGENT "TASK"`: runs one subagent from the shell. Live progress goes to stderr (one redrawn line
+ * on a terminal, plain lines otherwise); the answer goes to stdout. SIGINT or SIGTERM cancels the task, flushes
+ * the store and exits 130 / 143.
  */
-import ora from 'ora';
 import { createBaton } from '../baton.js';
-import type { Config } from '../config.js';
-import type { Logger } from '../log.js';
+import { ConfigError } from '../errors.js';
+import { createLogger } from '../log.js';
+import type { CommandSpec } from './command.js';
+import { EXIT, signalExitCode } from './command.js';
+import { loadConfig } from './load-config.js';
+import { progressLine } from './progress-line.js';
 
-export interface DispatchCommandInput {
-  agent: string;
-  task: string;
-  context?: string;
-  timeoutSeconds?: number;
-}
-
-/** Runs the dispatch; resolves to the exit code after printing the answer or the error. */
-export async function dispatchCommand(
-  config: Config,
-  log: Logger,
-  input: DispatchCommandInput,
-  signal: AbortSignal,
-): Promise<number> {
-  const baton = await createBaton(config, log);
-  const tty = process.stderr.isTTY === true;
-  const spinner = tty ? ora({ stream: process.stderr, text: `${input.agent}: starting` }).start() : null;
-  const say = (text: string) => {
-    if (spinner) spinner.text = `${input.agent}: ${text}`;
-    else process.stderr.write(`${input.agent}: ${text}\n`);
-  };
-  try {
-    const outcome = await baton.runtime.dispatch(
-      config.as,
-      {
-        agent_id: input.agent,
-        task: input.task,
-        ...(input.context !== undefined ? { context: input.context } : {}),
-        ...(input.timeoutSeconds !== undefined ? { timeout_seconds: input.timeoutSeconds } : {}),
-      },
-      { signal, onProgress: (e) => say(e.message), onCreated: (t) => say(`task ${t.id}`) },
-    );
-    if (outcome.status === 'completed') {
-      spinner?.succeed(`${input.agent}: done (task ${outcome.task.id}, session ${outcome.session_id})`);
-      if (!tty) process.stderr.write(`${input.agent}: done (task ${outcome.task.id}, session ${outcome.session_id})\n`);
-      process.stdout.write(`${outcome.result ?? ''}\n`);
-      return 0;
+export const dispatchCommand: CommandSpec = {
+  name: 'dispatch',
+  summary: 'run one subagent from the shell: live progress on stderr, the answer on stdout',
+  arguments: [
+    ['<agent>', 'the agent id'],
+    ['<task>', 'what the agent should do'],
+  ],
+  groups: ['agents', 'store', 'runtime', 'config'],
+  options: [
+    { flags: '--context <text>', description: 'background for the agent, appended to the task' },
+    { flags: '--timeout <seconds>', description: 'stop the run after this many seconds' },
+  ],
+  async run([agent, task], flags, { stop }) {
+    const timeout = flags.timeout === undefined ? undefined : Number(flags.timeout);
+    if (timeout !== undefined && !(timeout > 0))
+      throw new ConfigError(`invalid --timeout: expected a number of seconds > 0 (got "${String(flags.timeout)}")`);
+    const config = loadConfig(flags);
+    const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
+    const baton = await createBaton(config, log);
+    const line = progressLine(process.stderr);
+    let taskId: string | null = null;
+    try {
+      const outcome = await baton.runtime.dispatch(
+        config.as,
+        {
+          agent_id: agent!,
+          task: task!,
+          ...(typeof flags.context === 'string' ? { context: flags.context } : {}),
+          ...(timeout !== undefined ? { timeout_seconds: timeout } : {}),
+        },
+        {
+          signal: stop,
+          onProgress: (e) => line.update(`${agent}: ${e.message}`),
+          onCreated: (t) => line.update(`${agent}: task ${(taskId = t.id)}`),
+        },
+      );
+      if (stop.aborted) {
+        line.done(`${agent}: stopped by ${String(stop.reason)}; task ${outcome.task.id} is ${outcome.status}`, false);
+        return signalExitCode(stop.reason);
+      }
+      if (outcome.status === 'completed') {
+        line.done(`${agent}: done (task ${outcome.task.id}, session ${outcome.session_id})`, true);
+        process.stdout.write(`${outcome.result ?? ''}\n`);
+        return EXIT.ok;
+      }
+      line.done(`${agent} ${outcome.status.replace('_', ' ')}: ${outcome.error ?? ''}`, false);
+      return EXIT.failed;
+    } catch (error) {
+      if (!stop.aborted) {
+        line.stop();
+        throw error;
+      }
+      line.done(`${agent}: stopped by ${String(stop.reason)}${taskId ? `; task ${taskId} cancelled` : ''}`, false);
+      return signalExitCode(stop.reason);
+    } finally {
+      // Every change of the run is on disk before the process exits.
+      await baton.close();
     }
-    const message = `${input.agent} ${outcome.status.replace('_', ' ')}: ${outcome.error ?? ''}`;
-    if (spinner) spinner.fail(message);
-    else process.stderr.write(`${message}\n`);
-    return 1;
-  } catch (error) {
-    spinner?.stop();
-    throw error;
-  } finally {
-    await baton.close();
-  }
-}
+  },
+};

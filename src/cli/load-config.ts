@@ -1,7 +1,7 @@
 /** Reads `baton.config.json` (from `--config` or the working directory) and the token file, then validates. */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Config, RawFlags } from '../config.js';
+import type { Config, McpConfigFile, RawFlags } from '../config.js';
 import { parseConfig, parseTokens } from '../config.js';
 import { ConfigError, errorMessage } from '../errors.js';
 
@@ -17,7 +17,16 @@ export function loadConfig(flags: RawFlags, env: NodeJS.ProcessEnv = process.env
     }
     parsed = value as Record<string, unknown>;
   }
-  return parseConfig(flags, env, parsed);
+  return parseConfig(flags, env, parsed, mcpConfigFiles(flags.mcpConfig, cwd));
+}
+
+/** The `--mcp-config FILE` files (repeatable), read and parsed; a missing or broken one stops start-up. */
+function mcpConfigFiles(raw: unknown, cwd: string): McpConfigFile[] {
+  const files = raw === undefined ? [] : Array.isArray(raw) ? raw.map(String) : [String(raw)];
+  return files.map((file) => {
+    const resolved = path.resolve(cwd, file);
+    return { source: resolved, value: readJson(resolved, 'MCP config file') };
+  });
 }
 
 /** The token → agent id map of `--tokens`, or null without one. */

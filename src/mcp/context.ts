@@ -1,9 +1,12 @@
 /** What every tool and resource of one MCP session needs. */
 import type { AgentRegistry } from '../agents/registry.js';
 import type { Logger } from '../log.js';
+import type { ModelResolver } from '../providers/model-resolver.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import type { CreateMessage } from '../providers/sampling.js';
+import type { RootsSource } from '../runtime/run-workspaces.js';
 import type { SubagentRuntime } from '../runtime/subagent-runtime.js';
+import type { AgentToolCatalog } from '../runtime/tool-catalog.js';
 import type { TaskService } from '../tasks/task-service.js';
 import type { BatonMcpTaskStore } from './mcp-task-store.js';
 import type { Session } from './session-registry.js';
@@ -22,7 +25,11 @@ export interface DispatchContext extends ToolContext {
   agents: AgentRegistry;
   providers: ProviderRegistry;
   defaultModel: string | null;
+  models: ModelResolver;
+  catalog: AgentToolCatalog;
   taskStore: BatonMcpTaskStore;
   /** This client's `sampling/createMessage`, when it declared the capability. */
   sampler(): CreateMessage | undefined;
+  /** This client's `roots/list`, when it declared the capability. */
+  roots(): RootsSource | undefined;
 }

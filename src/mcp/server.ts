@@ -5,8 +5,10 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { AgentRegistry } from '../agents/registry.js';
 import { ConfigError } from '../errors.js';
 import type { Logger } from '../log.js';
+import type { ModelResolver } from '../providers/model-resolver.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import type { SubagentRuntime } from '../runtime/subagent-runtime.js';
+import type { AgentToolCatalog } from '../runtime/tool-catalog.js';
 import type { TaskService } from '../tasks/task-service.js';
 import { VERSION } from '../version.js';
 import type { DispatchContext } from './context.js';
@@ -14,7 +16,7 @@ import { BatonMcpTaskStore } from './mcp-task-store.js';
 import { GuardedMcpServer } from './request-guard.js';
 import { registerAgentResources, registerResources } from './resources.js';
 import type { SessionRegistry } from './session-registry.js';
-import { samplerOf } from './session-registry.js';
+import { rootsOf, samplerOf } from './session-registry.js';
 import * as cancelTask from './tools/cancel-task.js';
 import * as completeTask from './tools/complete-task.js';
 import * as delegateTask from './tools/delegate-task.js';
@@ -37,6 +39,9 @@ export interface ServerDeps {
   agents: AgentRegistry;
   providers: ProviderRegistry;
   defaultModel: string | null;
+  models: ModelResolver;
+  /** The tools each agent may have: what list_agents shows. */
+  catalog: AgentToolCatalog;
   /** `--tools`: the tool names to publish, or null for all. */
   tools: ReadonlySet<string> | null;
   log: Logger;
@@ -115,8 +120,11 @@ export function createServer(deps: ServerDeps, agentId: string): McpServer {
     agents: deps.agents,
     providers: deps.providers,
     defaultModel: deps.defaultModel,
+    models: deps.models,
+    catalog: deps.catalog,
     taskStore,
     sampler: () => (server.server.getClientCapabilities()?.sampling ? samplerOf(server) : undefined),
+    roots: () => (server.server.getClientCapabilities()?.roots ? rootsOf(server) : undefined),
   };
   const wanted = (name: string) => deps.tools === null || deps.tools.has(name);
 

@@ -6,7 +6,9 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { errorMessage } from '../errors.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { Logger } from '../log.js';
+import { fileURLToPath } from 'node:url';
 import type { CreateMessage } from '../providers/sampling.js';
+import type { RootsSource } from '../runtime/run-workspaces.js';
 import { taskUri } from './resources.js';
 
 /** One connected client. */
@@ -61,6 +63,12 @@ export class SessionRegistry {
     return session ? samplerOf(session.server) : undefined;
   }
 
+  /** `roots/list` on a connected client of `agentId` that declared the roots capability. */
+  rootsFor(agentId: string): RootsSource | undefined {
+    const session = this.of(agentId).find((s) => s.server.server.getClientCapabilities()?.roots);
+    return session ? rootsOf(session.server) : undefined;
+  }
+
   get size(): number {
     return this.sessions.size;
   }
@@ -83,4 +91,12 @@ export function samplerOf(server: McpServer): CreateMessage {
   return async (params, signal) =>
     // The run's own deadline bounds a sampling call (through `signal`), not the SDK's 60 s request default.
     server.server.createMessage(params, { ...(signal ? { signal } : {}), timeout: 24 * 3600 * 1000 });
+}
+
+/** The client's `roots/list` as folder paths: `file://` roots only (MCP: roots are file URIs for now). */
+export function rootsOf(server: McpServer): RootsSource {
+  return async () => {
+    const { roots } = await server.server.listRoots(undefined, { timeout: 10_000 });
+    return roots.flatMap((root) => (root.uri.startsWith('file://') ? [fileURLToPath(root.uri)] : []));
+  };
 }

@@ -18,7 +18,7 @@ import type {
   StopReason,
   ToolCall,
 } from './types.js';
-import { lazySdk, missingKeyError, sdkLogger, toBatonError } from './vendor-sdk.js';
+import { lazySdk, requireApiKey, sdkLogger, toBatonError } from './vendor-sdk.js';
 
 /** `max_tokens` is required by the Messages API; this is sent when the request names none. */
 export const ANTHROPIC_DEFAULT_MAX_TOKENS = 4096;
@@ -58,7 +58,7 @@ function toAnthropicMessages(messages: ChatMessage[]): MessageParam[] {
     const block: ToolResultBlockParam = {
       type: 'tool_result',
       tool_use_id: message.toolCallId,
-      content: message.content,
+      content: toolResultContent(message),
     };
     if (message.isError) block.is_error = true;
     // Messages API: the results of one assistant turn's tool_use blocks return together in the next user message.
@@ -66,6 +66,30 @@ function toAnthropicMessages(messages: ChatMessage[]): MessageParam[] {
     else out.push({ role: 'user', content: (results = [block]) });
   }
   return out;
+}
+
+/** MCP and Baton image types the Messages API accepts in a tool result; others are described in text. */
+const ANTHROPIC_IMAGE_TYPES = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp']);
+
+function toolResultContent(message: Extract<ChatMessage, { role: 'tool' }>): ToolResultBlockParam['content'] {
+  if (!message.images?.length) return message.content;
+  const blocks: Exclude<ToolResultBlockParam['content'], string | undefined> = [];
+  if (message.content) blocks.push({ type: 'text', text: message.content });
+  for (const image of message.images) {
+    if (ANTHROPIC_IMAGE_TYPES.has(image.mimeType)) {
+      blocks.push({
+        type: 'image',
+        source: {
+          type: 'base64',
+          media_type: image.mimeType as 'image/png' | 'image/jpeg' | 'image/gif' | 'image/webp',
+          data: image.data,
+        },
+      });
+    } else {
+      blocks.push({ type: 'text', text: `[an image of type ${image.mimeType}, which this model cannot be shown]` });
+    }
+  }
+  return blocks;
 }
 
 function assistantContent(message: Extract<ChatMessage, { role: 'assistant' }>): string | ContentBlockParam[] {
@@ -150,10 +174,9 @@ export class AnthropicProvider implements ModelProvider {
   readonly name = 'anthropic' as const;
   private readonly client: () => Promise<{ sdk: typeof AnthropicSdk; client: AnthropicSdk.Anthropic }>;
 
-  /** Throws `ProviderError` (missing_key) at once when ANTHROPIC_API_KEY is not set. */
+  /** Throws `ProviderError` (missing_key / invalid_key) at once when ANTHROPIC_API_KEY is not set or not a key. */
   constructor(options: AnthropicProviderOptions) {
-    const apiKey = options.env.ANTHROPIC_API_KEY;
-    if (!apiKey) throw missingKeyError('anthropic', 'ANTHROPIC_API_KEY');
+    const apiKey = requireApiKey('anthropic', options.env);
     const load = options.loadSdk ?? (() => import('@anthropic-ai/sdk'));
     this.client = lazySdk('anthropic', '@anthropic-ai/sdk', async () => {
       const sdk = await load();
@@ -171,10 +194,29 @@ export class AnthropicProvider implements ModelProvider {
   async complete(request: ModelRequest): Promise<ModelResponse> {
     const { sdk, client } = await this.client();
     try {
-      const message = await client.messages.create(toAnthropicRequest(request), { signal: request.signal });
+      const message = await withoutConsoleWarn(() =>
+        client.messages.create(toAnthropicRequest(request), { signal: request.signal }),
+      );
       return fromAnthropicResponse(message);
     } catch (error) {
       throw toBatonError('anthropic', error, sdk, request.signal);
     }
   }
+}
+
+/**
+ * `messages.create` prints a deprecation notice with `console.warn` on every call for a deprecated model, before it
+ * sends anything. Baton's `ModelResolver` already logs one warning per model per process (issue 8), so the SDK's is
+ * muted for that synchronous span only: nothing else can run in between.
+ */
+function withoutConsoleWarn<T>(start: () => T): T {
+  /* eslint-disable no-console -- muting, not printing */
+  const warn = console.warn;
+  console.warn = () => undefined;
+  try {
+    return start();
+  } finally {
+    console.warn = warn;
+  }
+  /* eslint-enable no-console */
 }

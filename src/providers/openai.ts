@@ -9,6 +9,7 @@ import { ProviderError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
 import type {
   ChatMessage,
+  ToolImage,
   ModelProvider,
   ModelRequest,
   ModelResponse,
@@ -16,12 +17,33 @@ import type {
   StopReason,
   ToolCall,
 } from './types.js';
-import { lazySdk, missingKeyError, sdkLogger, toBatonError } from './vendor-sdk.js';
+import { lazySdk, requireApiKey, sdkLogger, toBatonError } from './vendor-sdk.js';
 
 /** Maps a neutral request to Chat Completions params; the system prompt goes first as a system message. */
 export function toOpenAiRequest(request: ModelRequest): ChatCompletionCreateParamsNonStreaming {
   const messages: ChatCompletionMessageParam[] = request.system ? [{ role: 'system', content: request.system }] : [];
-  for (const message of request.messages) messages.push(toOpenAiMessage(message));
+  // Chat Completions takes no images in a tool message: they follow the turn's tool results as one user message.
+  let images: ToolImage[] = [];
+  const flushImages = () => {
+    if (images.length === 0) return;
+    messages.push({
+      role: 'user',
+      content: [
+        { type: 'text', text: 'The images returned by the tool calls above:' },
+        ...images.map((image) => ({
+          type: 'image_url' as const,
+          image_url: { url: `data:${image.mimeType};base64,${image.data}` },
+        })),
+      ],
+    });
+    images = [];
+  };
+  for (const message of request.messages) {
+    if (message.role !== 'tool') flushImages();
+    else if (message.images) images.push(...message.images.filter((i) => i.mimeType.startsWith('image/')));
+    messages.push(toOpenAiMessage(message));
+  }
+  flushImages();
   const params: ChatCompletionCreateParamsNonStreaming = { model: request.model, messages };
   // `max_tokens` is deprecated and refused by reasoning models; compatible servers ignore what they do not know.
   if (request.maxTokens !== undefined) params.max_completion_tokens = request.maxTokens;
@@ -143,10 +165,9 @@ export class OpenAiProvider implements ModelProvider {
   readonly name = 'openai' as const;
   private readonly client: () => Promise<{ sdk: typeof OpenAiSdk; client: OpenAiSdk.OpenAI }>;
 
-  /** Throws `ProviderError` (missing_key) at once when OPENAI_API_KEY is not set. */
+  /** Throws `ProviderError` (missing_key / invalid_key) at once when OPENAI_API_KEY is not set or not a key. */
   constructor(options: OpenAiProviderOptions) {
-    const apiKey = options.env.OPENAI_API_KEY;
-    if (!apiKey) throw missingKeyError('openai', 'OPENAI_API_KEY');
+    const apiKey = requireApiKey('openai', options.env);
     const load = options.loadSdk ?? (() => import('openai'));
     this.client = lazySdk('openai', 'openai', async () => {
       const sdk = await load();

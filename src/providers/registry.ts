@@ -5,6 +5,7 @@ import { AnthropicProvider } from './anthropic.js';
 import { OpenAiProvider } from './openai.js';
 import { DEFAULT_RETRY_POLICY, withRetry, type RetryPolicy } from './retry.js';
 import { SamplingProvider, type CreateMessage } from './sampling.js';
+import { apiKeyProblem, type KeyedVendor } from './vendor-sdk.js';
 import type { ModelProvider, ModelRequest, ModelResponse, ProviderEnv, ProviderName } from './types.js';
 
 /** What the registry is built from. */
@@ -20,8 +21,10 @@ export interface ProviderRegistryOptions {
 export interface ProviderRegistry {
   /** The provider; throws `ProviderError` at once naming what is missing (an API key, the client's sampling). */
   get(name: ProviderName, sessionId?: string): ModelProvider;
-  /** Whether `get` would succeed: the key is set, or the session's client offers sampling (for list_agents). */
+  /** Whether `get` would succeed: the key is set and valid, or the session's client offers sampling (for list_agents). */
   isUsable(name: ProviderName, sessionId?: string): boolean;
+  /** Why a vendor's API key cannot be used ("ANTHROPIC_API_KEY is not set" / "… is not a valid key"), or null. */
+  keyProblem(name: KeyedVendor): string | null;
   /** One model turn on `name`, retrying transient faults; `request.signal` cancels both the request and waiting. */
   complete(name: ProviderName, request: ModelRequest, sessionId?: string): Promise<ModelResponse>;
 }
@@ -57,10 +60,10 @@ export function createProviderRegistry(options: ProviderRegistryOptions): Provid
   return {
     get,
     isUsable(name, sessionId) {
-      if (name === 'anthropic') return Boolean(env.ANTHROPIC_API_KEY);
-      if (name === 'openai') return Boolean(env.OPENAI_API_KEY);
+      if (name !== 'sampling') return apiKeyProblem(name, env) === null;
       return sessionId !== undefined && options.samplingFor?.(sessionId) !== undefined;
     },
+    keyProblem: (name) => apiKeyProblem(name, env),
     async complete(name, request, sessionId) {
       const provider = get(name, sessionId);
       return withRetry(() => provider.complete(request), {

@@ -56,7 +56,8 @@ export function toSamplingRequest(request: ModelRequest): CreateMessageParams {
 function flatten(message: ChatMessage): string {
   if (message.role === 'user') return message.content;
   if (message.role === 'tool') {
-    return `[${message.isError ? 'error from' : 'result of'} tool ${message.name} (${message.toolCallId})]\n${message.content}`;
+    const images = (message.images ?? []).map((image) => `\n[an image of type ${image.mimeType}, not shown]`).join('');
+    return `[${message.isError ? 'error from' : 'result of'} tool ${message.name} (${message.toolCallId})]\n${message.content}${images}`;
   }
   const calls = (message.toolCalls ?? []).map(
     (call) => `[called tool ${call.name} (${call.id}) with ${JSON.stringify(call.arguments)}]`,

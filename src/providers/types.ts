@@ -12,6 +12,10 @@ export const ToolCallSchema = z.object({
 });
 export type ToolCall = z.infer<typeof ToolCallSchema>;
 
+/** An image a tool returned (a workspace `Read` of a picture, an MCP server's image content), base64. */
+export const ToolImageSchema = z.object({ mimeType: z.string(), data: z.string() });
+export type ToolImage = z.infer<typeof ToolImageSchema>;
+
 /**
  * One message of a conversation. System prompts travel separately in `ModelRequest.system`.
  * A schema, because conversations are stored (session history) and validated when the store loads.
@@ -25,6 +29,8 @@ export const ChatMessageSchema = z.discriminatedUnion('role', [
     name: z.string(),
     content: z.string(),
     isError: z.boolean().optional(),
+    /** Images of the result: a content block of the tool result for Anthropic, a user message after it for OpenAI. */
+    images: z.array(ToolImageSchema).optional(),
   }),
 ]);
 export type ChatMessage = z.infer<typeof ChatMessageSchema>;

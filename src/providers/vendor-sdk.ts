@@ -5,6 +5,7 @@
  */
 import { BatonError, CancelledError, ProviderError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
+import type { ProviderEnv } from './types.js';
 import { RetryAfterError, cancelledBy } from './retry.js';
 
 interface SdkApiError extends Error {
@@ -27,12 +28,38 @@ export interface SdkLogger {
   debug(message: string, ...rest: unknown[]): void;
 }
 
-/** The ProviderError for a missing API key, naming the variable (spec §8: fail the dispatch at once). */
-export function missingKeyError(vendor: string, variable: string): ProviderError {
-  return new ProviderError(`${vendor}: ${variable} is not set; export it to use ${vendor}:* models`, {
-    retryable: false,
-    code: 'missing_key',
-  });
+/** The environment variable holding each vendor's API key. */
+export const API_KEY_VARIABLES = { anthropic: 'ANTHROPIC_API_KEY', openai: 'OPENAI_API_KEY' } as const;
+export type KeyedVendor = keyof typeof API_KEY_VARIABLES;
+
+/**
+ * What is wrong with the vendor's API key in `env`, or null when it can be sent. An HTTP header carries visible
+ * ASCII only: a placeholder copied from a README (`sk-ant-…`, with an ellipsis) or a key pasted with a line break
+ * would otherwise reach the SDK, which throws "Cannot convert argument to a ByteString" at the first request.
+ */
+export function apiKeyProblem(vendor: KeyedVendor, env: ProviderEnv): string | null {
+  const variable = API_KEY_VARIABLES[vendor];
+  const key = env[variable];
+  if (!key) return `${variable} is not set`;
+  const bad = /[^\x21-\x7e]/.exec(key);
+  if (!bad) return null;
+  const code = bad[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
+  // Never the key itself: only the kind of character and where it is.
+  return `${variable} is not a valid key (character ${bad.index + 1} is U+${code}; an API key is printable ASCII without spaces)`;
+}
+
+/** The API key to send; throws `ProviderError` (missing_key / invalid_key) at once, naming the variable (SPEC §8). */
+export function requireApiKey(vendor: KeyedVendor, env: ProviderEnv): string {
+  const key = env[API_KEY_VARIABLES[vendor]];
+  const problem = apiKeyProblem(vendor, env);
+  if (problem === null) return key!;
+  throw new ProviderError(
+    key ? `${vendor}: ${problem}` : `${vendor}: ${problem}; export it to use ${vendor}:* models`,
+    {
+      retryable: false,
+      code: key ? 'invalid_key' : 'missing_key',
+    },
+  );
 }
 
 /** Loads an SDK module once, on first call; a failed load is not cached. */

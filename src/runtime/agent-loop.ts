@@ -3,13 +3,8 @@
  * text) go back to the model; a turn without tool calls is the final answer (SPEC §8).
  */
 import { CancelledError, errorMessage, InputError } from '../errors.js';
-import type { ChatMessage, ModelProvider, ModelResponse, ToolCall, ToolSpec } from '../providers/types.js';
-
-/** A tool a subagent may call. `execute` returns text for the model; throwing `InputError` is shown as an error. */
-export interface AgentTool {
-  spec: ToolSpec;
-  execute(args: Record<string, unknown>, signal: AbortSignal): Promise<string>;
-}
+import type { ChatMessage, ModelProvider, ModelResponse, ToolCall } from '../providers/types.js';
+import type { AgentTool } from '../tools/agent-tool.js';
 
 export interface LoopStep {
   step: number;
@@ -23,7 +18,8 @@ export interface AgentLoopOptions {
   system: string;
   /** The conversation so far, ending with the new user message. */
   messages: ChatMessage[];
-  tools: AgentTool[];
+  /** The tools, or a function read before each turn (an MCP server's tool list may change during a run). */
+  tools: AgentTool[] | (() => AgentTool[]);
   maxSteps: number;
   signal: AbortSignal;
   /** Called with each step, for progress. */
@@ -50,14 +46,16 @@ export class StepLimitError extends InputError {
 }
 
 export async function runAgentLoop(options: AgentLoopOptions): Promise<LoopOutcome> {
-  const { provider, model, system, tools, maxSteps, signal } = options;
+  const { provider, model, system, maxSteps, signal } = options;
   const messages = [...options.messages];
   const complete = options.complete ?? ((p, r) => p.complete(r));
-  const byName = new Map(tools.map((t) => [t.spec.name, t]));
+  const currentTools = typeof options.tools === 'function' ? options.tools : () => options.tools as AgentTool[];
   for (let step = 1; step <= maxSteps; step++) {
     if (signal.aborted) throw new CancelledError();
     if (step > 1 && options.beforeTurn) messages.push(...(await options.beforeTurn()));
     options.onStep?.({ step, maxSteps, message: `step ${step}/${maxSteps}: thinking` });
+    const tools = currentTools();
+    const byName = new Map(tools.map((t) => [t.spec.name, t]));
     const response = await complete(provider, { model, system, messages, tools: tools.map((t) => t.spec), signal });
     messages.push({
       role: 'assistant',
@@ -66,7 +64,8 @@ export async function runAgentLoop(options: AgentLoopOptions): Promise<LoopOutco
     });
     if (response.toolCalls.length === 0) return { text: response.text, messages, steps: step };
     for (const call of response.toolCalls) {
-      options.onStep?.({ step, maxSteps, message: `step ${step}/${maxSteps}: ${call.name}` });
+      const said = byName.get(call.name)?.progress?.(call.arguments) ?? call.name;
+      options.onStep?.({ step, maxSteps, message: `step ${step}/${maxSteps}: ${said}` });
       messages.push(await runTool(byName, call, signal));
     }
     if (options.finished?.()) return { text: response.text, messages, steps: step };
@@ -85,7 +84,14 @@ async function runTool(byName: Map<string, AgentTool>, call: ToolCall, signal: A
     };
   }
   try {
-    return { ...base, content: await tool.execute(call.arguments, signal) };
+    const output = await tool.execute(call.arguments, signal);
+    if (typeof output === 'string') return { ...base, content: output };
+    return {
+      ...base,
+      content: output.text,
+      ...(output.isError ? { isError: true } : {}),
+      ...(output.images?.length ? { images: output.images } : {}),
+    };
   } catch (error) {
     if (signal.aborted) throw new CancelledError();
     return { ...base, isError: true, content: errorMessage(error) };

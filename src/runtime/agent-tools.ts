@@ -1,16 +1,14 @@
 /**
- * The tools a running subagent may call, by tool scope (SPEC §8):
- * - isolated: none;
- * - restricted (default): its own task's progress / complete / fail, send_message, read_inbox, and its notes
- *   (remember / recall);
- * - shared: also subagent_dispatch, delegate_task, wait_for_tasks, merge, list_tasks, get_task, cancel_task.
- * The definition's `tools:` list narrows further. Every call runs with the subagent's own identity and the same
- * access rules as any other caller.
+ * The tools of one run, in one list (SPEC §8): Baton's own by tool scope (isolated: none; restricted, the default:
+ * its own task's progress / complete / fail, send_message, read_inbox and its notes; shared: also subagent_dispatch,
+ * delegate_task, wait_for_tasks, merge, list_tasks, get_task, cancel_task), the workspace tools and the MCP servers'
+ * tools, as the agent's tool plan (`tool-plan.ts`) says. Baton's tools run with the subagent's own identity and the
+ * same access rules as any other caller.
  */
 import { z } from 'zod';
 import type { AgentDefinition } from '../agents/definition.js';
-import { InputError } from '../errors.js';
-import type { ToolSpec } from '../providers/types.js';
+import { errorMessage } from '../errors.js';
+import type { Logger } from '../log.js';
 import type { Task } from '../store/records.js';
 import {
   CancelInputSchema,
@@ -27,8 +25,13 @@ import {
 } from '../tasks/inputs.js';
 import type { MergeInput } from '../tasks/inputs.js';
 import type { TaskService } from '../tasks/task-service.js';
-import type { AgentTool } from './agent-loop.js';
+import { tool } from '../tools/agent-tool.js';
+import type { AgentTool } from '../tools/agent-tool.js';
+import type { McpConnection } from '../tools/mcp-client/connection.js';
+import { mcpAgentTools, type McpServerRef } from '../tools/mcp-client/pool.js';
+import type { Workspace, WorkspaceToolOptions } from '../tools/workspace/index.js';
 import { DispatchInputSchema } from './dispatch-input.js';
+import type { AgentToolCatalog } from './tool-catalog.js';
 
 /** What a subagent's tools act through. */
 export interface AgentToolContext {
@@ -49,27 +52,15 @@ export interface AgentToolContext {
   withAgentDefaults<T extends { assignee_id: string; timeout_seconds?: number; max_retries?: number }>(input: T): T;
   /** Runs `fn`, in which this run waits for other runs, without holding a concurrency slot (no deadlock). */
   waiting<T>(fn: () => Promise<T>): Promise<T>;
+  /** What the operator lets agents have, and the plan of each. */
+  catalog: AgentToolCatalog;
+  /** The MCP server connections, shared by every run. */
+  mcp: { connection(ref: McpServerRef): McpConnection };
+  /** The workspace roots of this run (resolved on first need). */
+  workspace(): Promise<Workspace>;
+  workspaceOptions?: WorkspaceToolOptions;
+  log: Logger;
 }
-
-const RESTRICTED = [
-  'report_task_progress',
-  'complete_task',
-  'fail_task',
-  'send_message',
-  'read_inbox',
-  'remember',
-  'recall',
-];
-const SHARED = [
-  ...RESTRICTED,
-  'subagent_dispatch',
-  'delegate_task',
-  'wait_for_tasks',
-  'merge',
-  'list_tasks',
-  'get_task',
-  'cancel_task',
-];
 
 // A run's own task is implied: its tools take no task_id, and its children get it as their parent.
 const OWN_PROGRESS = ProgressInputSchema.omit({ task_id: true });
@@ -87,12 +78,35 @@ const REMEMBER = z.object({
 });
 const RECALL = z.object({ key: z.string().min(1).max(200).optional().describe('The note name; omit for all notes.') });
 
-/** The tools this run may use. */
-export function buildAgentTools(ctx: AgentToolContext): AgentTool[] {
-  const scope = ctx.agent.tool_scope === 'isolated' ? [] : ctx.agent.tool_scope === 'shared' ? SHARED : RESTRICTED;
-  const allowed = ctx.agent.tools ? new Set(ctx.agent.tools) : null;
-  const all = allTools(ctx);
-  return scope.filter((name) => allowed === null || allowed.has(name)).map((name) => all[name] as AgentTool);
+/**
+ * The tools this run may use, as a function read before each turn (an MCP server's tools follow its list_changed).
+ * MCP servers the plan names are started here; one that cannot start is logged and left out, the run goes on.
+ */
+export async function buildAgentTools(ctx: AgentToolContext): Promise<() => AgentTool[]> {
+  const plan = ctx.catalog.plan(ctx.agent);
+  const own = allTools(ctx);
+  const fixed: AgentTool[] = plan.baton.map((name) => own[name] as AgentTool);
+  if (plan.workspace.length > 0) {
+    const workspace = await ctx.workspace();
+    fixed.push(...plan.workspace.map((kind) => kind.create(workspace, ctx.workspaceOptions ?? {})));
+  }
+  const servers = await Promise.all(
+    plan.mcp.map(async (selection) => {
+      const connection = ctx.mcp.connection(selection.ref);
+      await connection.tools().catch((error: unknown) =>
+        ctx.log.warn('an MCP server of this run is not available', {
+          agent: ctx.agent.id,
+          server: selection.ref.name,
+          error: errorMessage(error),
+        }),
+      );
+      const wanted = (name: string) =>
+        (selection.only === null || selection.only.has(name)) && !selection.except.has(name);
+      return { connection, wanted };
+    }),
+  );
+  if (servers.length === 0) return () => fixed;
+  return () => [...fixed, ...servers.flatMap(({ connection, wanted }) => mcpAgentTools(connection, wanted))];
 }
 
 function allTools(ctx: AgentToolContext): Record<string, AgentTool> {
@@ -100,12 +114,16 @@ function allTools(ctx: AgentToolContext): Record<string, AgentTool> {
   const own = { task_id: ctx.task.id };
   const json = (value: unknown) => JSON.stringify(value);
   return {
-    report_task_progress: tool(
-      'report_task_progress',
-      'Tell whoever gave you this task how far you got. Use it on long work.',
-      OWN_PROGRESS,
-      async (args) => json(pick(await ctx.tasks.reportProgress(me, { ...args, ...own }))),
-    ),
+    report_task_progress: {
+      ...tool(
+        'report_task_progress',
+        'Tell whoever gave you this task how far you got. Use it on long work.',
+        OWN_PROGRESS,
+        async (args) => json(pick(await ctx.tasks.reportProgress(me, { ...args, ...own }))),
+      ),
+      // The agent's own words are the progress people watch (baton dispatch, notifications/progress).
+      progress: (args) => (typeof args.message === 'string' && args.message.trim() ? args.message.trim() : undefined),
+    },
     complete_task: tool(
       'complete_task',
       'Finish your task with its result. Your run ends here. (A plain final answer also completes it.)',
@@ -193,43 +211,6 @@ function allTools(ctx: AgentToolContext): Record<string, AgentTool> {
       async (args) => json(await ctx.tasks.cancel(me, args)),
     ),
   };
-}
-
-/** A tool from a zod schema: the model sees its JSON Schema; arguments are validated before `run`. */
-export function tool<S extends z.ZodObject>(
-  name: string,
-  description: string,
-  schema: S,
-  run: (args: z.infer<S>, signal: AbortSignal) => Promise<string>,
-): AgentTool {
-  const spec: ToolSpec = {
-    name,
-    description,
-    inputSchema: jsonSchemaOf(schema),
-  };
-  return {
-    spec,
-    async execute(raw, signal) {
-      const parsed = schema.safeParse(raw);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        throw new InputError(
-          'invalid_input',
-          `invalid arguments for ${name}: ${issue?.path.join('.') || 'input'}: ${issue?.message}`,
-        );
-      }
-      return run(parsed.data, signal);
-    },
-  };
-}
-
-/** JSON Schemas by zod schema: converting costs ~0.1 ms a tool, and every run offers the same tools. */
-const jsonSchemas = new WeakMap<z.ZodType, Record<string, unknown>>();
-
-function jsonSchemaOf(schema: z.ZodType): Record<string, unknown> {
-  let json = jsonSchemas.get(schema);
-  if (!json) jsonSchemas.set(schema, (json = z.toJSONSchema(schema, { io: 'input' }) as Record<string, unknown>));
-  return json;
 }
 
 function pick(task: Task) {

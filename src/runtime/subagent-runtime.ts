@@ -14,7 +14,8 @@ import { CancelledError, ConfigError, InputError, errorMessage } from '../errors
 import type { EventBus } from '../events/event-bus.js';
 import type { DispatchProgressEvent, DispatchResultEvent } from '../events/events.js';
 import type { Logger } from '../log.js';
-import { parseModelSpec } from '../providers/model-spec.js';
+import { formatModel } from '../providers/model-spec.js';
+import type { ModelResolver } from '../providers/model-resolver.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import type { CreateMessage } from '../providers/sampling.js';
 import type { ChatMessage, ProviderName } from '../providers/types.js';
@@ -31,7 +32,11 @@ import type { DispatchInput } from './dispatch-input.js';
 import { concat, hierarchicalSummary, passThrough, resultText, vote } from './merge-strategies.js';
 import type { Missing } from './merge-strategies.js';
 import { Notes } from './notes.js';
+import type { RootsSource, RunWorkspaces } from './run-workspaces.js';
 import { Scheduler } from './scheduler.js';
+import type { AgentToolCatalog } from './tool-catalog.js';
+import type { McpServerPool } from '../tools/mcp-client/pool.js';
+import type { WorkspaceToolOptions } from '../tools/workspace/index.js';
 
 export interface RuntimeOptions {
   tasks: TaskService;
@@ -44,6 +49,15 @@ export interface RuntimeOptions {
   maxPerSession: number;
   /** `--model`: for agents whose definition names none. */
   defaultModel: string | null;
+  /** What `model:` means: aliases, the config's `models` map. */
+  models: ModelResolver;
+  /** The tools each agent may have (permissions, MCP servers). */
+  catalog: AgentToolCatalog;
+  /** The MCP servers, shared by every run. */
+  mcp: McpServerPool;
+  /** Where each run's workspace tools act. */
+  workspaces: RunWorkspaces;
+  workspaceTools?: WorkspaceToolOptions;
   log: Logger;
   /** The sampling function of a connected client of `agentId`, for background tasks that use sampling. */
   samplerFor?: (agentId: string) => CreateMessage | undefined;
@@ -61,6 +75,8 @@ export interface DispatchOptions {
   onCreated?: (task: Task) => void;
   /** The calling client's sampling, for agents that use it. */
   sampler?: CreateMessage;
+  /** The calling client's roots (MCP roots/list), when it declared the capability: where workspace tools act. */
+  roots?: RootsSource;
   /** A reserved id for the new task (MCP Tasks). */
   taskId?: string;
 }
@@ -139,6 +155,7 @@ export class SubagentRuntime {
           ? await this.spawnSession(parent, agent, caller)
           : randomUUID();
     if (options.sampler) this.samplers.set(sessionId, options.sampler);
+    if (options.roots) this.options.workspaces.setSource(sessionId, options.roots);
 
     let resolveResult!: (event: DispatchResultEvent) => void;
     const result = new Promise<DispatchResultEvent>((resolve) => (resolveResult = resolve));
@@ -195,7 +212,10 @@ export class SubagentRuntime {
       unsubscribeResult();
       unsubscribeProgress();
       options.signal?.removeEventListener('abort', onAbort);
-      if (taskId === null || !this.runs.has(taskId)) this.samplers.delete(sessionId);
+      if (taskId === null || !this.runs.has(taskId)) {
+        this.samplers.delete(sessionId);
+        this.options.workspaces.forgetSession(sessionId);
+      }
     }
   }
 
@@ -372,6 +392,8 @@ export class SubagentRuntime {
         this.models.delete(taskId);
         // The sampler holds its client's connection: keep it no longer than the run.
         this.samplers.delete(sessionId);
+        this.options.workspaces.forgetSession(sessionId);
+        this.options.workspaces.release(taskId);
         this.publishResult(taskId, sessionId);
       });
   }
@@ -450,7 +472,7 @@ export class SubagentRuntime {
         log.warn('could not record the attempt', { task_id: task.id, error: errorMessage(error) }),
       );
     const { provider, model } = this.resolveModel(agent, started, sessionId);
-    this.models.set(task.id, provider === 'sampling' ? 'sampling' : `${provider}:${model}`);
+    this.models.set(task.id, provider === 'sampling' ? 'sampling' : formatModel({ provider, model }));
     const session = store.getSession(sessionId);
     // Messages sent to the agent since this task was assigned (while it was queued, pending, or between attempts)
     // go into the first prompt; later ones are shown between its steps.
@@ -462,10 +484,15 @@ export class SubagentRuntime {
       ...(session?.messages ?? []),
       { role: 'user', content: earlier ? `${this.userMessage(started)}\n\n${earlier}` : this.userMessage(started) },
     ];
-    const tools = buildAgentTools({
+    const tools = await buildAgentTools({
       agent,
       task: started,
       tasks,
+      catalog: this.options.catalog,
+      mcp: this.options.mcp,
+      workspace: () => this.options.workspaces.forRun(started, sessionId),
+      ...(this.options.workspaceTools ? { workspaceOptions: this.options.workspaceTools } : {}),
+      log,
       checkSpawn: (agentId, description) => this.checkSpawn(tasks.peek(task.id), agentId, description),
       spawnSession: async (agentId) => {
         const child = this.options.agents.get(agentId);
@@ -566,7 +593,7 @@ export class SubagentRuntime {
       this.samplers.set(sessionId, sampler);
       spec = 'sampling';
     }
-    const parsed = parseModelSpec(spec);
+    const parsed = this.options.models.resolve(spec);
     if (parsed.provider === 'inherit') return { provider: 'sampling', model: '' };
     if (parsed.provider === 'sampling' && !this.samplers.has(sessionId)) {
       const sampler = this.options.samplerFor?.(task.delegated_by);

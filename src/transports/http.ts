@@ -3,7 +3,7 @@
  * GET /healthz, on one port. With tokens every request needs `Authorization: Bearer <token>` and acts as the
  * token's agent; without tokens only loopback binds are allowed and every session acts as `--as`.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { lookup as dnsLookup } from 'node:dns/promises';
 import type { LookupAddress } from 'node:dns';
 import type { Server as HttpServer } from 'node:http';
@@ -18,6 +18,7 @@ import { ConfigError, errorMessage } from '../errors.js';
 import { createServer } from '../mcp/server.js';
 import type { ServerDeps } from '../mcp/server.js';
 import { VERSION } from '../version.js';
+import { bearerAuth, noOAuthDiscovery } from './bearer-auth.js';
 import { InMemoryEventStore } from './event-store.js';
 import { HttpSessions } from './http-sessions.js';
 
@@ -50,7 +51,6 @@ export interface RunningHttp {
 
 export async function startHttp(deps: ServerDeps, options: HttpOptions): Promise<RunningHttp> {
   const address = await bindAddress(options);
-  const tokens = options.tokens ? hashTokens(options.tokens) : null;
   const allowedHosts = new Set(LOOPBACK_HOSTS);
   allowedHosts.add(options.host.toLowerCase());
   const anyHost = ANY_HOST.has(options.host);
@@ -82,21 +82,10 @@ export async function startHttp(deps: ServerDeps, options: HttpOptions): Promise
     next();
   });
 
-  // Authentication: the bearer token decides who the caller is (401 otherwise).
-  app.use((req, res, next) => {
-    if (tokens === null) {
-      res.locals.agentId = options.agentId;
-      return next();
-    }
-    const match = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '');
-    const agentId = match ? tokens.get(sha256(match[1]!.trim())) : undefined;
-    if (agentId === undefined) {
-      res.setHeader('WWW-Authenticate', 'Bearer realm="baton"');
-      return rpcError(res, 401, 'Unauthorized: missing or unknown bearer token');
-    }
-    res.locals.agentId = agentId;
-    next();
-  });
+  // OAuth discovery answers 404 (no token needed), so clients stop looking for a login; then the bearer token
+  // decides who the caller is (401 otherwise).
+  app.use(noOAuthDiscovery);
+  app.use(bearerAuth(options.tokens, options.agentId));
 
   // SPEC §10: with tokens, every request needs one, health checks included.
   app.get('/healthz', (_req, res) => {
@@ -259,13 +248,4 @@ function originHostname(origin: string): string | null {
   } catch {
     return null;
   }
-}
-
-function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
-}
-
-/** Tokens are kept by hash, so a lookup does not compare secrets character by character. */
-function hashTokens(tokens: Map<string, string>): Map<string, string> {
-  return new Map([...tokens].map(([token, agentId]) => [sha256(token), agentId]));
 }

@@ -127,7 +127,7 @@ describe('AgentRegistry', () => {
     expect(explicit.problems()).toEqual([{ path: missing, reason: 'agents folder not found' }]);
   });
 
-  it('falls back to the bundled folder when no folder holds a valid agent', async () => {
+  it('loads the bundled folder below the others when no folder holds a valid agent', async () => {
     const empty = await folder('empty', { 'bad.md': 'no frontmatter here' });
     const bundled = await folder('bundled', { 'helper.md': agentFile('Bundled helper.') });
     const registry = new AgentRegistry({
@@ -142,14 +142,29 @@ describe('AgentRegistry', () => {
     expect(registry.problems().map((problem) => problem.path)).toEqual([path.join(empty, 'bad.md')]);
   });
 
-  it('does not load the bundled folder once a folder holds a valid agent', async () => {
+  it('keeps the bundled agents as the lowest layer: a user file with the same id replaces one silently', async () => {
+    const own = await folder('own', { 'mine.md': agentFile('Mine.'), 'helper.md': agentFile('My own helper.') });
+    const bundled = await folder('bundled', {
+      'helper.md': agentFile('Bundled helper.'),
+      'summarizer.md': agentFile('Bundled summarizer.'),
+    });
+    for (const explicit of [false, true]) {
+      const registry = new AgentRegistry({ folders: [own], explicit, bundledDir: bundled });
+      await registry.load();
+      expect(registry.list().map((agent) => agent.id)).toEqual(['helper', 'mine', 'summarizer']);
+      expect(registry.get('helper')?.description).toBe('My own helper.');
+      expect(registry.get('summarizer')?.path).toBe(path.join(bundled, 'summarizer.md'));
+      expect(registry.problems()).toEqual([]);
+      expect(registry.folders()).toEqual([own, bundled]);
+      expect(registry.sourceFolders()).toEqual([own, bundled]);
+    }
+  });
+
+  it('leaves the bundled agents out when no bundled folder is given (--no-bundled-agents)', async () => {
     const own = await folder('own', { 'mine.md': agentFile('Mine.') });
-    const bundled = await folder('bundled', { 'helper.md': agentFile('Bundled helper.') });
-    const registry = new AgentRegistry({ folders: [own], explicit: false, bundledDir: bundled });
+    const registry = new AgentRegistry({ folders: [own], explicit: true });
     await registry.load();
     expect(registry.list().map((agent) => agent.id)).toEqual(['mine']);
-    expect(registry.folders()).toEqual([own]);
-    expect(registry.sourceFolders()).toEqual([own, bundled]);
   });
 
   it('calls change listeners only when the agents or problems changed', async () => {
@@ -185,11 +200,16 @@ describe('AgentRegistry', () => {
 describe('resolveAgentFolders', () => {
   const base = { cwd: '/work/project', home: '/home/u', bundledDir: '/opt/baton/agents' };
 
-  it('uses the --agents flags first, resolved against cwd, without the bundled fallback', () => {
+  it('uses the --agents flags first, resolved against cwd, with the bundled folder below them', () => {
     expect(
       resolveAgentFolders({ ...base, flagDirs: ['mine', '/abs/agents', '~/more'], envPath: '/env/agents' }),
     ).toEqual({
       folders: [path.resolve('/work/project/mine'), path.resolve('/abs/agents'), path.resolve('/home/u/more')],
+      explicit: true,
+      bundledDir: path.resolve('/opt/baton/agents'),
+    });
+    expect(resolveAgentFolders({ ...base, bundledDir: null, flagDirs: ['mine'] })).toEqual({
+      folders: [path.resolve('/work/project/mine')],
       explicit: true,
     });
   });
@@ -199,10 +219,11 @@ describe('resolveAgentFolders', () => {
     expect(resolveAgentFolders({ ...base, flagDirs: [], envPath })).toEqual({
       folders: [path.resolve('/env/one'), path.resolve('/work/project/two')],
       explicit: true,
+      bundledDir: path.resolve('/opt/baton/agents'),
     });
   });
 
-  it('defaults to the four standard folders with the bundled fallback', () => {
+  it('defaults to the four standard folders with the bundled folder below them', () => {
     expect(resolveAgentFolders({ ...base, envPath: '  ' })).toEqual({
       folders: [
         path.resolve('/work/project/agents'),

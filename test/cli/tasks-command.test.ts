@@ -4,6 +4,7 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
+import { spawnInPty } from '../helpers/pty.js';
 import type { CliResult } from '../helpers/cli.js';
 import { startCore, tempDir } from '../helpers/core.js';
 
@@ -80,6 +81,15 @@ describe('baton tasks / baton task', () => {
     expect(lines[4]).toMatch(new RegExp(`^${ids.summarised}\\s+completed\\s+alice\\s+bob\\s.*Summarise the quarterly`));
   });
 
+  it('cuts the table to a narrow terminal, the descriptions giving way and the ids kept whole', async () => {
+    const run = spawnInPty(['tasks', '--store', store], { cwd: tmp.dir, columns: 100 });
+    expect((await run.exited).code).toBe(0);
+    const lines = run.screen().trimEnd().split('\r\n');
+    expect(lines).toHaveLength(5);
+    for (const line of lines) expect(line.length, line).toBeLessThanOrEqual(100);
+    expect(lines[3]).toMatch(new RegExp(`^${ids.translated}\\s+in_progress\\s+alice\\s+carol\\s.*Translate.*…$`));
+  });
+
   it('prints parseable JSON with --json', async () => {
     const tasks = await listJson();
     expect(tasks.map((t) => t.id)).toEqual([ids.checked, ids.translated, ids.summarised]);
@@ -121,7 +131,7 @@ describe('baton tasks / baton task', () => {
 
   it('refuses a bad --status value with one clear line naming the valid ones', async () => {
     const run = await baton('tasks', '--store', store, '--status', 'completed,done');
-    expect(run.code).toBe(1);
+    expect(run.code).toBe(2);
     expect(run.stdout).toBe('');
     expect(run.stderr).toMatch(/^baton: invalid --status: "done"; expected one of pending, in_progress, completed/);
     expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
@@ -153,7 +163,8 @@ describe('baton tasks / baton task', () => {
     ]);
     expect(done.code).toBe(0);
     expect(done.stdout).toContain(`Task ${ids.summarised} (delegation)`);
-    expect(done.stdout).toMatch(/status: +completed/);
+    // The status once: its message says nothing more ("completed — completed" before).
+    expect(done.stdout).toMatch(/^ {2}status: +completed$/m);
     expect(done.stdout).toMatch(/from → to: +alice → bob/);
     expect(done.stdout).toMatch(/Description:\n {2}Summarise the quarterly report/);
     expect(done.stdout).toMatch(/Progress:\n {2}\S+ {2}read page 1/);
@@ -166,6 +177,16 @@ describe('baton tasks / baton task', () => {
     expect(failed.stdout).toMatch(/Error:\n {2}the spreadsheet is missing/);
   });
 
+  it('finds a task by an unambiguous prefix of its id', async () => {
+    const [byPrefix, json] = await Promise.all([
+      baton('task', ids.summarised.slice(0, 8), '--store', store),
+      baton('task', ids.translated.slice(0, 13), '--store', store, '--json'),
+    ]);
+    expect(byPrefix.code).toBe(0);
+    expect(byPrefix.stdout).toContain(`Task ${ids.summarised} (delegation)`);
+    expect((JSON.parse(json.stdout) as { task: { id: string } }).task.id).toBe(ids.translated);
+  });
+
   it('exits 1 with "task not found" on stderr for an unknown id', async () => {
     const runs = await Promise.all(
       [[], ['--json']].map((json) => baton('task', 'no-such-task', '--store', store, ...json)),
@@ -174,6 +195,41 @@ describe('baton tasks / baton task', () => {
       expect(run.code).toBe(1);
       expect(run.stdout).toBe('');
       expect(run.stderr).toBe('baton: task not found: no-such-task\n');
+    }
+  });
+});
+
+describe('baton task ID-PREFIX', () => {
+  it('refuses an ambiguous prefix in one line listing the tasks it matches', async () => {
+    const tmp = await tempDir('baton-cli-prefix-');
+    try {
+      const store = path.join(tmp.dir, 'store.json');
+      const created: string[] = [];
+      const core = await startCore({ storePath: store });
+      try {
+        const alice = await core.connect('alice');
+        // 17 random ids: two of them share their first hex digit.
+        for (let i = 0; i < 17; i++) {
+          const { task_id } = await alice.ok<{ task_id: string }>('delegate_task', {
+            assignee_id: 'bob',
+            description: `task ${i}`,
+          });
+          created.push(task_id);
+        }
+      } finally {
+        await core.close();
+      }
+      const digit = [...'0123456789abcdef'].find((d) => created.filter((id) => id.startsWith(d)).length > 1)!;
+      const matching = created.filter((id) => id.startsWith(digit));
+      const run = await runCli(['task', digit, '--store', store], { cwd: tmp.dir });
+      expect(run.code).toBe(1);
+      expect(run.stdout).toBe('');
+      const line = run.stderr.trimEnd();
+      expect(line.split('\n')).toHaveLength(1);
+      expect(line).toMatch(new RegExp(`^baton: task id prefix '${digit}' matches ${matching.length} tasks: `));
+      for (const id of matching.slice(0, 5)) expect(line).toContain(id);
+    } finally {
+      await tmp.cleanup();
     }
   });
 });

@@ -31,7 +31,7 @@ describe('subagent_dispatch through the built CLI over stdio', () => {
       body: 'You are a research assistant.',
     });
     await writeAgent(agents, 'coder', { model: 'openai:gpt-test', description: 'Writes <small> & tidy code.' });
-    baton = await startStdio(['--store', path.join(dir, 'store.json'), '--agents', agents], {
+    baton = await startStdio(['--store', path.join(dir, 'store.json'), '--agents', agents, '--no-bundled-agents'], {
       OPENAI_API_KEY: 'sk-test',
       OPENAI_BASE_URL: fake!.baseUrl,
     });

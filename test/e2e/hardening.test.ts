@@ -72,7 +72,10 @@ describe('the built CLI under hostile input', () => {
     await writeFile(path.join(agents, 'wide.md'), agentFile('Wide.', manyKeys(8 * 1024)));
 
     // It used to wait forever for a writer on the pipe.
-    const run = await runCli(['agents', '--agents', agents, '--json'], { cwd: dir, timeoutMs: 15_000 });
+    const run = await runCli(['agents', '--agents', agents, '--no-bundled-agents', '--json'], {
+      cwd: dir,
+      timeoutMs: 15_000,
+    });
     expect(run).toMatchObject({ code: 0, signal: null });
     const listed = JSON.parse(run.stdout) as { agents: Array<{ id: string }>; problems: Array<{ reason: string }> };
     expect(listed.agents.map((a) => a.id)).toEqual(['wide']);

@@ -11,6 +11,9 @@ export interface AgentSpec {
   max_retries?: number;
   timeout_seconds?: number;
   tools?: string;
+  disallowedTools?: string;
+  /** Claude Code's `mcpServers:` as a comma-separated list of configured server names. */
+  mcpServers?: string;
   body?: string;
 }
 

@@ -46,9 +46,16 @@ export interface SpawnedCli {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Starts `node dist/bin/cli.js ...args` with piped stdio (nothing reaches the test's own stdout). */
-export function spawnCli(args: string[], options: { cwd: string; env?: Record<string, string> }): SpawnedCli {
-  const child = spawn(process.execPath, [CLI, ...args], {
+/**
+ * Starts `node dist/bin/cli.js ...args` with piped stdio (nothing reaches the test's own stdout); `command` runs
+ * another program instead (a pty wrapper around the CLI).
+ */
+export function spawnCli(
+  args: string[],
+  options: { cwd: string; env?: Record<string, string> },
+  command: [file: string, args: string[]] = [process.execPath, [CLI, ...args]],
+): SpawnedCli {
+  const child = spawn(command[0], command[1], {
     cwd: options.cwd,
     env: cleanEnv(options.env),
     stdio: ['ignore', 'pipe', 'pipe'],

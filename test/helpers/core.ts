@@ -4,15 +4,20 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import { pathToFileURL } from 'node:url';
 import {
   CreateMessageRequestSchema,
+  ListRootsRequestSchema,
   LoggingMessageNotificationSchema,
   ResourceUpdatedNotificationSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { CallToolResult, CreateMessageRequest, CreateMessageResult } from '@modelcontextprotocol/sdk/types.js';
 import { createBaton } from '../../src/baton.js';
 import type { Baton } from '../../src/baton.js';
+import type { Config } from '../../src/config.js';
 import { silentLogger } from '../../src/log.js';
+import type { Logger } from '../../src/log.js';
+import { McpServersSchema } from '../../src/tools/mcp-client/server-config.js';
 import { createServer } from '../../src/mcp/server.js';
 
 export async function tempDir(prefix = 'baton-test-'): Promise<{ dir: string; cleanup: () => Promise<void> }> {
@@ -45,12 +50,14 @@ export interface TestClient {
 export interface ConnectOptions {
   /** Declares the sampling capability and answers `sampling/createMessage` with this handler. */
   sampling?: (request: CreateMessageRequest) => CreateMessageResult | Promise<CreateMessageResult>;
+  /** Declares the roots capability and answers `roots/list` with these folders. */
+  roots?: string[];
 }
 
 export interface CoreOptions {
   storePath?: string;
   defaultTimeoutSeconds?: number;
-  /** Agent folders (explicit: no bundled fallback). Default: none, so no agents. */
+  /** Agent folders. Default: none, so no agents. */
   agents?: string[];
   model?: string | null;
   env?: Record<string, string>;
@@ -60,6 +67,19 @@ export interface CoreOptions {
   tools?: string[] | null;
   watch?: boolean;
   retryBaseMs?: number;
+  /** Load the bundled agents below `agents` (default false, so tests see only their own agents). */
+  bundledAgents?: boolean;
+  /** `--allow`. */
+  permissions?: Config['permissions'];
+  /** `mcpServers`. */
+  mcpServers?: Record<string, unknown>;
+  /** `models` / `--model-map`. */
+  modelMap?: Record<string, string>;
+  /** `--workspace` (default: none, so the workspace is `cwd`). */
+  workspace?: string[];
+  /** The start directory (the default workspace root). */
+  cwd?: string;
+  log?: Logger;
 }
 
 export async function startCore(options: CoreOptions = {}): Promise<Core> {
@@ -75,10 +95,18 @@ export async function startCore(options: CoreOptions = {}): Promise<Core> {
       maxDepth: options.maxDepth ?? 3,
       maxPerSession: options.maxPerSession ?? 10,
       tools: options.tools ?? null,
+      bundledAgents: options.bundledAgents ?? false,
+      permissions: options.permissions ?? [],
+      mcpServers: McpServersSchema.parse(options.mcpServers ?? {}),
+      models: options.modelMap ?? {},
+      workspace: options.workspace ?? null,
     },
-    silentLogger,
+    options.log ?? silentLogger,
     {
       env: options.env ?? {},
+      ...(options.cwd ? { cwd: options.cwd } : {}),
+      mcpTimings: { restartBaseMs: 300, restartMaxMs: 1000, graceMs: 500 },
+      workspaceTools: { bash: { graceMs: 300 } },
       watch: options.watch ?? false,
       retry: { retries: 2, baseDelayMs: 5, maxDelayMs: 20 },
       retryBaseMs: options.retryBaseMs ?? 10,
@@ -95,8 +123,17 @@ export async function startCore(options: CoreOptions = {}): Promise<Core> {
       const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
       const client = new Client(
         { name: `test-${agentId}`, version: '1.0.0' },
-        { capabilities: connectOptions.sampling ? { sampling: {} } : {} },
+        {
+          capabilities: {
+            ...(connectOptions.sampling ? { sampling: {} } : {}),
+            ...(connectOptions.roots ? { roots: {} } : {}),
+          },
+        },
       );
+      if (connectOptions.roots) {
+        const roots = connectOptions.roots.map((dir) => ({ uri: pathToFileURL(dir).href, name: path.basename(dir) }));
+        client.setRequestHandler(ListRootsRequestSchema, () => ({ roots }));
+      }
       if (connectOptions.sampling) {
         const handler = connectOptions.sampling;
         client.setRequestHandler(CreateMessageRequestSchema, (request) => handler(request));

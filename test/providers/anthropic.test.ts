@@ -237,6 +237,25 @@ describe('AnthropicProvider', () => {
     );
   });
 
+  it('refuses a placeholder or pasted-with-a-newline key with one clear line, before any request', async () => {
+    fake = await startFakeAnthropic();
+    // The README's placeholder: without this check the SDK throws "Cannot convert argument to a ByteString".
+    for (const key of ['sk-ant-…', 'sk-real-key\n', 'sk key']) {
+      expect(
+        () => new AnthropicProvider({ env: { ANTHROPIC_API_KEY: key, ANTHROPIC_BASE_URL: fake!.baseUrl } }),
+      ).toThrow(
+        expect.objectContaining({
+          code: 'invalid_key',
+          retryable: false,
+          message: expect.stringMatching(
+            /^anthropic: ANTHROPIC_API_KEY is not a valid key \(character \d+ is U\+[0-9A-F]{4}; /,
+          ),
+        }),
+      );
+    }
+    expect(fake.requests).toHaveLength(0);
+  });
+
   it('loads the SDK on the first call only, not when constructed', async () => {
     fake = await startFakeAnthropic();
     const loadSdk = vi.fn(() => import('@anthropic-ai/sdk'));

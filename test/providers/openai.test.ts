@@ -272,6 +272,23 @@ describe('OpenAiProvider', () => {
     );
   });
 
+  it('refuses a placeholder or pasted-with-a-newline key with one clear line, before any request', async () => {
+    fake = await startFakeOpenAi();
+    // The README's placeholder: without this check the SDK throws "Cannot convert argument to a ByteString".
+    for (const key of ['sk-…', 'sk-real-key\n', 'sk key']) {
+      expect(() => new OpenAiProvider({ env: { OPENAI_API_KEY: key, OPENAI_BASE_URL: fake!.baseUrl } })).toThrow(
+        expect.objectContaining({
+          code: 'invalid_key',
+          retryable: false,
+          message: expect.stringMatching(
+            /^openai: OPENAI_API_KEY is not a valid key \(character \d+ is U\+[0-9A-F]{4}; /,
+          ),
+        }),
+      );
+    }
+    expect(fake.requests).toHaveLength(0);
+  });
+
   it('loads the SDK on the first call only, not when constructed', async () => {
     fake = await startFakeOpenAi();
     const loadSdk = vi.fn(() => import('openai'));

@@ -33,6 +33,13 @@ describe('createProviderRegistry', () => {
     expect(registry.isUsable('sampling', 'with-sampling')).toBe(true);
   });
 
+  it('reports a placeholder key as unusable, saying why', () => {
+    const registry = createProviderRegistry({ env: { ANTHROPIC_API_KEY: 'sk-ant-…' } });
+    expect(registry.isUsable('anthropic')).toBe(false);
+    expect(registry.keyProblem('anthropic')).toMatch(/^ANTHROPIC_API_KEY is not a valid key/);
+    expect(registry.keyProblem('openai')).toBe('OPENAI_API_KEY is not set');
+  });
+
   it('builds a vendor provider once and returns the same instance afterwards', () => {
     const registry = createProviderRegistry({ env: { ANTHROPIC_API_KEY: 'k' } });
     expect(registry.get('anthropic')).toBe(registry.get('anthropic'));

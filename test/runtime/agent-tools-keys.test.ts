@@ -12,10 +12,13 @@ function notesTools(notes: Record<string, string>) {
     agent,
     task: { id: 't1' },
     notes: { read: () => notes, remember: async (key: string, value: string) => void remembered.push([key, value]) },
+    // Only the notes tools, as a plan would give them.
+    catalog: { plan: () => ({ baton: ['remember', 'recall'], workspace: [], mcp: [] }) },
   } as unknown as AgentToolContext;
-  const tools = buildAgentTools(ctx);
-  const run = (name: string, args: Record<string, unknown>) =>
-    tools.find((t) => t.spec.name === name)!.execute(args, new AbortController().signal);
+  const run = async (name: string, args: Record<string, unknown>) => {
+    const tools = (await buildAgentTools(ctx))();
+    return String(await tools.find((t) => t.spec.name === name)!.execute(args, new AbortController().signal));
+  };
   return { run, remembered };
 }
 

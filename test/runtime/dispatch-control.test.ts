@@ -1,6 +1,7 @@
 import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { CallToolResult, Progress } from '@modelcontextprotocol/sdk/types.js';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { HEARTBEAT_MS } from '../../src/mcp/tools/subagent-dispatch.js';
 import { writeAgent } from '../helpers/agents.js';
 import { eventually, textOf } from '../helpers/core.js';
 import type { CoreOptions } from '../helpers/core.js';
@@ -112,10 +113,48 @@ describe('subagent_dispatch limits and control', () => {
     expect(result.structuredContent).toMatchObject({ result: 'done', status: 'completed' });
     expect(progress.map((p) => p.message)).toEqual([
       'step 1/8: thinking',
-      'step 1/8: report_task_progress',
+      'step 1/8: read the sources',
       'step 2/8: thinking',
     ]);
     expect(progress.map((p) => p.progress)).toEqual([1, 2, 3]);
+  });
+
+  it('sends a heartbeat at least every 10 s that repeats the latest step without growing', async () => {
+    const fake = await sandbox.fakeOpenAi([
+      { toolCalls: [{ name: 'report_task_progress', arguments: { message: 'read the sources' } }] },
+      { hang: true },
+    ]);
+    await writeAgent(agentsDir(), 'slow', { model: 'openai:gpt-test' });
+    const host = await (await start()).connect('host');
+    const progress: string[] = [];
+    const controller = new AbortController();
+    // Only intervals are faked: the heartbeat's timer starts inside the call, everything else runs on real time.
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      const call = host.client.callTool(
+        { name: 'subagent_dispatch', arguments: { agent_id: 'slow', task: 'work' } },
+        CallToolResultSchema,
+        { onprogress: (p) => progress.push(p.message ?? ''), signal: controller.signal },
+      );
+      await fake.waitFor(() => fake.requests.length === 2);
+      await eventually(() => progress.length === 3, 2000, 'the first steps');
+      for (let beat = 1; beat <= 3; beat++) {
+        vi.advanceTimersByTime(HEARTBEAT_MS);
+        await eventually(() => progress.length === 3 + beat, 2000, `heartbeat ${beat}`);
+      }
+      expect(progress).toEqual([
+        'step 1/8: thinking',
+        'step 1/8: read the sources',
+        'step 2/8: thinking',
+        'step 2/8: thinking (still working)',
+        'step 2/8: thinking (still working)',
+        'step 2/8: thinking (still working)',
+      ]);
+      controller.abort();
+      await expect(call).rejects.toThrow();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('fails at once naming the missing API key', async () => {

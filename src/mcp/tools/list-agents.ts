@@ -1,7 +1,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import type { AgentDefinition } from '../../agents/definition.js';
-import { parseModelSpec } from '../../providers/model-spec.js';
+import { formatModel } from '../../providers/model-spec.js';
 import type { DispatchContext } from '../context.js';
 import { toolResult } from '../tool-result.js';
 
@@ -10,12 +10,24 @@ export const name = 'list_agents';
 const AgentInfoSchema = z.object({
   id: z.string(),
   description: z.string(),
-  model: z.string().describe('The model the agent runs on: its own, the server default, or sampling.'),
+  model: z
+    .string()
+    .describe('The model the agent runs on: its own, the server default, or sampling; aliases resolved.'),
+  model_spec: z
+    .string()
+    .optional()
+    .describe("The agent's model as written, when an alias or the models map changed it."),
   usable: z.boolean().describe('Whether that model can be reached now (API key set, or the client offers sampling).'),
   unusable_reason: z.string().optional(),
   tool_scope: z.enum(['isolated', 'restricted', 'shared']),
   memory_scope: z.enum(['isolated', 'snapshot', 'shared']),
   max_steps: z.number().int(),
+  tools: z
+    .array(z.string())
+    .describe("The tools it gets: Baton's, workspace tools, MCP servers' (a whole server as mcp__<server>__*)."),
+  tool_problems: z
+    .array(z.string())
+    .describe('Names in its tools:, disallowedTools: or mcpServers: that match nothing or are not permitted.'),
   path: z.string(),
 });
 const OutputSchema = z.object({
@@ -29,27 +41,34 @@ export function describeAgent(agent: AgentDefinition, ctx: DispatchContext): Age
   const spec = agent.model && agent.model !== 'inherit' ? agent.model : (ctx.defaultModel ?? 'sampling');
   let usable = false;
   let reason: string | undefined;
+  let model = spec;
   try {
-    const { provider } = parseModelSpec(spec);
+    const resolved = ctx.models.resolve(spec);
+    const { provider } = resolved;
+    model = provider === 'sampling' || provider === 'inherit' ? provider : formatModel(resolved);
     if (provider === 'sampling' || provider === 'inherit') {
       usable = ctx.sampler() !== undefined;
       if (!usable) reason = 'no model set (--model) and this client does not offer sampling';
     } else {
       usable = ctx.providers.isUsable(provider);
-      if (!usable) reason = `${provider === 'anthropic' ? 'ANTHROPIC_API_KEY' : 'OPENAI_API_KEY'} is not set`;
+      if (!usable) reason = ctx.providers.keyProblem(provider) ?? undefined;
     }
   } catch (error) {
     reason = (error as Error).message;
   }
+  const plan = ctx.catalog.plan(agent);
   return {
     id: agent.id,
     description: agent.description,
-    model: spec,
+    model,
+    ...(model !== spec ? { model_spec: spec } : {}),
     usable,
     ...(reason ? { unusable_reason: reason } : {}),
     tool_scope: agent.tool_scope,
     memory_scope: agent.memory_scope,
     max_steps: agent.max_steps,
+    tools: plan.names,
+    tool_problems: plan.problems,
     path: agent.path,
   };
 }
@@ -61,7 +80,7 @@ export function register(server: McpServer, ctx: DispatchContext): void {
     {
       title: 'List agents',
       description:
-        'List the agents Baton can run (with model and whether it is usable now) and the problems found in bad agent definition files.',
+        'List the agents Baton can run (model, whether it is usable now, the tools each gets and why a listed tool is missing) and the problems found in bad agent definition files.',
       outputSchema: OutputSchema.shape,
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },

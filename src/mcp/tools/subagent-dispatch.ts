@@ -88,8 +88,7 @@ export function register(server: McpServer, ctx: DispatchContext): RegisteredToo
         const progressToken = extra._meta?.progressToken;
         let count = 0;
         let last = 'started';
-        const progress = (message: string) => {
-          last = message;
+        const send = (message: string) => {
           if (progressToken === undefined || augmented) return;
           void extra
             .sendNotification({
@@ -98,7 +97,9 @@ export function register(server: McpServer, ctx: DispatchContext): RegisteredToo
             })
             .catch(() => undefined);
         };
-        const heartbeat = setInterval(() => progress(`${last} (still working)`), HEARTBEAT_MS);
+        const progress = (message: string) => send((last = message));
+        // The heartbeat repeats the latest step; it is not a step itself, so its text never grows.
+        const heartbeat = setInterval(() => send(`${last} (still working)`), HEARTBEAT_MS);
         heartbeat.unref();
         let created!: (task: Task) => void;
         const createdTask = new Promise<Task>((resolve) => (created = resolve));
@@ -110,6 +111,7 @@ export function register(server: McpServer, ctx: DispatchContext): RegisteredToo
             onCreated: created,
             onProgress: (e) => progress(e.message),
             ...(ctx.sampler() ? { sampler: ctx.sampler()! } : {}),
+            ...(ctx.roots() ? { roots: ctx.roots()! } : {}),
           })
           .finally(() => clearInterval(heartbeat));
         if (augmented) {

@@ -1,0 +1,40 @@
+/**
+ * Builds dist/bin: the CLI as one esbuild bundle (plus lazily loaded chunks), for a fast cold start. Everything is
+ * bundled except the vendor SDKs, which stay `dependencies` and load on first use. `npm run bundle` and npm's
+ * `prepare` (scripts/prepare.mjs) run this.
+ */
+import { rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Bundles src/cli.ts into dist/bin. */
+export async function bundle() {
+  const nodeModules = path.join(root, 'node_modules');
+  const esbuild = createRequire(import.meta.url)('esbuild');
+  // Start clean: chunks of earlier builds would otherwise be packed.
+  rmSync(path.join(root, 'dist', 'bin'), { recursive: true, force: true });
+  await esbuild.build({
+    absWorkingDir: root,
+    entryPoints: ['src/cli.ts'],
+    bundle: true,
+    splitting: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    outdir: 'dist/bin',
+    // Loaded on first use (SPEC §8); fsevents is an optional native module of file watchers.
+    external: ['openai', '@anthropic-ai/sdk', 'fsevents'],
+    // jsonc-parser's main is a UMD build that esbuild cannot follow; its ESM build bundles.
+    alias: { 'jsonc-parser': path.join(nodeModules, 'jsonc-parser', 'lib', 'esm', 'main.js') },
+    // Bundled CommonJS code calls require(); an ES module has none of its own.
+    banner: {
+      js: "import{createRequire as __batonRequire}from'node:module';const require=__batonRequire(import.meta.url);",
+    },
+    logLevel: 'warning',
+  });
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) await bundle();
