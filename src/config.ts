@@ -3,6 +3,7 @@
  * of precedence (SPEC §2). `parseConfig` is pure; a bad value throws a `ConfigError` whose one line names the
  * option, where the value came from and what is wrong.
  */
+import { BlockList, isIP } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
@@ -68,6 +69,8 @@ export const ConfigSchema = z.object({
   models: z.record(z.string(), z.string()),
   /** False with `--no-bundled-agents`. */
   bundledAgents: z.boolean(),
+  maxSessions: z.number().int().positive(),
+  sessionIdleTimeout: z.number().positive(),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 
@@ -141,6 +144,9 @@ const OPTIONS: OptionSpec[] = [
     ),
     fallback: () => [],
   },
+  // SPEC §10: open sessions per token bounded, idle ones closed.
+  { key: 'maxSessions', flag: '--max-sessions', schema: positiveInt, fallback: () => 64 },
+  { key: 'sessionIdleTimeout', flag: '--session-idle-timeout', schema: positiveSeconds, fallback: () => 1800 },
 ];
 
 /** The keys `baton.config.json` may hold. */
@@ -211,8 +217,10 @@ export function parseConfig(
     if (!parsed.success) throw new ConfigError(`invalid ${source}: ${describe(parsed.error)} (got ${show(httpRaw)})`);
     http = parsed.data;
   }
-  // SPEC §10: without tokens every HTTP session acts as --as, so only this machine may connect.
-  if (http && !isLoopbackHost(http.host) && values.tokens === null) {
+  // SPEC §10: without tokens every HTTP session acts as --as, so only this machine may connect. An address is
+  // decided here; a host name is resolved when the server starts (transports/http.ts), and each of its addresses
+  // must be loopback then.
+  if (http && isIP(http.host) !== 0 && !isLoopbackAddress(http.host) && values.tokens === null) {
     throw new ConfigError(
       `refusing to listen on ${http.host} without --tokens: anyone who can reach it could act as ${String(values.as)}; ` +
         'bind to 127.0.0.1 or give --tokens',
@@ -285,9 +293,15 @@ function bundledAgentsOf(flags: RawFlags, file: Record<string, unknown> | null):
 /** Loopback host names and addresses, as they appear in a bind address or a Host header. */
 export const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
 
-/** Whether `host` is this machine only (any 127.x address included). */
-export function isLoopbackHost(host: string): boolean {
-  return LOOPBACK_HOSTS.has(host.toLowerCase()) || host.startsWith('127.');
+const LOOPBACK = new BlockList();
+LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
+LOOPBACK.addAddress('::1', 'ipv6');
+
+/** Whether `address`, an IP address, is this machine only: 127.0.0.0/8 or ::1 (IPv4-mapped forms too). */
+export function isLoopbackAddress(address: string): boolean {
+  const family = isIP(address);
+  if (family === 0) return false;
+  return LOOPBACK.check(address, family === 4 ? 'ipv4' : 'ipv6');
 }
 
 /**

@@ -37,6 +37,8 @@ describe('parseConfig', () => {
       mcpServers: {},
       models: {},
       bundledAgents: true,
+      maxSessions: 64,
+      sessionIdleTimeout: 1800,
     });
   });
 
@@ -98,6 +100,21 @@ describe('parseConfig', () => {
       expect(parseConfig({ bundledAgents: true }, HOME, { bundledAgents: false }).bundledAgents).toBe(false);
       expect(configError(() => parseConfig({}, HOME, { bundledAgents: 'no' })).message).toMatch(/bundledAgents/);
     });
+  });
+
+  it('bounds HTTP sessions by --max-sessions and --session-idle-timeout, or the file', () => {
+    expect(parseConfig({ maxSessions: '5', sessionIdleTimeout: '0.5' }, HOME, null)).toMatchObject({
+      maxSessions: 5,
+      sessionIdleTimeout: 0.5,
+    });
+    expect(parseConfig({}, HOME, { maxSessions: 2, sessionIdleTimeout: 60 })).toMatchObject({
+      maxSessions: 2,
+      sessionIdleTimeout: 60,
+    });
+    expect(configError(() => parseConfig({ maxSessions: '0' }, HOME, null)).message).toMatch(/^invalid --max-sessions/);
+    expect(configError(() => parseConfig({ sessionIdleTimeout: 'soon' }, HOME, null)).message).toMatch(
+      /^invalid --session-idle-timeout/,
+    );
   });
 
   describe.each([
@@ -164,10 +181,19 @@ describe('parseConfig', () => {
     });
 
     it('refuses a non-loopback address without tokens', () => {
-      expect(() => parseConfig({ http: '0.0.0.0:3000' }, HOME, null)).toThrow(
-        /refusing to listen on 0\.0\.0\.0 without --tokens/,
-      );
-      expect(() => parseConfig({ http: '127.0.0.2:3000' }, HOME, null)).not.toThrow();
+      for (const address of ['0.0.0.0', '[::]', '10.0.0.1', '[::ffff:10.0.0.1]']) {
+        expect(() => parseConfig({ http: `${address}:3000` }, HOME, null), address).toThrow(
+          /refusing to listen on .* without --tokens/,
+        );
+      }
+      for (const address of ['127.0.0.2', '[::1]', '[::ffff:127.0.0.1]']) {
+        expect(() => parseConfig({ http: `${address}:3000` }, HOME, null), address).not.toThrow();
+      }
+    });
+
+    it('leaves host names, 127.example included, to be resolved when the server starts', () => {
+      // Decided on the resolved addresses by the HTTP transport (test/transports/http-guards.test.ts).
+      expect(parseConfig({ http: '127.example:3000' }, HOME, null).http).toEqual({ host: '127.example', port: 3000 });
     });
 
     it('reads "http" from the config file, as a number too, and lets the flag win', () => {

@@ -5,7 +5,6 @@
 import path from 'node:path';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
-import { errorMessage } from '../errors.js';
 
 /** An agent id: lowercase letters and digits, words joined by single hyphens. */
 export const AGENT_ID_PATTERN = /^[a-z0-9]+(-[a-z0-9]+)*$/;
@@ -95,26 +94,44 @@ const KNOWN_KEYS = new Set([
   'max_retries',
 ]);
 
+/** SPEC §3: a definition file is a regular file of at most 256 KiB. */
+export const DEFINITION_MAX_BYTES = 256 * 1024;
+/** Its frontmatter is at most 64 KiB: YAML parses at ~1 ms a KiB, and real frontmatters are a few KiB. */
+export const FRONTMATTER_MAX_BYTES = 64 * 1024;
+/** And has at most 100 fields (Claude Code's have about ten): checking thousands would hold the event loop. */
+export const FRONTMATTER_MAX_FIELDS = 100;
+
 /** True for a file name the registry treats as an agent definition (`*.md`, but not a folder's README). */
 export function isAgentFile(filePath: string): boolean {
   const base = path.basename(filePath).toLowerCase();
   return base.endsWith('.md') && base !== 'readme.md';
 }
 
-/** Parses one definition file; `path` is only used for the id default and in the result. */
-export function parseAgentFile(text: string, filePath: string): ParseAgentResult {
+/**
+ * Parses one definition file; `path` is only used for the id default and in the result. `yaml` is the parse of
+ * its frontmatter when it was made elsewhere (the reader parses large ones in a worker thread).
+ */
+export function parseAgentFile(text: string, filePath: string, yaml?: YamlResult): ParseAgentResult {
   const fail = (reason: string): ParseAgentResult => ({ ok: false, problem: { path: filePath, reason } });
 
   const split = splitFrontmatter(text);
   if (!split.ok) return fail(split.reason);
+  const size = Buffer.byteLength(split.frontmatter);
+  if (size > FRONTMATTER_MAX_BYTES) {
+    return fail(`frontmatter: ${size} bytes; the limit is ${FRONTMATTER_MAX_BYTES} (64 KiB)`);
+  }
 
-  const yaml = readYaml(split.frontmatter, split.firstLine);
+  yaml ??= readYaml(split.frontmatter, split.firstLine);
   if (!yaml.ok) return fail(yaml.reason);
   const fields = yaml.value ?? {};
   if (typeof fields !== 'object' || Array.isArray(fields)) {
     return fail(`frontmatter: expected YAML fields (name: value lines); got ${describe(fields)}`);
   }
   const raw = fields as Record<string, unknown>;
+  const count = Object.keys(raw).length;
+  if (count > FRONTMATTER_MAX_FIELDS) {
+    return fail(`frontmatter: ${count} fields; the limit is ${FRONTMATTER_MAX_FIELDS}`);
+  }
 
   const fileStem = path.basename(filePath).replace(/\.md$/i, '');
   const idFromName = raw.name !== undefined && raw.name !== null;
@@ -213,66 +230,95 @@ function normaliseServers(value: unknown): unknown {
 
 type Split = { ok: true; frontmatter: string; firstLine: number; body: string } | { ok: false; reason: string };
 
-/** Separates the frontmatter between the leading `---` lines from the body. */
-function splitFrontmatter(text: string): Split {
-  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
-  if (lines[0]?.trimEnd() !== '---') {
+/**
+ * Separates the frontmatter between the leading `---` lines from the body (CRLF read as LF). It looks only at
+ * lines that start with `---`, rather than splitting the whole file into lines: a 256 KiB file of blank lines
+ * would otherwise be 262,144 strings.
+ */
+export function splitFrontmatter(text: string): Split {
+  const source = text.startsWith('\uFEFF') ? text.slice(1) : text;
+  const opener = source.indexOf('\n');
+  if ((opener === -1 ? source : source.slice(0, opener)).trimEnd() !== '---') {
     return { ok: false, reason: "frontmatter: missing; the file must start with a '---' line, the fields, then '---'" };
   }
-  const end = lines.findIndex((line, index) => index > 0 && line.trimEnd() === '---');
-  if (end === -1) return { ok: false, reason: "frontmatter: no closing '---' line after the fields" };
-  return {
-    ok: true,
-    frontmatter: lines.slice(1, end).join('\n'),
-    firstLine: 2,
-    body: lines.slice(end + 1).join('\n'),
-  };
+  const lf = (part: string) => part.replace(/\r\n/g, '\n');
+  for (let from = opener; from !== -1;) {
+    const at = source.indexOf('\n---', from);
+    if (at === -1) break;
+    const lineEnd = source.indexOf('\n', at + 1);
+    if (source.slice(at + 1, lineEnd === -1 ? undefined : lineEnd).trimEnd() === '---') {
+      return {
+        ok: true,
+        frontmatter: lf(source.slice(opener + 1, Math.max(opener + 1, at))).replace(/\r$/, ''),
+        firstLine: 2,
+        body: lineEnd === -1 ? '' : lf(source.slice(lineEnd + 1)),
+      };
+    }
+    from = at + 1;
+  }
+  return { ok: false, reason: "frontmatter: no closing '---' line after the fields" };
 }
 
-type YamlResult = { ok: true; value: unknown } | { ok: false; reason: string };
+/** A frontmatter's fields, or the problem to report. */
+export type YamlResult = { ok: true; value: unknown } | { ok: false; reason: string };
 
-/** Parses the frontmatter; on failure, retries once with Claude Code's common unquoted-colon descriptions quoted. */
+/** What parsing a frontmatter gave: plain data, or the first error and where it is. */
+export type YamlOutcome = { ok: true; value: unknown } | { ok: false; message: string; line?: number; col?: number };
+
 function readYaml(frontmatter: string, firstLine: number): YamlResult {
-  const doc = parseDocument(frontmatter);
-  const error = doc.errors[0];
-  if (!error) return toValue(doc);
+  return yamlResult(parseFrontmatterYaml({ yaml: { parseDocument } }, frontmatter), firstLine);
+}
 
-  const repaired = quoteColonValues(frontmatter);
-  if (repaired !== frontmatter) {
-    const retry = parseDocument(repaired);
-    if (retry.errors.length === 0) return toValue(retry);
-  }
-
-  const message = error.message.split(' at line ')[0]?.split('\n')[0] ?? error.message;
-  const pos = error.linePos?.[0];
-  const at = pos ? ` at line ${pos.line + firstLine - 1}, column ${pos.col}` : '';
+/** The problem text of a failed parse; `firstLine` is the file line the frontmatter starts on. */
+export function yamlResult(outcome: YamlOutcome, firstLine: number): YamlResult {
+  if (outcome.ok) return outcome;
+  const message = outcome.message.split(' at line ')[0]?.split('\n')[0] ?? outcome.message;
+  const at = outcome.line !== undefined ? ` at line ${outcome.line + firstLine - 1}, column ${outcome.col}` : '';
   return { ok: false, reason: `frontmatter: invalid YAML${at}: ${message}` };
 }
 
-function toValue(doc: ReturnType<typeof parseDocument>): YamlResult {
-  try {
-    return { ok: true, value: doc.toJS() };
-  } catch (error) {
-    // toJS throws on alias bombs (more aliases than yaml's maxAliasCount).
-    return { ok: false, reason: `frontmatter: invalid YAML: ${errorMessage(error)}` };
-  }
-}
-
 /**
- * Many Claude Code agents have `description: Use this when: …` unquoted, which strict YAML rejects. Such a
- * top-level line is always an error, so quoting its value only changes files that would not parse anyway.
+ * Parses a frontmatter; on a syntax error, retries once with Claude Code's common unquoted-colon descriptions
+ * quoted. Self-contained (it uses only its arguments): its source also runs in the reader's worker thread.
  */
-function quoteColonValues(frontmatter: string): string {
-  return frontmatter
-    .split('\n')
-    .map((line) => {
-      const match = /^([A-Za-z_][\w-]*):[ \t]+(.*?)\s*$/.exec(line);
-      if (!match) return line;
-      const [, key, value = ''] = match;
-      if (/^["'|>[{&*!#]/.test(value) || !/:(\s|$)/.test(value)) return line;
-      return `${key}: ${JSON.stringify(value)}`;
-    })
-    .join('\n');
+export function parseFrontmatterYaml(
+  modules: { yaml: { parseDocument: typeof parseDocument } },
+  frontmatter: string,
+): YamlOutcome {
+  const toValue = (doc: ReturnType<typeof parseDocument>): YamlOutcome => {
+    try {
+      return { ok: true, value: doc.toJS() };
+    } catch (error) {
+      // toJS throws on alias bombs (more aliases than yaml's maxAliasCount).
+      return { ok: false, message: error instanceof Error ? error.message : String(error) };
+    }
+  };
+  // Many Claude Code agents have `description: Use this when: …` unquoted, which strict YAML rejects. Such a
+  // top-level line is always an error, so quoting its value only changes files that would not parse anyway.
+  // ([\s\S]* and trimEnd rather than a lazy group: no backtracking on long lines.)
+  const quoteColonValues = (text: string): string =>
+    text
+      .split('\n')
+      .map((line) => {
+        const match = /^([A-Za-z_][\w-]*):[ \t]+([\s\S]*)$/.exec(line);
+        if (!match) return line;
+        const key = match[1] as string;
+        const value = (match[2] ?? '').trimEnd();
+        if (/^["'|>[{&*!#]/.test(value) || !/:(\s|$)/.test(value)) return line;
+        return `${key}: ${JSON.stringify(value)}`;
+      })
+      .join('\n');
+
+  const doc = modules.yaml.parseDocument(frontmatter);
+  const error = doc.errors[0];
+  if (!error) return toValue(doc);
+  const repaired = quoteColonValues(frontmatter);
+  if (repaired !== frontmatter) {
+    const retry = modules.yaml.parseDocument(repaired);
+    if (retry.errors.length === 0) return toValue(retry);
+  }
+  const pos = error.linePos?.[0];
+  return { ok: false, message: error.message, ...(pos ? { line: pos.line, col: pos.col } : {}) };
 }
 
 /** A short rendering of a value for a problem message. */

@@ -3,12 +3,13 @@
  * records the bad ones as problems. The first folder wins when two files define the same id. The bundled agents are
  * the lowest layer under every folder: a user's file with the same id replaces the bundled one, silently.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { errorMessage } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
-import { isAgentFile, parseAgentFile, type AgentDefinition, type AgentProblem } from './definition.js';
+import { isAgentFile, type AgentDefinition, type AgentProblem } from './definition.js';
+import { readAgentDefinition } from './definition-reader.js';
 
 /** Where to look for agents: the result of `resolveAgentFolders`, the input of `AgentRegistry`. */
 export interface AgentFolders {
@@ -171,8 +172,9 @@ async function readFolder(
   let names: string[];
   try {
     const entries = await readdir(folder, { withFileTypes: true });
+    // Any kind of entry: the reader refuses what is not a regular file, as a problem.
     names = entries
-      .filter((entry) => (entry.isFile() || entry.isSymbolicLink()) && isAgentFile(entry.name))
+      .filter((entry) => isAgentFile(entry.name))
       .map((entry) => entry.name)
       .sort();
   } catch (error) {
@@ -187,16 +189,9 @@ async function readFolder(
 
   for (const name of names) {
     const file = path.join(folder, name);
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (error) {
-      // Removed between readdir and readFile: the next reload will not see it either.
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
-      problems.push({ path: file, reason: `cannot read the file: ${errorMessage(error)}` });
-      continue;
-    }
-    const parsed = parseAgentFile(text, file);
+    const parsed = await readAgentDefinition(file);
+    // Removed between readdir and the read: the next reload will not see it either.
+    if (parsed === null) continue;
     if (!parsed.ok) {
       problems.push(parsed.problem);
       continue;

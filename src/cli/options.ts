@@ -28,6 +28,11 @@ export const SHARED_OPTIONS: Record<OptionGroup, CliOption[]> = {
     { flags: '--http <[host:]port>', description: 'serve MCP over HTTP: Streamable HTTP at /mcp, legacy SSE at /sse' },
     { flags: '--tokens <file>', description: 'JSON file {"<token>": "<agent id>"}: HTTP needs a bearer token' },
     { flags: '--tools <list>', description: 'comma-separated tool names or groups to publish (default all)' },
+    {
+      flags: '--max-sessions <n>',
+      description: 'HTTP: open sessions per token, or in all without tokens (default 64)',
+    },
+    { flags: '--session-idle-timeout <seconds>', description: 'HTTP: close sessions idle this long (default 1800)' },
   ],
   // Whatever runs subagents: serve, dispatch.
   runtime: [

@@ -24,7 +24,13 @@ export const serveCommand: CommandSpec = {
     if (config.transport === 'http' && config.http) {
       // Loaded only when asked for: express stays out of stdio start-up.
       const { startHttp } = await import('../transports/http.js');
-      const http = await startHttp(baton, { ...config.http, agentId: config.as, tokens });
+      const http = await startHttp(baton, {
+        ...config.http,
+        agentId: config.as,
+        tokens,
+        maxSessions: config.maxSessions,
+        sessionIdleMs: config.sessionIdleTimeout * 1000,
+      });
       transport = http;
       log.info(`listening on ${http.url}/mcp (Streamable HTTP), ${http.url}/sse (legacy SSE)`, {
         auth: tokens ? `${tokens.size} token(s)` : `none, acting as ${config.as}`,

@@ -1,7 +1,7 @@
 /**
  * createServer: one McpServer per connection, acting for one agent, over the shared parts built once.
  */
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { AgentRegistry } from '../agents/registry.js';
 import { ConfigError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -13,6 +13,7 @@ import type { TaskService } from '../tasks/task-service.js';
 import { VERSION } from '../version.js';
 import type { DispatchContext } from './context.js';
 import { BatonMcpTaskStore } from './mcp-task-store.js';
+import { GuardedMcpServer } from './request-guard.js';
 import { registerAgentResources, registerResources } from './resources.js';
 import type { SessionRegistry } from './session-registry.js';
 import { rootsOf, samplerOf } from './session-registry.js';
@@ -71,7 +72,7 @@ export function resolveToolList(list: readonly string[] | null): Set<string> | n
   if (list === null) return null;
   const names = new Set<string>();
   for (const item of list) {
-    const group = TOOL_GROUPS[item];
+    const group = Object.hasOwn(TOOL_GROUPS, item) ? TOOL_GROUPS[item] : undefined; // not "constructor"
     if (group) group.forEach((n) => names.add(n));
     else if (TOOL_NAMES.includes(item)) names.add(item);
     else {
@@ -96,7 +97,7 @@ export function createServer(deps: ServerDeps, agentId: string): McpServer {
   const taskStore = new BatonMcpTaskStore(agentId, deps.tasks, (task) =>
     subagentDispatch.dispatchResult(task, task.session_id),
   );
-  const server = new McpServer(
+  const server = new GuardedMcpServer(
     { name: 'baton', title: 'Baton', version: VERSION },
     {
       capabilities: {
@@ -134,6 +135,7 @@ export function createServer(deps: ServerDeps, agentId: string): McpServer {
   for (const tool of TASK_TOOLS) if (wanted(tool.name)) tool.register(server, ctx);
   registerResources(server, ctx);
   registerAgentResources(server, ctx);
+  server.toolNames = new Set(TOOL_NAMES.filter(wanted));
 
   // Hot reload: a changed agent folder regenerates the dispatch description and enum (tools/list_changed).
   const unsubscribe = deps.agents.onChange(() => {

@@ -30,7 +30,9 @@ const MAX_HOPS = 8;
 
 /** One resolver per process: it remembers which deprecated models it already warned about. */
 export function createModelResolver(options: ModelResolverOptions = {}): ModelResolver {
-  const map = options.map ?? {};
+  const entries = options.map ?? {};
+  // Own keys only: a `model: constructor` must not find Object.prototype's.
+  const map = (key: string): string | undefined => (Object.hasOwn(entries, key) ? entries[key] : undefined);
   const catalog = options.catalog ?? installedAnthropicCatalog;
   const log = options.log ?? silentLogger;
   const warned = new Set<string>();
@@ -59,7 +61,7 @@ export function createModelResolver(options: ModelResolverOptions = {}): ModelRe
       const path = [original];
       let text = original;
       for (let hop = 0; hop < MAX_HOPS; hop++) {
-        const direct = map[text.toLowerCase()];
+        const direct = map(text.toLowerCase());
         if (direct !== undefined && direct.toLowerCase() !== text.toLowerCase()) {
           text = next(direct, undefined, path);
           continue;
@@ -67,12 +69,12 @@ export function createModelResolver(options: ModelResolverOptions = {}): ModelRe
         const parsed = parseModelSpec(text);
         const concrete: ResolvedModel = parsed.family ? family(parsed, text) : parsed;
         const name = formatModel(concrete).toLowerCase();
-        const exact = map[name];
+        const exact = map(name);
         if (exact !== undefined && name !== text.toLowerCase()) {
           text = next(exact, concrete, path);
           continue;
         }
-        const vendor = map[`${concrete.provider}:*`];
+        const vendor = map(`${concrete.provider}:*`);
         if (vendor !== undefined && concrete.provider !== 'inherit') {
           text = next(vendor, concrete, path);
           continue;

@@ -68,7 +68,12 @@ const OWN_COMPLETE = CompleteInputSchema.omit({ task_id: true });
 const OWN_FAIL = FailInputSchema.omit({ task_id: true });
 const CHILD_DELEGATE = DelegateInputSchema.omit({ parent_task_id: true });
 const REMEMBER = z.object({
-  key: z.string().min(1).max(200).describe('The note name.'),
+  key: z
+    .string()
+    .min(1)
+    .max(200)
+    .refine((key) => key !== '__proto__', 'reserved: "__proto__" cannot name a note')
+    .describe('The note name.'),
   value: z.string().max(100_000).describe('What to remember.'),
 });
 const RECALL = z.object({ key: z.string().min(1).max(200).optional().describe('The note name; omit for all notes.') });
@@ -191,7 +196,7 @@ function allTools(ctx: AgentToolContext): Record<string, AgentTool> {
     ),
     recall: tool('recall', 'Read your notes: one by key, or all of them.', RECALL, async ({ key }) => {
       const notes = ctx.notes.read();
-      return json(key === undefined ? notes : { [key]: notes[key] ?? null });
+      return json(key === undefined ? notes : { [key]: Object.hasOwn(notes, key) ? notes[key] : null });
     }),
     list_tasks: tool('list_tasks', 'List your tasks.', ListInputSchema, async (args) =>
       json(await ctx.tasks.list(me, args)),

@@ -2,9 +2,9 @@
  * Merge strategies (SPEC §4 `merge`, the orchestrator seed's merge): pure functions from completed tasks to one
  * answer. `llm_summary` needs an agent and lives in the runtime; any other strategy name is the seed's pass-through.
  */
-import { InputError } from '../errors.js';
 import type { Task } from '../store/records.js';
 import type { MergeInput } from '../tasks/inputs.js';
+import { compileUserPattern, firstGroups } from '../util/user-pattern.js';
 
 export type MergeOptions = NonNullable<MergeInput['options']>;
 
@@ -41,22 +41,35 @@ export function hierarchicalSummary(tasks: Task[]) {
 
 /**
  * voting: the most common answer after normalising (trim, case and white space for text; canonical JSON for
- * objects), on the whole result, on `options.field` of JSON results, or on `options.pattern`'s first group.
- * Results without the field or pattern abstain. A shared top count is reported as a tie, with no winner.
+ * objects), on the whole result, on `options.field` of JSON results, or on `options.pattern`'s first group (RE2:
+ * linear time, see `util/user-pattern.ts`). Results without the field or pattern abstain. A shared top count is
+ * reported as a tie, with no winner. Answers are counted in a `Map`: any text, `__proto__` included, is one answer.
  */
-export function vote(tasks: Task[], options: MergeOptions) {
-  const pattern = options.pattern === undefined ? null : compile(options.pattern);
-  const distribution: Record<string, number> = {};
-  const abstained: string[] = [];
-  for (const task of tasks) {
-    const answer = ballot(task.result, options.field, pattern);
-    if (answer === null) {
-      abstained.push(task.id);
-      continue;
-    }
-    distribution[answer] = (distribution[answer] ?? 0) + 1;
+export async function vote(tasks: Task[], options: MergeOptions, limits: { timeoutMs?: number } = {}) {
+  const pattern =
+    options.pattern === undefined
+      ? null
+      : compileUserPattern(options.pattern, 'options.pattern', { ignoreCase: true, multiline: true });
+  const values = tasks.map((task) => fieldOf(task.result, options.field));
+  let answers: unknown[] = values;
+  if (pattern !== null) {
+    // canonicalJson, not JSON.stringify: a field of a parsed text result may be nested deeper than the stack allows.
+    const present = values.filter((v) => v !== undefined).map((v) => (typeof v === 'string' ? v : canonicalJson(v)));
+    const groups = await firstGroups(pattern, present, limits);
+    answers = values.map((v) => (v === undefined ? undefined : (groups.shift() ?? undefined)));
   }
-  const ranked = Object.entries(distribution).sort((a, b) => b[1] - a[1]);
+  const counts = new Map<string, number>();
+  const abstained: string[] = [];
+  tasks.forEach((task, i) => {
+    const answer = answers[i];
+    if (answer === undefined) {
+      abstained.push(task.id);
+      return;
+    }
+    const key = normalise(answer);
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  });
+  const ranked = [...counts].sort((a, b) => b[1] - a[1]);
   const top = ranked[0]?.[1] ?? 0;
   const leaders = ranked.filter(([, n]) => n === top).map(([answer]) => answer);
   const tie = leaders.length > 1;
@@ -64,7 +77,8 @@ export function vote(tasks: Task[], options: MergeOptions) {
     winner: tie || leaders.length === 0 ? null : (leaders[0] as string),
     votes: top,
     total: tasks.length - abstained.length,
-    distribution,
+    // Object.fromEntries defines own properties, so "__proto__" is a key like any other.
+    distribution: Object.fromEntries(ranked) as Record<string, number>,
     tie,
     ...(tie ? { tied: leaders } : {}),
     ...(abstained.length > 0 ? { abstained } : {}),
@@ -76,22 +90,16 @@ export function passThrough(tasks: Task[]) {
   return { results: Object.fromEntries(tasks.map((t) => [t.id, t.result ?? null])), source_count: tasks.length };
 }
 
-function ballot(result: unknown, field: string | undefined, pattern: RegExp | null): string | null {
-  let value = result;
-  if (field !== undefined) {
-    if (typeof value === 'string') value = parseJson(value);
-    for (const key of field.split('.')) {
-      if (value === null || typeof value !== 'object') return null;
-      value = (value as Record<string, unknown>)[key];
-    }
-    if (value === undefined) return null;
+/** The value voted on: the result, or its `field` (a dotted path of own keys); undefined to abstain. */
+function fieldOf(result: unknown, field: string | undefined): unknown {
+  if (field === undefined) return result ?? null;
+  let value = typeof result === 'string' ? parseJson(result) : result;
+  for (const key of field.split('.')) {
+    // Own keys only: "__proto__" or "constructor" must not reach Object.prototype.
+    if (value === null || typeof value !== 'object' || !Object.hasOwn(value, key)) return undefined;
+    value = (value as Record<string, unknown>)[key];
   }
-  if (pattern !== null) {
-    const match = pattern.exec(resultText(value));
-    if (!match) return null;
-    value = match[1] ?? match[0];
-  }
-  return normalise(value);
+  return value;
 }
 
 function normalise(value: unknown): string {
@@ -99,16 +107,40 @@ function normalise(value: unknown): string {
   return canonicalJson(value);
 }
 
-/** JSON with object keys sorted, so that equal objects vote together. */
+/**
+ * JSON with object keys sorted, so that equal objects vote together. Iterative, so a result nested thousands of
+ * levels deep (a subagent's text parsed as JSON has no depth limit) cannot overflow the stack.
+ */
 export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.keys(value as object)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`);
-    return `{${entries.join(',')}}`;
+  const out: string[] = [];
+  // Work items: a value to write, or literal text (brackets, commas, keys) already decided.
+  const stack: Array<{ value: unknown } | string> = [{ value }];
+  while (stack.length > 0) {
+    const item = stack.pop() as { value: unknown } | string;
+    if (typeof item === 'string') {
+      out.push(item);
+      continue;
+    }
+    const v = item.value;
+    if (Array.isArray(v)) {
+      const parts: Array<{ value: unknown } | string> = ['['];
+      v.forEach((element, i) => parts.push(...(i > 0 ? [','] : []), { value: element }));
+      parts.push(']');
+      for (let i = parts.length - 1; i >= 0; i--) stack.push(parts[i] as { value: unknown } | string);
+    } else if (v !== null && typeof v === 'object') {
+      const parts: Array<{ value: unknown } | string> = ['{'];
+      Object.keys(v)
+        .sort()
+        .forEach((k, i) =>
+          parts.push(`${i > 0 ? ',' : ''}${JSON.stringify(k)}:`, { value: (v as Record<string, unknown>)[k] }),
+        );
+      parts.push('}');
+      for (let i = parts.length - 1; i >= 0; i--) stack.push(parts[i] as { value: unknown } | string);
+    } else {
+      out.push(JSON.stringify(v ?? null) ?? 'null');
+    }
   }
-  return JSON.stringify(value ?? null);
+  return out.join('');
 }
 
 function parseJson(text: string): unknown {
@@ -116,16 +148,5 @@ function parseJson(text: string): unknown {
     return JSON.parse(text) as unknown;
   } catch {
     return undefined;
-  }
-}
-
-function compile(pattern: string): RegExp {
-  try {
-    return new RegExp(pattern, 'im');
-  } catch (error) {
-    throw new InputError(
-      'bad_pattern',
-      `options.pattern: not a valid regular expression (${(error as Error).message})`,
-    );
   }
 }

@@ -23,6 +23,7 @@ import { isTerminal } from '../store/records.js';
 import type { InboxItem, Task } from '../store/records.js';
 import type { TaskStore } from '../store/task-store.js';
 import type { MergeInput } from '../tasks/inputs.js';
+import { checkJsonSize, checkJsonValue } from '../tasks/json-value.js';
 import type { TaskService } from '../tasks/task-service.js';
 import { runAgentLoop } from './agent-loop.js';
 import type { LoopStep } from './agent-loop.js';
@@ -253,24 +254,39 @@ export class SubagentRuntime {
       .map((t) => ({ task_id: t.id, status: t.status, error: t.error }));
     const opts = input.options ?? {};
     const base = { strategy: input.strategy, task_ids: tasks.map((t) => t.id), missing };
-    switch (input.strategy) {
+    const merged = await this.mergeBy(input.strategy, done, opts, caller, options);
+    // SPEC §10: what a merge produces is a result like any other, held to the same limits.
+    checkJsonSize(merged, 'the merged result');
+    return { ...base, ...merged };
+  }
+
+  private async mergeBy(
+    strategy: string,
+    done: Task[],
+    opts: NonNullable<MergeInput['options']>,
+    caller: string,
+    options: { parentTaskId?: string; signal?: AbortSignal },
+  ) {
+    switch (strategy) {
       case 'concat':
-        return { ...base, ...concat(done, opts) };
+        return concat(done, opts);
       case 'hierarchical_summary':
-        return { ...base, ...hierarchicalSummary(done) };
+        return hierarchicalSummary(done);
       case 'voting':
-        return { ...base, ...vote(done, opts) };
+        return vote(done, opts);
       case 'llm_summary': {
         if (done.length === 0)
           throw new InputError('nothing_to_merge', 'llm_summary: none of the tasks completed; see missing');
+        const context = done
+          .map((t) => `[${t.id}] (${t.assignee_id}: ${t.description})\n${resultText(t.result)}`)
+          .join('\n\n');
+        checkJsonValue(context, 'llm_summary: the results given to the summarizer');
         const outcome = await this.dispatch(
           caller,
           {
             agent_id: opts.agent ?? 'summarizer',
             task: opts.instructions ?? `Merge these ${done.length} results into one answer.`,
-            context: done
-              .map((t) => `[${t.id}] (${t.assignee_id}: ${t.description})\n${resultText(t.result)}`)
-              .join('\n\n'),
+            context,
           },
           {
             ...(options.parentTaskId ? { parentTaskId: options.parentTaskId } : {}),
@@ -283,10 +299,10 @@ export class SubagentRuntime {
             `llm_summary: ${outcome.task.assignee_id} ${outcome.status}: ${outcome.error ?? ''}`,
           );
         }
-        return { ...base, summary: outcome.result ?? '', summary_task_id: outcome.task.id, source_count: done.length };
+        return { summary: outcome.result ?? '', summary_task_id: outcome.task.id, source_count: done.length };
       }
       default:
-        return { ...base, ...passThrough(done) };
+        return passThrough(done);
     }
   }
 
@@ -412,9 +428,13 @@ export class SubagentRuntime {
         );
         // One write for both: the conversation and the answer (unless a tool already ended the task).
         const now = tasks.peek(taskId);
+        const answers = now !== undefined && !isTerminal(now.status);
+        // SPEC §10: the final answer is a result, held to the same limits; a longer one fails this attempt before
+        // the conversation that holds it is saved.
+        if (answers) checkJsonValue(outcome.text, "the agent's final answer");
         await Promise.all([
           this.saveSession(sessionId, agent, first.delegated_by, outcome.messages),
-          now && !isTerminal(now.status) ? tasks.complete(agent.id, { task_id: taskId, result: outcome.text }) : null,
+          answers ? tasks.complete(agent.id, { task_id: taskId, result: outcome.text }) : null,
         ]);
         return;
       } catch (error) {

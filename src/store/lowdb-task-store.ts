@@ -23,6 +23,7 @@ import {
   statSync,
   writeSync,
 } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import path from 'node:path';
 import { Low } from 'lowdb';
@@ -76,12 +77,8 @@ const EMPTY_SNAPSHOT: Snapshot = {
 };
 
 const JournalHeaderSchema = z.object({ generation: z.number().int() });
-const JournalRecordSchema = z.union([
-  z.object({ task: TaskSchema }),
-  z.object({ inbox: InboxItemSchema }),
-  z.object({ session: SessionSchema }),
-]);
-type JournalRecord = z.infer<typeof JournalRecordSchema>;
+/** One journal line after the header: a record that replaces the one with the same id. */
+type JournalRecord = { task: Task } | { inbox: InboxItem } | { session: Session };
 
 export interface LowdbTaskStoreOptions {
   path: string;
@@ -223,6 +220,7 @@ export class LowdbTaskStore implements TaskStore {
       await this.fullLoad();
     } else {
       await this.withLock(async () => {
+        await this.removeStaleTempFiles();
         if (!(await exists(file))) {
           if (await exists(this.journalPath)) {
             throw new StoreError(
@@ -250,6 +248,28 @@ export class LowdbTaskStore implements TaskStore {
         this.refresh().catch((error: unknown) => this.log.warn('store refresh failed', { error: errorMessage(error) }));
       }, pollMs);
       this.poller.unref();
+    }
+  }
+
+  /**
+   * Removes the temp files of snapshot and journal writes that a killed process left behind. Every such write
+   * runs under the lock, which we hold, so a temp file is stale unless its process is still alive (a process that
+   * lost the lock while paused); those are left for a later start.
+   */
+  private async removeStaleTempFiles(): Promise<void> {
+    const dir = path.dirname(this.options.path);
+    const base = escapeRegExp(path.basename(this.options.path));
+    const temp = new RegExp(`^(?:\\.${base}|${base}\\.journal)\\.(\\d+)\\.tmp$`);
+    for (const name of await fs.readdir(dir)) {
+      const pid = Number(temp.exec(name)?.[1] ?? NaN);
+      if (!Number.isInteger(pid) || (pid !== process.pid && isAlive(pid))) continue;
+      try {
+        const { size } = await fs.stat(path.join(dir, name));
+        await fs.rm(path.join(dir, name));
+        this.log.info('removed a temp file left by an interrupted store write', { file: name, bytes: size });
+      } catch (error) {
+        this.log.warn('could not remove a stale store temp file', { file: name, error: errorMessage(error) });
+      }
     }
   }
 
@@ -283,8 +303,15 @@ export class LowdbTaskStore implements TaskStore {
       state.seq = Math.max(state.seq, snapshot.seq);
 
       const journal = await readJournal(this.journalPath, 0);
-      if (journal && journal.generation !== undefined && journal.generation > snapshot.generation && attempt < 5) {
-        continue; // another process is compacting: its new journal appeared before we read its snapshot
+      if (journal && journal.generation !== undefined && journal.generation > snapshot.generation) {
+        // Another process is compacting: its new journal appeared before we read its snapshot. Read again.
+        if (attempt < 5) continue;
+        // Still newer: an older snapshot was put back (a restore from backup). The journal holds changes the
+        // snapshot has never seen, and rewriting it would lose them.
+        throw new StoreError(
+          `cannot open store ${file}: its journal ${this.journalPath} is of generation ${journal.generation}, ` +
+            `newer than the snapshot's ${snapshot.generation} (was an older snapshot restored?); both files were left untouched`,
+        );
       }
       this.state = state;
       this.generation = snapshot.generation;
@@ -616,32 +643,62 @@ async function readJournal(
     const lines = complete === '' ? [] : complete.split('\n');
     let generation: number | undefined;
     const records: JournalRecord[] = [];
-    lines.forEach((line, index) => {
-      if (line.trim() === '') return;
+    for (const [index, line] of lines.entries()) {
+      if (line.trim() === '') continue;
+      // One line, naming the file, the line and the field (the CLI prints it as it is).
+      const fail = async (reason: string) => {
+        const lineNo = (await linesBefore(handle, from)) + index + 1;
+        return new StoreError(`cannot read store journal ${file}: line ${lineNo}: ${reason}; left untouched`);
+      };
       let parsed: unknown;
       try {
         parsed = JSON.parse(line);
       } catch (error) {
-        throw new StoreError(
-          `cannot read store journal ${file}: line is not JSON (${errorMessage(error)}); left untouched`,
-        );
+        throw await fail(`not JSON (${errorMessage(error)})`);
       }
       if (from === 0 && index === 0) {
         const header = JournalHeaderSchema.safeParse(parsed);
-        if (!header.success) throw new StoreError(`cannot read store journal ${file}: bad header; left untouched`);
+        if (!header.success) throw await fail(`not a journal header (${issueText(header.error, '')})`);
         generation = header.data.generation;
-        return;
+        continue;
       }
-      const record = JournalRecordSchema.safeParse(parsed);
-      if (!record.success) {
-        throw new StoreError(`cannot read store journal ${file}: bad record (${record.error.message}); left untouched`);
-      }
-      records.push(record.data);
-    });
+      const record = parseRecord(parsed);
+      if (!record.ok) throw await fail(record.reason);
+      records.push(record.record);
+    }
     return { generation, records, end: from + lastNewline + 1, ino };
   } finally {
     await handle.close();
   }
+}
+
+const RECORD_SCHEMAS = { task: TaskSchema, inbox: InboxItemSchema, session: SessionSchema };
+
+/** A journal line's record, or why it is not one (naming the field, on one line). */
+function parseRecord(value: unknown): { ok: true; record: JournalRecord } | { ok: false; reason: string } {
+  const kinds = ['task', 'inbox', 'session'] as const;
+  const kind = value !== null && typeof value === 'object' ? kinds.find((k) => Object.hasOwn(value, k)) : undefined;
+  if (kind === undefined) return { ok: false, reason: 'not a {"task"}, {"inbox"} or {"session"} record' };
+  const parsed = RECORD_SCHEMAS[kind].safeParse((value as Record<string, unknown>)[kind]);
+  if (!parsed.success) return { ok: false, reason: issueText(parsed.error, kind) };
+  return { ok: true, record: { [kind]: parsed.data } as JournalRecord };
+}
+
+/** The first issue of a zod error as `path: message`, the path under `prefix`. */
+function issueText(error: z.ZodError, prefix: string): string {
+  const issue = error.issues[0];
+  const where = [prefix, ...(issue?.path ?? [])].filter((p) => p !== '').join('.');
+  return `${where || '(record)'}: ${(issue?.message ?? 'invalid').split('\n')[0]}`;
+}
+
+/** Newlines in the first `end` bytes of an open file: the line number of a journal offset, for errors. */
+async function linesBefore(handle: FileHandle, end: number): Promise<number> {
+  if (end === 0) return 0;
+  const buffer = Buffer.alloc(end);
+  await handle.read(buffer, 0, end, 0);
+  let count = 0;
+  for (let at = buffer.indexOf(0x0a); at !== -1; at = buffer.indexOf(0x0a, at + 1)) count++;
+  return count;
 }
 
 /** Releases a lock, ignoring one that was already lost (compromised). */
@@ -651,6 +708,20 @@ async function safely(release: () => void | Promise<void>): Promise<void> {
   } catch {
     // nothing left to release
   }
+}
+
+/** Whether a process with this pid runs on this machine (EPERM: it does, as another user). */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 async function exists(file: string): Promise<boolean> {

@@ -6,8 +6,6 @@ import { z } from 'zod';
 import { PrioritySchema, TaskStatusSchema } from '../store/records.js';
 
 export const LIMITS = {
-  /** SPEC §10: result and payload 1 MiB each. */
-  valueBytes: 1024 * 1024,
   textChars: 100_000,
   listMax: 500,
   idChars: 128,
@@ -25,20 +23,11 @@ export const TaskIdSchema = z
   .max(LIMITS.idChars)
   .describe('The task id, as returned by delegate_task.');
 
-/** Any JSON value of at most 1 MiB once serialised. */
-export const jsonValue = (what: string) =>
-  z.unknown().superRefine((value, ctx) => {
-    let size: number;
-    try {
-      size = Buffer.byteLength(JSON.stringify(value) ?? '');
-    } catch {
-      ctx.addIssue({ code: 'custom', message: `${what} must be JSON-serialisable` });
-      return;
-    }
-    if (size > LIMITS.valueBytes) {
-      ctx.addIssue({ code: 'custom', message: `${what} is ${size} bytes; the limit is ${LIMITS.valueBytes} (1 MiB)` });
-    }
-  });
+/**
+ * Any JSON value. Its limits (1 MiB, 64 levels, finite numbers: `json-value.ts`) are checked by the task service,
+ * the one place every payload, progress data and result passes, whoever produces it.
+ */
+const jsonValue = () => z.unknown();
 
 const text = (max: number = LIMITS.textChars) => z.string().min(1).max(max);
 
@@ -49,7 +38,9 @@ const pageLimit = (what: string) =>
 export const DelegateInputSchema = z.object({
   assignee_id: AgentIdSchema.describe('Id of the agent that will do the task: a defined agent or a connected client.'),
   description: text().describe('What to do, in plain language.'),
-  payload: jsonValue('payload').optional().describe('Structured input for the assignee (any JSON, up to 1 MiB).'),
+  payload: jsonValue()
+    .optional()
+    .describe('Structured input for the assignee (any JSON, up to 1 MiB and 64 levels deep).'),
   timeout_seconds: z
     .number()
     .positive()
@@ -86,13 +77,13 @@ export type DelegateInput = z.infer<typeof DelegateInputSchema>;
 export const ProgressInputSchema = z.object({
   task_id: TaskIdSchema,
   message: text(10_000).describe('What has been done so far.'),
-  data: jsonValue('data').optional().describe('Structured progress data (any JSON).'),
+  data: jsonValue().optional().describe('Structured progress data (any JSON).'),
 });
 export type ProgressInput = z.infer<typeof ProgressInputSchema>;
 
 export const CompleteInputSchema = z.object({
   task_id: TaskIdSchema,
-  result: jsonValue('result').describe('The task result: text or any JSON, up to 1 MiB.'),
+  result: jsonValue().describe('The task result: text or any JSON, up to 1 MiB and 64 levels deep.'),
 });
 export type CompleteInput = z.infer<typeof CompleteInputSchema>;
 

@@ -8,6 +8,7 @@ import type { EventBus } from '../events/event-bus.js';
 import type { InboxEvent, InboxItem, Task, TaskStatus } from '../store/records.js';
 import { isTerminal } from '../store/records.js';
 import type { TaskStore, Transaction } from '../store/task-store.js';
+import { checkJsonValue } from './json-value.js';
 import type {
   CancelInput,
   CompleteInput,
@@ -107,6 +108,7 @@ export class TaskService {
 
   /** Creates a task assigned to `input.assignee_id`, delegated by `caller`. */
   async delegate(caller: string, input: DelegateInput, options: CreateOptions = {}): Promise<Task> {
+    if (input.payload !== undefined) checkJsonValue(input.payload, 'payload');
     return this.store.transact(
       (tx) => {
         const now = this.stamp();
@@ -178,6 +180,7 @@ export class TaskService {
   }
 
   async reportProgress(caller: string, input: ProgressInput): Promise<Task> {
+    if (input.data !== undefined) checkJsonValue(input.data, 'data');
     return this.store.transact((tx) => {
       const task = this.writable(tx, caller, input.task_id);
       const now = this.stamp();
@@ -194,7 +197,9 @@ export class TaskService {
     });
   }
 
+  /** Completes with `input.result`, whoever produced it (a tool call, a subagent's final answer): within limits. */
   async complete(caller: string, input: CompleteInput): Promise<Task> {
+    checkJsonValue(input.result, 'result');
     return this.store.transact((tx) => {
       const task = this.writable(tx, caller, input.task_id);
       const next = this.finish(task, 'completed', { result: input.result, status_message: 'completed' });
@@ -427,7 +432,10 @@ export class TaskService {
     const limit = input.limit ?? LIST_DEFAULT;
     const statuses = input.status ? new Set<TaskStatus>(input.status) : null;
     const after = input.cursor !== undefined ? decodeCursor(input.cursor) : null;
-    if (after !== null && !this.store.getTask(after)) {
+    // A cursor names the last task of a page the caller was shown, so one the caller is not a party to answers
+    // exactly like an unknown one: the answer must not tell whether a foreign id exists.
+    const at = after !== null ? this.store.getTask(after) : undefined;
+    if (after !== null && (!at || (at.delegated_by !== caller && at.assignee_id !== caller))) {
       throw new InputError('bad_cursor', 'cursor: unknown or expired; list again without a cursor');
     }
     let skipping = after !== null;

@@ -4,21 +4,23 @@
  * token's agent; without tokens only loopback binds are allowed and every session acts as `--as`.
  */
 import { randomUUID } from 'node:crypto';
+import { lookup as dnsLookup } from 'node:dns/promises';
+import type { LookupAddress } from 'node:dns';
 import type { Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import express from 'express';
 import type { NextFunction, Request, Response } from 'express';
-import { LOOPBACK_HOSTS, isLoopbackHost } from '../config.js';
+import { LOOPBACK_HOSTS, isLoopbackAddress } from '../config.js';
 import { ConfigError, errorMessage } from '../errors.js';
 import { createServer } from '../mcp/server.js';
 import type { ServerDeps } from '../mcp/server.js';
 import { VERSION } from '../version.js';
 import { bearerAuth, noOAuthDiscovery } from './bearer-auth.js';
 import { InMemoryEventStore } from './event-store.js';
+import { HttpSessions } from './http-sessions.js';
 
 /** SPEC §10: request body limit. */
 export const BODY_LIMIT = '4mb';
@@ -32,6 +34,12 @@ export interface HttpOptions {
   agentId: string;
   /** token → agent id, or null. */
   tokens: Map<string, string> | null;
+  /** `--max-sessions`: open sessions per agent (default 64). */
+  maxSessions?: number;
+  /** `--session-idle-timeout` in ms: sessions idle this long are closed (default 30 min). */
+  sessionIdleMs?: number;
+  /** Resolves the bind host (tests inject one); default `dns.lookup` with every address. */
+  lookup?: (host: string) => Promise<LookupAddress[]>;
 }
 
 export interface RunningHttp {
@@ -41,23 +49,19 @@ export interface RunningHttp {
   close(): Promise<void>;
 }
 
-interface Connection {
-  agentId: string;
-  server: McpServer;
-  close(): Promise<void>;
-}
-
 export async function startHttp(deps: ServerDeps, options: HttpOptions): Promise<RunningHttp> {
-  const loopback = isLoopbackHost(options.host);
-  // parseConfig refuses this already; a caller that skipped it must not open the server to everyone.
-  if (!loopback && options.tokens === null)
-    throw new ConfigError(`refusing to listen on ${options.host} without tokens`);
+  const address = await bindAddress(options);
   const allowedHosts = new Set(LOOPBACK_HOSTS);
   allowedHosts.add(options.host.toLowerCase());
   const anyHost = ANY_HOST.has(options.host);
 
-  const streamable = new Map<string, Connection & { transport: StreamableHTTPServerTransport }>();
-  const legacy = new Map<string, Connection & { transport: SSEServerTransport }>();
+  const sessions = new HttpSessions({
+    maxPerAgent: options.maxSessions ?? 64,
+    idleMs: options.sessionIdleMs ?? 30 * 60 * 1000,
+    log: deps.log,
+  });
+  const streamable = new Map<string, StreamableHTTPServerTransport>();
+  const legacy = new Map<string, SSEServerTransport>();
 
   const app = express();
   app.disable('x-powered-by');
@@ -68,8 +72,9 @@ export async function startHttp(deps: ServerDeps, options: HttpOptions): Promise
     const host = hostnameOf(req.headers.host);
     if (host === null || !allowedHosts.has(host))
       return rpcError(res, 403, `Forbidden: host ${req.headers.host ?? '(none)'} not allowed`);
+    // `Origin: null` (a sandboxed frame, a file: page, a redirect) names no site, so no site of ours either.
     const origin = req.headers.origin;
-    if (origin !== undefined && origin !== 'null') {
+    if (origin !== undefined) {
       const originHost = originHostname(origin);
       if (originHost === null || !allowedHosts.has(originHost))
         return rpcError(res, 403, `Forbidden: origin ${origin} not allowed`);
@@ -84,7 +89,7 @@ export async function startHttp(deps: ServerDeps, options: HttpOptions): Promise
 
   // SPEC §10: with tokens, every request needs one, health checks included.
   app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok', version: VERSION, sessions: streamable.size + legacy.size });
+    res.json({ status: 'ok', version: VERSION, sessions: sessions.size });
   });
 
   app.use(express.json({ limit: BODY_LIMIT }));
@@ -93,35 +98,48 @@ export async function startHttp(deps: ServerDeps, options: HttpOptions): Promise
     const agentId = res.locals.agentId as string;
     const sessionId = req.headers['mcp-session-id'];
     if (typeof sessionId === 'string') {
-      const connection = streamable.get(sessionId);
-      if (!connection || connection.agentId !== agentId) return rpcError(res, 404, 'Session not found');
-      return connection.transport.handleRequest(req, res, req.body);
+      const transport = sessions.get(sessionId, 'streamable', agentId) && streamable.get(sessionId);
+      if (!transport) return rpcError(res, 404, 'Session not found');
+      sessions.track(sessionId, res);
+      return transport.handleRequest(req, res, req.body);
     }
     if (!isInitializeRequest(req.body)) {
       return rpcError(res, 400, 'Bad Request: no mcp-session-id header; start a session with initialize');
     }
-    const server = createServer(deps, agentId);
-    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
-      sessionIdGenerator: () => randomUUID(),
-      eventStore: new InMemoryEventStore(),
-      onsessioninitialized: (id) => {
-        streamable.set(id, { agentId, server, transport, close: () => transport.close() });
-      },
-    });
-    transport.onclose = () => {
-      if (transport.sessionId) streamable.delete(transport.sessionId);
-      void server.close();
-    };
-    await server.connect(transport);
-    await transport.handleRequest(req, res, req.body);
+    const release = sessions.reserve(agentId);
+    if (!release) return rpcError(res, 429, sessions.limitMessage(agentId));
+    try {
+      const server = createServer(deps, agentId);
+      const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+        sessionIdGenerator: () => randomUUID(),
+        eventStore: new InMemoryEventStore(),
+        onsessioninitialized: (id) => {
+          streamable.set(id, transport);
+          sessions.add(id, { kind: 'streamable', agentId, server, close: () => transport.close() });
+          release();
+        },
+      });
+      transport.onclose = () => {
+        if (transport.sessionId) {
+          streamable.delete(transport.sessionId);
+          sessions.delete(transport.sessionId);
+        }
+        void server.close();
+      };
+      await server.connect(transport);
+      await transport.handleRequest(req, res, req.body);
+    } finally {
+      release();
+    }
   });
 
   const existingSession = async (req: Request, res: Response) => {
     const sessionId = req.headers['mcp-session-id'];
     if (typeof sessionId !== 'string') return rpcError(res, 400, 'Bad Request: missing mcp-session-id header');
-    const connection = streamable.get(sessionId);
-    if (!connection || connection.agentId !== res.locals.agentId) return rpcError(res, 404, 'Session not found');
-    await connection.transport.handleRequest(req, res);
+    const transport = sessions.get(sessionId, 'streamable', res.locals.agentId as string) && streamable.get(sessionId);
+    if (!transport) return rpcError(res, 404, 'Session not found');
+    sessions.track(sessionId, res);
+    await transport.handleRequest(req, res);
   };
   app.get('/mcp', existingSession);
   app.delete('/mcp', existingSession);
@@ -129,11 +147,17 @@ export async function startHttp(deps: ServerDeps, options: HttpOptions): Promise
   // Legacy HTTP+SSE (protocol 2024-11-05): the stream on GET /sse, client messages on POST /messages.
   app.get('/sse', async (_req, res) => {
     const agentId = res.locals.agentId as string;
+    const release = sessions.reserve(agentId);
+    if (!release) return rpcError(res, 429, sessions.limitMessage(agentId));
     const transport = new SSEServerTransport('/messages', res);
     const server = createServer(deps, agentId);
-    legacy.set(transport.sessionId, { agentId, server, transport, close: () => transport.close() });
+    legacy.set(transport.sessionId, transport);
+    sessions.add(transport.sessionId, { kind: 'legacy', agentId, server, close: () => transport.close() });
+    release();
+    sessions.track(transport.sessionId, res); // the stream: busy for as long as it is open
     res.on('close', () => {
       legacy.delete(transport.sessionId);
+      sessions.delete(transport.sessionId);
       void server.close();
     });
     await server.connect(transport);
@@ -141,9 +165,9 @@ export async function startHttp(deps: ServerDeps, options: HttpOptions): Promise
   app.post('/messages', async (req, res) => {
     const sessionId = req.query.sessionId;
     if (typeof sessionId !== 'string') return rpcError(res, 400, 'Bad Request: missing sessionId query parameter');
-    const connection = legacy.get(sessionId);
-    if (!connection || connection.agentId !== res.locals.agentId) return rpcError(res, 404, 'Session not found');
-    await connection.transport.handlePostMessage(req, res, req.body);
+    const transport = sessions.get(sessionId, 'legacy', res.locals.agentId as string) && legacy.get(sessionId);
+    if (!transport) return rpcError(res, 404, 'Session not found');
+    await transport.handlePostMessage(req, res, req.body);
   });
 
   // Errors: body too large (413), malformed JSON (400), anything else (-32603, 500).
@@ -156,17 +180,14 @@ export async function startHttp(deps: ServerDeps, options: HttpOptions): Promise
     return rpcError(res, 500, 'Internal error', -32603);
   });
 
-  const httpServer = await listen(app, options.host, options.port);
+  const httpServer = await listen(app, address, options.port);
   const port = (httpServer.address() as AddressInfo).port;
   const shownHost = options.host.includes(':') ? `[${options.host}]` : options.host;
   return {
     url: `http://${shownHost}:${port}`,
     port,
     async close() {
-      for (const connection of [...streamable.values(), ...legacy.values()]) {
-        await connection.close().catch(() => undefined);
-        await connection.server.close().catch(() => undefined);
-      }
+      await sessions.close();
       streamable.clear();
       legacy.clear();
       await new Promise<void>((resolve) => {
@@ -175,6 +196,29 @@ export async function startHttp(deps: ServerDeps, options: HttpOptions): Promise
       });
     },
   };
+}
+
+/**
+ * The address to bind: the host's first address once resolved. SPEC §10: without tokens every one of its
+ * addresses must be loopback (`127.example` is a name like any other, not a loopback address).
+ */
+async function bindAddress(options: HttpOptions): Promise<string> {
+  let addresses: LookupAddress[];
+  try {
+    addresses = await (options.lookup ?? ((host) => dnsLookup(host, { all: true })))(options.host);
+  } catch (error) {
+    throw new ConfigError(`cannot listen on ${options.host}: the name does not resolve (${errorMessage(error)})`);
+  }
+  const first = addresses[0];
+  if (!first) throw new ConfigError(`cannot listen on ${options.host}: the name resolves to no address`);
+  const outside = addresses.filter((a) => !isLoopbackAddress(a.address)).map((a) => a.address);
+  if (outside.length > 0 && options.tokens === null) {
+    throw new ConfigError(
+      `refusing to listen on ${options.host} without --tokens: it resolves to ${outside.join(', ')}, not loopback; ` +
+        `anyone who can reach it could act as ${options.agentId}; bind to 127.0.0.1 or give --tokens`,
+    );
+  }
+  return first.address;
 }
 
 function listen(app: express.Express, host: string, port: number): Promise<HttpServer> {

@@ -27,3 +27,17 @@ export async function writeAgent(dir: string, id: string, spec: AgentSpec = {}):
   await writeFile(file, `---\n${lines.join('\n')}\n---\n${body ?? `You are ${id}.`}\n`);
   return file;
 }
+
+/** The text of a definition file with `description` and extra frontmatter `fields` lines. */
+export const agentFile = (description: string, fields = '') =>
+  `---\ndescription: ${description}\n${fields}---\nPrompt.\n`;
+
+/**
+ * `n` bytes or more of frontmatter: one field `extra` holding keys `k0: 1`, `k1: 1`… (thousands of keys in one
+ * map: YAML's slowest shape), or, with `topLevel`, those keys as fields of their own.
+ */
+export function manyKeys(n: number, topLevel = false): string {
+  let text = topLevel ? '' : 'extra:\n';
+  for (let i = 0; text.length < n; i++) text += `${topLevel ? '' : '  '}k${i}: 1\n`;
+  return text;
+}

@@ -139,4 +139,18 @@ describe('agents: list_agents, agent resources, hot reload', () => {
     // list_agents follows too.
     expect((await host.ok<Listed>('list_agents')).agents.map((a) => a.id)).toEqual(['reviewer']);
   });
+
+  it('never serves a definition over 256 KiB: baton://agents/{id} has the same cap as the folder reader', async () => {
+    await writeAgent(agentsDir(), 'small', { description: 'Fits.' });
+    const huge = await writeAgent(agentsDir(), 'huge', { description: 'Does not fit.', body: 'x'.repeat(300 * 1024) });
+    core = await sandbox.start();
+    const host = await core.connect('host');
+
+    await expect(host.client.readResource({ uri: 'baton://agents/huge' })).rejects.toThrow(/agent not found: huge/);
+    const listed = JSON.parse(resourceText(await host.client.readResource({ uri: 'baton://agents' }))) as Listed;
+    expect(listed.agents.map((a) => a.id)).toEqual(['small']);
+    expect(listed.problems).toEqual([
+      { path: huge, reason: expect.stringMatching(/^the file is \d+ bytes; the limit is 262144 \(256 KiB\)$/) },
+    ]);
+  });
 });

@@ -41,6 +41,14 @@ describe('ModelResolver', () => {
     expect(proxied.resolve('haiku')).toEqual({ provider: 'openai', model: 'claude-haiku-4-5' });
   });
 
+  it('looks only at its own map entries: "constructor" or "toString" is an unknown model, not a crash', () => {
+    const models = createModelResolver({ catalog: () => catalog, map: { sonnet: 'openai:qwen3' } });
+    for (const spec of ['constructor', 'toString', '__proto__']) {
+      expect(() => models.resolve(spec), spec).toThrow(ConfigError);
+      expect(() => models.resolve(spec), spec).toThrow(`unknown model '${spec}'`);
+    }
+  });
+
   it('needs no SDK catalog when the alias is mapped away', () => {
     const models = createModelResolver({
       catalog: () => {

@@ -30,6 +30,11 @@ describe('parseModelSpec', () => {
     expect(parseModelSpec(spec)).toEqual({ provider: 'anthropic', model: family, family });
   });
 
+  it('takes only its own aliases: "constructor" or "toString" is no model', () => {
+    expect(() => parseModelSpec('constructor')).toThrow(/unknown model 'constructor'/);
+    expect(parseModelSpec('anthropic:toString')).toEqual({ provider: 'anthropic', model: 'toString' });
+  });
+
   it.each(['llama3', 'mistral:7b', 'openai:', 'inherit:x', '', 'google:gemini-2.5-pro', 'only'])(
     'throws a ConfigError listing the accepted forms when the spec is %j',
     (spec) => {

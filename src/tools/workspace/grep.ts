@@ -122,7 +122,9 @@ async function filesToSearch(
   signal: AbortSignal,
 ): Promise<string[]> {
   if ((await stat(base)).isFile()) return [base];
-  const extensions = args.type === undefined ? null : TYPES[args.type.toLowerCase()];
+  const type = args.type?.toLowerCase();
+  // Own keys only: type "constructor" is unknown, not Object.prototype's.
+  const extensions = type === undefined ? null : Object.hasOwn(TYPES, type) ? TYPES[type] : undefined;
   if (extensions === undefined) {
     throw new WorkspacePathError(`unknown type ${args.type}; known: ${Object.keys(TYPES).join(', ')}`);
   }

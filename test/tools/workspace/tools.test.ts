@@ -115,6 +115,12 @@ describe('workspace tools', () => {
     expect(out).toMatchObject({ isError: true, text: expect.stringMatching(/killed after the 300 ms timeout/) });
     expect(Date.now() - started).toBeLessThan(10_000);
   });
+
+  it('Grep names an unknown type, "constructor" included, instead of reading Object.prototype', async () => {
+    for (const type of ['nope', 'constructor', 'toString']) {
+      await expect(call(ws, 'Grep', { pattern: 'TODO', type }), type).rejects.toThrow(`unknown type ${type}; known: `);
+    }
+  });
 });
 
 describe('Bash cancellation', () => {
