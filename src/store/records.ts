@@ -3,7 +3,7 @@
  * These are validated when the store file is loaded (SPEC §9: validate stored JSON on load).
  */
 import { z } from 'zod';
-import { ChatMessageSchema } from '../providers/types.js';
+import { ChatMessageSchema } from '../model/chat-message.js';
 
 export const TASK_STATUSES = ['pending', 'in_progress', 'completed', 'failed', 'timed_out', 'cancelled'] as const;
 export const TaskStatusSchema = z.enum(TASK_STATUSES);
