@@ -71,6 +71,8 @@ export const ConfigSchema = z.object({
   bundledAgents: z.boolean(),
   maxSessions: z.number().int().positive(),
   sessionIdleTimeout: z.number().positive(),
+  /** `--lease-seconds`: how long a claim on a subagent task lasts unless its runner renews it (SPEC §5). */
+  leaseSeconds: z.number().positive(),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 
@@ -147,6 +149,8 @@ const OPTIONS: OptionSpec[] = [
   // SPEC §10: open sessions per token bounded, idle ones closed.
   { key: 'maxSessions', flag: '--max-sessions', schema: positiveInt, fallback: () => 64 },
   { key: 'sessionIdleTimeout', flag: '--session-idle-timeout', schema: positiveSeconds, fallback: () => 1800 },
+  // SPEC §5: a dead process's subagent tasks are taken over once their lease lapses.
+  { key: 'leaseSeconds', flag: '--lease-seconds', schema: positiveSeconds, fallback: () => 30 },
 ];
 
 /** The keys `baton.config.json` may hold. */

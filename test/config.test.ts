@@ -39,6 +39,7 @@ describe('parseConfig', () => {
       bundledAgents: true,
       maxSessions: 64,
       sessionIdleTimeout: 1800,
+      leaseSeconds: 30,
     });
   });
 

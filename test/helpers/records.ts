@@ -1,5 +1,5 @@
 /** Records for store tests. */
-import type { Task } from '../../src/store/records.js';
+import type { Task } from '../../src/model/task.js';
 
 /** An in-progress task from alice to bob, with `overrides`. */
 export function task(id: string, overrides: Partial<Task> = {}): Task {
@@ -29,7 +29,12 @@ export function task(id: string, overrides: Partial<Task> = {}): Task {
     attempts: 0,
     max_retries: 0,
     session_id: null,
-    runner: null,
+    claim: null,
+    lease_epoch: 0,
+    affinity: null,
+    model: null,
+    seq: 0,
+    created_seq: 0,
     ...overrides,
   };
 }

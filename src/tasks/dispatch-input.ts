@@ -1,6 +1,6 @@
 /** The input of `subagent_dispatch`. The MCP tool narrows `agent_id` to an enum of the dispatchable agents. */
 import { z } from 'zod';
-import { LIMITS } from '../tasks/inputs.js';
+import { LIMITS } from './inputs.js';
 
 export const DispatchInputSchema = z.object({
   agent_id: z.string().min(1).max(LIMITS.idChars).describe('The agent to dispatch: one of the available agents.'),

@@ -29,10 +29,19 @@ export type SectionSchemas = Record<string, z.ZodType>;
 export type SnapshotData = Record<string, unknown>;
 
 export class SnapshotFile implements Adapter<SnapshotData> {
+  /**
+   * @param sections the sections in file order, with the schema of their records
+   * @param pick the schemas to read a file with, by its header fields (the store picks them by schema version)
+   */
   constructor(
     private readonly file: string,
     private readonly sections: SectionSchemas,
+    private readonly pick: (header: SnapshotData) => SectionSchemas = () => sections,
   ) {}
+
+  private schemasFor(header: SnapshotData): SectionSchemas {
+    return this.pick(header);
+  }
 
   /** The snapshot with every record validated, or null when the file does not exist. Throws on bad content. */
   async read(): Promise<SnapshotData | null> {
@@ -45,6 +54,7 @@ export class SnapshotFile implements Adapter<SnapshotData> {
     }
     const lines = createInterface({ input: stream, crlfDelay: Infinity });
     const names = Object.keys(this.sections);
+    let schemas: SectionSchemas = {};
     let data: SnapshotData | null = null;
     let section = -1;
     let lineNo = 0;
@@ -56,6 +66,7 @@ export class SnapshotFile implements Adapter<SnapshotData> {
           const opener = `"${names[0]}":[`;
           if (!line.endsWith(opener)) return this.readWhole();
           data = JSON.parse(`${line}]}`) as SnapshotData;
+          schemas = this.schemasFor(data);
           section = 0;
           continue;
         }
@@ -68,7 +79,7 @@ export class SnapshotFile implements Adapter<SnapshotData> {
         }
         if (next === undefined && line === ']}') break;
         const text = line.endsWith(',') ? line.slice(0, -1) : line;
-        const parsed = (this.sections[name] as z.ZodType).safeParse(JSON.parse(text));
+        const parsed = (schemas[name] as z.ZodType).safeParse(JSON.parse(text));
         if (!parsed.success) {
           const issue = parsed.error.issues[0];
           throw new Error(`line ${lineNo} (${name}): ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`);
@@ -130,7 +141,7 @@ export class SnapshotFile implements Adapter<SnapshotData> {
     const data = JSON.parse(await fs.readFile(this.file, 'utf8')) as unknown;
     if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new Error('expected a JSON object');
     const snapshot = data as SnapshotData;
-    for (const [name, schema] of Object.entries(this.sections)) {
+    for (const [name, schema] of Object.entries(this.schemasFor(snapshot))) {
       const records = snapshot[name] ?? [];
       if (!Array.isArray(records)) throw new Error(`${name}: expected an array`);
       for (let i = 0; i < records.length; i++) {
