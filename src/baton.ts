@@ -65,6 +65,8 @@ export interface BatonOptions {
   mcpTimings?: Partial<McpTimings>;
   /** Workspace tool options (tests shorten Bash's kill grace). */
   workspaceTools?: WorkspaceToolOptions;
+  /** False: run only the subagent tasks this process creates, take none from the store. Default true. */
+  takesQueued?: boolean;
 }
 
 /** Opens the store (throwing `StoreError` if it is unreadable), loads the agents and wires the parts together. */
@@ -129,6 +131,7 @@ export async function createBaton(config: BatonConfig, log: Logger, options: Bat
     samplerFor: (agentId) => sessions.samplerFor(agentId),
     ...(options.retryBaseMs !== undefined ? { retryBaseMs: options.retryBaseMs } : {}),
     leaseMs: (config.leaseSeconds ?? 30) * 1000,
+    ...(options.takesQueued === false ? { takesQueued: false } : {}),
   });
 
   const deadlines = new DeadlineTimer(tasks, bus, log);

@@ -30,7 +30,8 @@ export const dispatchCommand: CommandSpec = {
       throw new ConfigError(`invalid --timeout: expected a number of seconds > 0 (got "${String(flags.timeout)}")`);
     const config = loadConfig(flags);
     const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
-    const baton = await createBaton(config, log);
+    // A one-shot run of one agent: it takes no other task from the store (a server or `baton worker` does).
+    const baton = await createBaton(config, log, { takesQueued: false });
     const line = progressLine(process.stderr);
     let taskId: string | null = null;
     try {

@@ -59,6 +59,8 @@ export interface RuntimeOptions {
   retryBaseMs?: number;
   /** How long a claim lasts unless renewed (`--lease-seconds`). */
   leaseMs: number;
+  /** False: run only the tasks this process creates (a one-shot `baton dispatch`). Default true. */
+  takesQueued?: boolean;
 }
 
 export class Runtime {
@@ -113,6 +115,7 @@ export class Runtime {
       log,
       canRun: (agent, task) => resolution.canRun(agent, task),
       execute: (run) => runTask(deps, run),
+      ...(options.takesQueued === false ? { takesQueued: false } : {}),
     });
     this.dispatcher = new Dispatcher({
       tasks,

@@ -62,6 +62,8 @@ export interface WorkerOptions {
   execute(run: RunHandle): Promise<void>;
   /** After a run ended, however it did. */
   onRunEnded?(run: RunHandle): void;
+  /** False: run only what this process creates, take nothing from the store (a one-shot `baton dispatch`). */
+  takesQueued?: boolean;
 }
 
 export class Worker {
@@ -78,25 +80,27 @@ export class Worker {
   /** Follows the store's facts, sweeps now and every lease/2, renews every lease/3. */
   start(): void {
     const { bus, agents, leaseMs } = this.options;
+    const takes = this.options.takesQueued !== false;
     this.unsubscribes = [
       bus.subscribe('task.changed', ({ id, status }) => {
         const run = this.runs.get(id);
         if (run) {
           if (isTerminal(status)) run.controller.abort(new CancelledError(`task ${status}`));
           else if (run.acknowledged) void this.checkHeld(run);
-        } else if (status === 'in_progress') {
+        } else if (status === 'in_progress' && takes) {
           void this.consider(id);
         }
       }),
-      agents.onChange(() => void this.sweep()),
+      agents.onChange(() => void (takes && this.sweep())),
     ];
     const every = (ms: number, fn: () => Promise<void>) => {
       const timer = setInterval(() => void fn(), Math.max(20, ms));
       timer.unref();
       this.timers.push(timer);
     };
-    every(leaseMs / 2, () => this.sweep());
     every(leaseMs / 3, () => this.renew());
+    if (!takes) return;
+    every(leaseMs / 2, () => this.sweep());
     void this.sweep();
   }
 

@@ -15,10 +15,8 @@
  * the others appended, and looks at the journal before every read (a stat: a read sees every change acknowledged
  * before it began) and every `pollMs` (so that the change feed hears other processes' changes).
  */
-import { promises as fs, statSync } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { Low } from 'lowdb';
-import { z } from 'zod';
 import { LeaseLostError, StoreError, errorMessage } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { silentLogger } from '../../log.js';
@@ -37,37 +35,14 @@ import type {
 import { ChangeFeed } from './change-feed.js';
 import { FileLock } from './file-lock.js';
 import { FileTransaction } from './file-transaction.js';
-import { appendJournal, readJournal, resetJournal } from './journal.js';
-import { SnapshotFile } from './snapshot-file.js';
-import type { SnapshotData } from './snapshot-file.js';
 import { countTasks, findTasks } from './state-query.js';
-import { StoreState } from './store-state.js';
-import { SCHEMA_VERSION, recordSchemas, upgradeFromV1 } from './stored-records.js';
+import type { StoreState } from './store-state.js';
+import { StoreFiles } from './store-files.js';
+import { SCHEMA_VERSION } from './stored-records.js';
 import type { JournalRecord } from './stored-records.js';
 import { removeStaleTempFiles } from './temp-files.js';
 
 export { SCHEMA_VERSION };
-
-const DAY_MS = 24 * 3600 * 1000;
-
-/** The header of a snapshot; its records are validated by `SnapshotFile` as it streams them in. */
-const SnapshotHeaderSchema = z.object({
-  schema_version: z.number().int(),
-  generation: z.number().int(),
-  seq: z.number().int(),
-  tasks: z.array(z.unknown()),
-  inbox: z.array(z.unknown()),
-  sessions: z.array(z.unknown()).default([]),
-});
-
-const EMPTY: SnapshotData = {
-  schema_version: SCHEMA_VERSION,
-  generation: 0,
-  seq: 0,
-  tasks: [],
-  inbox: [],
-  sessions: [],
-};
 
 export interface FileStoreOptions extends StoreOpenOptions {
   path: string;
@@ -87,12 +62,7 @@ interface Pending {
 }
 
 export class LowdbTaskStore implements TaskStore {
-  private state = new StoreState();
-  private generation = 0;
-  private journalIno = -1;
-  /** Bytes of the journal read and applied: always the end of a complete line. */
-  private offset = 0;
-  private snapshotBytes = 0;
+  private readonly files: StoreFiles;
   private queue: Pending[] = [];
   private flushing: Promise<void> | null = null;
   private serial: Promise<unknown> = Promise.resolve();
@@ -100,18 +70,14 @@ export class LowdbTaskStore implements TaskStore {
   private closed = false;
   private feed: ChangeFeed;
   private readonly lock: FileLock;
-  private readonly journalPath: string;
-  private readonly db: Low<SnapshotData>;
   private readonly log: Logger;
   private readonly now: () => Date;
 
   private constructor(private readonly options: FileStoreOptions) {
-    this.journalPath = `${options.path}.journal`;
     this.log = options.log ?? silentLogger;
     this.now = options.now ?? (() => new Date());
     this.lock = new FileLock(options.path, this.log, (fn) => this.exclusive(fn));
-    // Not JSONFilePreset: it silently swaps to memory when NODE_ENV=test. SnapshotFile streams the file.
-    this.db = new Low<SnapshotData>(new SnapshotFile(options.path, sectionsFor({}), sectionsFor), EMPTY);
+    this.files = new StoreFiles(options.path, { ...options, log: this.log, now: this.now });
     this.feed = new ChangeFeed(0, () => [], this.log);
   }
 
@@ -124,7 +90,7 @@ export class LowdbTaskStore implements TaskStore {
 
   /** Number of stored tasks (benchmarks, tests). */
   get size(): number {
-    return this.state.tasks.size;
+    return this.files.state.tasks.size;
   }
 
   // ---- reads ----------------------------------------------------------------------------------------------
@@ -174,11 +140,11 @@ export class LowdbTaskStore implements TaskStore {
       const { fence } = options;
       if (fence) {
         // Checked against the state before this transaction: its own writes may end the claim (a completion).
-        const held = this.state.tasks.get(fence.task_id)?.claim;
+        const held = this.files.state.tasks.get(fence.task_id)?.claim;
         if (!held || held.runner !== fence.runner || held.epoch !== fence.epoch)
           throw new LeaseLostError(fence.task_id);
       }
-      const tx = new FileTransaction(this.state, this.now);
+      const tx = new FileTransaction(this.files.state, this.now);
       const value = await fn(tx);
       return { value, records: tx.records };
     });
@@ -194,7 +160,7 @@ export class LowdbTaskStore implements TaskStore {
       const records: JournalRecord[] = [];
       const expires_at = new Date(this.now().getTime() + leaseMs).toISOString();
       for (const claim of claims) {
-        const held = this.state.tasks.get(claim.task_id)?.claim;
+        const held = this.files.state.tasks.get(claim.task_id)?.claim;
         if (held && held.runner === claim.runner && held.epoch === claim.epoch) {
           records.push({ lease: { task_id: claim.task_id, epoch: claim.epoch, expires_at } });
         } else {
@@ -232,30 +198,20 @@ export class LowdbTaskStore implements TaskStore {
   private async init(): Promise<void> {
     const { path: file, readOnly } = this.options;
     if (readOnly) {
-      await this.fullLoad();
+      await this.files.load();
     } else {
       await fs.mkdir(path.dirname(file), { recursive: true });
       await this.lock.withLock(async () => {
         await removeStaleTempFiles(file, this.log);
-        if (!(await exists(file))) {
-          if (await exists(this.journalPath)) {
-            throw new StoreError(
-              `cannot open store ${file}: the journal ${this.journalPath} exists without its snapshot; left untouched`,
-            );
-          }
-          await this.writeSnapshot({ ...EMPTY, generation: 1 });
-        }
-        const { upgraded } = await this.fullLoad();
-        // Repair: a journal of an older generation (crash mid-compaction) or a missing one is restarted.
-        if (this.journalIno === -1) await this.restartJournal();
-        if (upgraded || this.state.prunable(this.cutoff())) await this.compact();
+        await this.files.openForWriting();
       });
     }
-    this.feed = new ChangeFeed(this.state.seq, (since) => this.state.changesSince(since), this.log);
+    const { state } = this.files;
+    this.feed = new ChangeFeed(state.seq, (since) => this.files.state.changesSince(since), this.log);
     const pollMs = this.options.pollMs ?? 200;
     if (pollMs > 0 && !readOnly) {
       this.poller = setInterval(() => {
-        if (this.journalMoved()) {
+        if (this.files.moved()) {
           this.exclusive(() => this.sync()).catch((error: unknown) =>
             this.log.warn('store refresh failed', { error: errorMessage(error) }),
           );
@@ -265,115 +221,19 @@ export class LowdbTaskStore implements TaskStore {
     }
   }
 
-  /**
-   * Reads snapshot and journal from scratch into a new state (upgrading an older schema in memory). Sets
-   * journalIno to -1 when the journal is missing or of an older generation.
-   */
-  private async fullLoad(): Promise<{ upgraded: boolean }> {
-    const file = this.options.path;
-    for (let attempt = 0; ; attempt++) {
-      let snapshot: z.infer<typeof SnapshotHeaderSchema>;
-      const state = new StoreState();
-      try {
-        await this.db.read();
-        const parsed = SnapshotHeaderSchema.safeParse(this.db.data);
-        this.db.data = EMPTY; // lowdb's copy is not kept: the state below is the store in memory
-        if (!parsed.success) throw new Error(z.prettifyError(parsed.error).split('\n').slice(0, 3).join('; '));
-        snapshot = parsed.data;
-        for (const t of snapshot.tasks as Task[]) state.putTask(t);
-        for (const i of snapshot.inbox as InboxItem[]) state.addInbox(i);
-        for (const s of snapshot.sessions as Session[]) state.sessions.set(s.id, s);
-        this.snapshotBytes = (await fs.stat(file)).size;
-      } catch (error) {
-        if (error instanceof StoreError) throw error;
-        if (error instanceof NewerSchemaError) {
-          throw new StoreError(
-            `store ${file} has schema version ${error.version}, newer than this Baton's ${SCHEMA_VERSION}; upgrade Baton; the file was left untouched`,
-          );
-        }
-        throw new StoreError(`cannot read store ${file}: ${errorMessage(error)}; the file was left untouched`, {
-          cause: error,
-        });
-      }
-      state.seq = Math.max(state.seq, snapshot.seq);
-
-      const journal = await readJournal(this.journalPath, 0, recordSchemas(snapshot.schema_version));
-      if (journal && journal.generation !== undefined && journal.generation > snapshot.generation) {
-        // Another process is compacting: its new journal appeared before we read its snapshot. Read again.
-        if (attempt < 5) continue;
-        // Still newer: an older snapshot was put back (a restore from backup). The journal holds changes the
-        // snapshot has never seen, and rewriting it would lose them.
-        throw new StoreError(
-          `cannot open store ${file}: its journal ${this.journalPath} is of generation ${journal.generation}, ` +
-            `newer than the snapshot's ${snapshot.generation} (was an older snapshot restored?); both files were left untouched`,
-        );
-      }
-      const current = journal !== null && journal.generation === snapshot.generation;
-      if (current) for (const r of journal.records) state.apply(r);
-      const upgraded = snapshot.schema_version < SCHEMA_VERSION;
-      if (upgraded) {
-        state.seq = upgradeFromV1(state, state.seq);
-        state.reindex();
-      } else if (!inCreationOrder(state)) {
-        state.reindex();
-      }
-      this.state = state;
-      this.generation = snapshot.generation;
-      this.journalIno = current ? journal.ino : -1;
-      this.offset = current ? journal.end : 0;
-      return { upgraded };
-    }
-  }
-
   // ---- syncing with other processes -----------------------------------------------------------------------
 
   /** The state, after applying what other processes appended since the last look (a stat when nothing did). */
   private async fresh(): Promise<StoreState> {
     if (this.closed) throw new StoreError('the store is closed');
-    if (!this.options.readOnly && this.journalMoved()) await this.exclusive(() => this.sync());
-    return this.state;
-  }
-
-  /** Whether the journal has bytes we have not read, or was replaced. */
-  private journalMoved(): boolean {
-    try {
-      const stat = statSync(this.journalPath);
-      return stat.ino !== this.journalIno || stat.size !== this.offset;
-    } catch {
-      return this.journalIno !== -1;
-    }
+    if (!this.options.readOnly && this.files.moved()) await this.exclusive(() => this.sync());
+    return this.files.state;
   }
 
   /** Applies what other processes wrote since the last look, and tells the subscribers. */
   private async sync(): Promise<void> {
     if (this.closed) return;
-    this.feed.publish(await this.readOthers());
-  }
-
-  /** Applies what other processes appended since the last look; returns the changes it applied, in seq order. */
-  private async readOthers(): Promise<Change[]> {
-    let stat;
-    try {
-      stat = statSync(this.journalPath);
-    } catch {
-      stat = null;
-    }
-    if (stat && stat.ino === this.journalIno) {
-      if (stat.size <= this.offset) return [];
-      const tail = await readJournal(this.journalPath, this.offset, recordSchemas(SCHEMA_VERSION));
-      if (!tail) return [];
-      const changes: Change[] = [];
-      for (const r of tail.records) {
-        const change = this.state.apply(r);
-        if (change) changes.push(change);
-      }
-      this.offset = tail.end;
-      return changes;
-    }
-    // The journal was replaced (another process compacted): reload everything; the changes are what is newer.
-    const before = this.state.seq;
-    await this.fullLoad();
-    return this.state.changesSince(before);
+    this.feed.publish(await this.files.readOthers());
   }
 
   // ---- writing ---------------------------------------------------------------------------------------------
@@ -407,13 +267,12 @@ export class LowdbTaskStore implements TaskStore {
     let remote: Change[] = [];
     try {
       await this.lock.withLease(async () => {
-        remote = await this.readOthers();
-        if (this.journalIno === -1) await this.restartJournal();
+        remote = await this.files.readOthers();
         for (const pending of batch) {
           try {
             const { value, records: own } = await pending.run();
             for (const r of own) {
-              const change = this.state.apply(r);
+              const change = this.files.state.apply(r);
               if (change) local.push(change);
             }
             records.push(...own);
@@ -422,18 +281,13 @@ export class LowdbTaskStore implements TaskStore {
             outcomes.push({ ok: false, error });
           }
         }
-        if (records.length > 0) {
-          await appendJournal(this.journalPath, this.offset, records, (end) => (this.offset = end));
-        }
-        if (this.offset > Math.max(this.options.compactMinBytes ?? 4 * 1024 * 1024, this.snapshotBytes)) {
-          await this.compact();
-        }
+        await this.files.append(records);
       });
     } catch (error) {
       // The write failed: memory may be ahead of disk. Reload what is on disk and fail the whole batch.
       const failure = new StoreError(`could not write the store: ${errorMessage(error)}`, { cause: error });
-      await this.fullLoad().catch(() => undefined);
-      this.feed.reset(this.state.seq);
+      await this.files.load().catch(() => undefined);
+      this.feed.reset(this.files.state.seq);
       for (const p of batch) p.reject(failure);
       return;
     }
@@ -447,79 +301,10 @@ export class LowdbTaskStore implements TaskStore {
     });
   }
 
-  /** Rewrites the snapshot (next generation, pruned) and restarts the journal. Caller holds the lock. */
-  private async compact(): Promise<void> {
-    const dropped = this.state.prune(this.cutoff());
-    this.generation += 1;
-    await this.writeSnapshot({
-      schema_version: SCHEMA_VERSION,
-      generation: this.generation,
-      seq: this.state.seq,
-      tasks: [...this.state.tasks.values()],
-      inbox: this.state.allInbox(),
-      sessions: [...this.state.sessions.values()],
-    });
-    await this.restartJournal();
-    this.log.debug('store compacted', { generation: this.generation, tasks: this.state.tasks.size, pruned: dropped });
-  }
-
-  private cutoff(): string {
-    return new Date(this.now().getTime() - (this.options.retentionMs ?? 30 * DAY_MS)).toISOString();
-  }
-
-  private async writeSnapshot(snapshot: SnapshotData): Promise<void> {
-    this.db.data = snapshot;
-    try {
-      await this.db.write(); // SnapshotFile: temp file, fsync, rename: never a torn file
-    } finally {
-      this.db.data = EMPTY;
-    }
-    this.snapshotBytes = (await fs.stat(this.options.path)).size;
-  }
-
-  private async restartJournal(): Promise<void> {
-    const { ino, end } = await resetJournal(this.journalPath, this.generation);
-    this.journalIno = ino;
-    this.offset = end;
-  }
-
   /** Runs disk-touching work one at a time within this process. */
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
     const run = this.serial.then(fn, fn);
     this.serial = run.catch(() => undefined);
     return run;
-  }
-}
-
-/** The record schemas of a snapshot, by its header's schema version (a newer one is refused). */
-function sectionsFor(header: SnapshotData) {
-  const version = typeof header.schema_version === 'number' ? header.schema_version : SCHEMA_VERSION;
-  if (version > SCHEMA_VERSION) throw new NewerSchemaError(version);
-  const schemas = recordSchemas(version);
-  return { tasks: schemas.task, inbox: schemas.inbox, sessions: schemas.session };
-}
-
-/** Whether the tasks came in creation order (a store written by Baton always does; a hand-edited one may not). */
-function inCreationOrder(state: StoreState): boolean {
-  let last = -Infinity;
-  for (const task of state.tasks.values()) {
-    if (task.created_seq < last) return false;
-    last = task.created_seq;
-  }
-  return true;
-}
-
-class NewerSchemaError extends Error {
-  constructor(readonly version: number) {
-    super(`schema version ${version}`);
-  }
-}
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    await fs.access(file);
-    return true;
-  } catch {
-    return false;
   }
 }
