@@ -98,6 +98,28 @@ export type TaskList = z.infer<typeof TaskListSchema>;
 export const InboxPageSchema = z.object({ items: z.array(InboxItemSchema), next_cursor: z.number().int() });
 export type InboxPage = z.infer<typeof InboxPageSchema>;
 
+/** What `merge` answers: the fields of each strategy (SPEC §4). */
+export const MergeOutputSchema = z.object({
+  strategy: z.string(),
+  task_ids: z.array(z.string()),
+  missing: z
+    .array(z.object({ task_id: z.string(), status: TaskStatusSchema, error: z.string().nullable() }))
+    .describe('Tasks that did not complete, with their status; they are not merged.'),
+  source_count: z.number().int().optional(),
+  result: z.string().optional().describe('concat: the results joined.'),
+  summary: z.string().optional().describe('hierarchical_summary: "[task_id] summary" lines; llm_summary: the summary.'),
+  summary_task_id: z.string().optional().describe('llm_summary: the task that wrote the summary.'),
+  winner: z.string().nullable().optional().describe('voting: the normalised winning answer, null on a tie.'),
+  votes: z.number().int().optional(),
+  total: z.number().int().optional(),
+  distribution: z.record(z.string(), z.number().int()).optional(),
+  tie: z.boolean().optional(),
+  tied: z.array(z.string()).optional(),
+  abstained: z.array(z.string()).optional(),
+  results: z.record(z.string(), z.unknown()).optional().describe('Any other strategy: the results by task id.'),
+});
+export type MergeOutput = z.infer<typeof MergeOutputSchema>;
+
 export function excerpt(text: string, max = 200): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }

@@ -8,7 +8,7 @@ import type { Claim, Task } from '../../model/task.js';
 import type { DispatchInput } from '../dispatch-input.js';
 import type { DelegateInput, MergeInput } from '../inputs.js';
 import type { RunWrite, TaskService } from '../task-service.js';
-import type { MergeOutput } from './merge.js';
+import type { MergeOutput } from '../views.js';
 
 /** MCP's tool annotations, said truthfully for each operation (SPEC §4). */
 export interface Annotations {
