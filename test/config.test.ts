@@ -103,6 +103,15 @@ describe('parseConfig', () => {
     });
   });
 
+  it('takes the lease of subagent claims from --lease-seconds or "leaseSeconds", 30 by default', () => {
+    expect(parseConfig({}, HOME, null).leaseSeconds).toBe(30);
+    expect(parseConfig({ leaseSeconds: '1.5' }, HOME, { leaseSeconds: 9 }).leaseSeconds).toBe(1.5);
+    expect(parseConfig({}, HOME, { leaseSeconds: 9 }).leaseSeconds).toBe(9);
+    expect(configError(() => parseConfig({ leaseSeconds: '0' }, HOME, null)).message).toMatch(
+      /^invalid --lease-seconds: expected a number of seconds > 0/,
+    );
+  });
+
   it('bounds HTTP sessions by --max-sessions and --session-idle-timeout, or the file', () => {
     expect(parseConfig({ maxSessions: '5', sessionIdleTimeout: '0.5' }, HOME, null)).toMatchObject({
       maxSessions: 5,
