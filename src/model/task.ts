@@ -95,6 +95,16 @@ export const TaskSchema = z.object({
 });
 export type Task = z.infer<typeof TaskSchema>;
 
+/** What a task holds before anyone ran it: no claim, no epoch, no model; its seqs are the store's to assign. */
+export const NOT_RUN = {
+  claim: null,
+  lease_epoch: 0,
+  affinity: null,
+  model: null,
+  seq: 0,
+  created_seq: 0,
+} as const satisfies Partial<Task>;
+
 /** The claim of a task as its holder keeps it, or null. */
 export function claimOf(task: Task): Claim | null {
   return task.claim ? { task_id: task.id, ...task.claim } : null;

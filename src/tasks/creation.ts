@@ -5,7 +5,7 @@
  * transaction, where the same rules decide.
  */
 import { InputError, NotFoundError } from '../errors.js';
-import { isTerminal } from '../model/task.js';
+import { NOT_RUN, isTerminal } from '../model/task.js';
 import type { Task } from '../model/task.js';
 import type { DelegateInput } from './inputs.js';
 
@@ -94,12 +94,7 @@ export async function buildTask(
     attempts: 0,
     max_retries: input.max_retries ?? 0,
     session_id: options.session_id ?? null,
-    claim: null,
-    lease_epoch: 0,
-    affinity: null,
-    model: null,
-    seq: 0,
-    created_seq: 0,
+    ...NOT_RUN,
   };
 }
 

@@ -1,4 +1,5 @@
 /** Records for store tests. */
+import { NOT_RUN } from '../../src/model/task.js';
 import type { Task } from '../../src/model/task.js';
 
 /** An in-progress task from alice to bob, with `overrides`. */
@@ -29,12 +30,7 @@ export function task(id: string, overrides: Partial<Task> = {}): Task {
     attempts: 0,
     max_retries: 0,
     session_id: null,
-    claim: null,
-    lease_epoch: 0,
-    affinity: null,
-    model: null,
-    seq: 0,
-    created_seq: 0,
+    ...NOT_RUN,
     ...overrides,
   };
 }

@@ -10,7 +10,7 @@ import { InboxItemSchema } from '../../model/inbox.js';
 import type { InboxItem } from '../../model/inbox.js';
 import { SessionSchema } from '../../model/session.js';
 import type { Session } from '../../model/session.js';
-import { TaskSchema } from '../../model/task.js';
+import { NOT_RUN, TaskSchema } from '../../model/task.js';
 import type { Task } from '../../model/task.js';
 
 export const SCHEMA_VERSION = 2;
@@ -44,15 +44,7 @@ const CURRENT: RecordSchemas = {
 const V1: RecordSchemas = {
   task: TaskSchema.omit({ claim: true, lease_epoch: true, affinity: true, model: true, seq: true, created_seq: true })
     .extend({ runner: z.string().nullable().optional() })
-    .transform(({ runner: _runner, ...task }) => ({
-      ...task,
-      claim: null,
-      lease_epoch: 0,
-      affinity: null,
-      model: null,
-      seq: 0,
-      created_seq: 0,
-    })),
+    .transform(({ runner: _runner, ...task }) => ({ ...task, ...NOT_RUN })),
   inbox: InboxItemSchema,
   session: SessionSchema.omit({ seq: true }).transform((session) => ({ ...session, seq: 0 })),
   lease: LeaseRenewalSchema,
