@@ -76,13 +76,34 @@ describe('fromAnthropicResponse', () => {
     usage: { input_tokens: 10, output_tokens: 7, cache_creation_input_tokens: 2, cache_read_input_tokens: 3 },
   };
 
-  it('returns text, tool calls and usage (cache tokens counted as input) for a tool_use answer', () => {
-    expect(fromAnthropicResponse(message)).toEqual({
+  it('returns text, tool calls, the model and usage (cache tokens counted as input) for a tool_use answer', () => {
+    expect(fromAnthropicResponse(message, 'asked-for')).toEqual({
       text: 'Let me look.',
       toolCalls: [{ id: 'toolu_1', name: 'search', arguments: { query: 'launch' } }],
       stopReason: 'tool_use',
-      usage: { inputTokens: 15, outputTokens: 7 },
+      usage: { input_tokens: 15, output_tokens: 7, cache_read_tokens: 3, cache_write_tokens: 2 },
+      model: 'claude-sonnet-4-5',
     });
+  });
+
+  it('answers with unknown (null) usage and the requested model when the response has neither', () => {
+    const { usage: _usage, model: _model, ...bare } = message;
+    expect(fromAnthropicResponse(bare, 'claude-opus-5-5')).toMatchObject({
+      text: 'Let me look.',
+      usage: { input_tokens: null, output_tokens: null, cache_read_tokens: null, cache_write_tokens: null },
+      model: 'claude-opus-5-5',
+    });
+  });
+
+  it('keeps the answer and drops only the counts when the usage block has an odd shape', () => {
+    const odd = { ...message, usage: { input_tokens: '10', output_tokens: -1, cache_read_input_tokens: 2.5 } };
+    expect(fromAnthropicResponse(odd).usage).toEqual({
+      input_tokens: null,
+      output_tokens: null,
+      cache_read_tokens: null,
+      cache_write_tokens: null,
+    });
+    expect(fromAnthropicResponse({ ...message, usage: 'n/a' }).text).toBe('Let me look.');
   });
 
   it.each([
@@ -124,7 +145,8 @@ describe('AnthropicProvider', () => {
       text: 'Hi.',
       toolCalls: [],
       stopReason: 'end',
-      usage: { inputTokens: 12, outputTokens: 2 },
+      usage: { input_tokens: 12, output_tokens: 2, cache_read_tokens: 0, cache_write_tokens: 0 },
+      model: 'test-model',
     });
     expect(fake.aborted).toBe(0);
   });
@@ -267,5 +289,62 @@ describe('AnthropicProvider', () => {
     await provider.complete(helloRequest);
     await provider.complete(helloRequest);
     expect(loadSdk).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('AnthropicProvider usage through @anthropic-ai/sdk', () => {
+  let fake: FakeAnthropic | undefined;
+  afterEach(async () => {
+    await fake?.close();
+    fake = undefined;
+  });
+  const providerFor = (server: FakeAnthropic) =>
+    new AnthropicProvider({ env: { ANTHROPIC_API_KEY: 'sk-ant-test', ANTHROPIC_BASE_URL: server.baseUrl } });
+
+  it('reports the whole prompt as input, with its cache reads and writes, when the prompt used the cache', async () => {
+    const cached = { text: 'Cached.', usage: { input: 5000, output: 40, cacheRead: 4000, cacheWrite: 900 } };
+    fake = await startFakeAnthropic([cached, cached]);
+    // The wire form, as Anthropic sends it: input_tokens is only the part not read from or written to the cache.
+    const raw = await fetch(`${fake.baseUrl}/v1/messages`, { method: 'POST', body: JSON.stringify(helloRequest) });
+    expect(((await raw.json()) as { usage: unknown }).usage).toMatchObject({
+      input_tokens: 100,
+      cache_read_input_tokens: 4000,
+      cache_creation_input_tokens: 900,
+      output_tokens: 40,
+    });
+    const response = await providerFor(fake).complete(helloRequest);
+    expect(response.usage).toEqual({
+      input_tokens: 5000,
+      output_tokens: 40,
+      cache_read_tokens: 4000,
+      cache_write_tokens: 900,
+    });
+  });
+
+  it('reports unknown usage, not zeros, when the response carries no usage', async () => {
+    fake = await startFakeAnthropic([{ text: 'No counts.', usage: null }]);
+    const response = await providerFor(fake).complete(helloRequest);
+    expect(response.text).toBe('No counts.');
+    expect(response.usage).toEqual({
+      input_tokens: null,
+      output_tokens: null,
+      cache_read_tokens: null,
+      cache_write_tokens: null,
+    });
+  });
+
+  it('names the model the response names, a dated snapshot of the one asked for', async () => {
+    fake = await startFakeAnthropic([{ text: 'Hi.', model: 'claude-opus-4-5-20251101' }]);
+    const response = await providerFor(fake).complete({ ...helloRequest, model: 'claude-opus-4-5' });
+    expect(fake.requests[0]?.body.model).toBe('claude-opus-4-5');
+    expect(response.model).toBe('claude-opus-4-5-20251101');
+  });
+
+  it('reports each call its own scripted spend when a default reply scripts every call', async () => {
+    fake = await startFakeAnthropic({ defaultReply: { text: 'ok', usage: { input: 200, output: 100 } } });
+    const provider = providerFor(fake);
+    const spent = [];
+    for (let call = 0; call < 3; call++) spent.push((await provider.complete(helloRequest)).usage);
+    expect(spent.map((u) => (u.input_tokens ?? 0) + (u.output_tokens ?? 0))).toEqual([300, 300, 300]);
   });
 });

@@ -77,7 +77,37 @@ describe('fromOpenAiResponse', () => {
       text: '',
       toolCalls: [{ id: 'call_1', name: 'search', arguments: { query: 'x' } }],
       stopReason: 'tool_use',
-      usage: { inputTokens: 20, outputTokens: 5 },
+      // No prompt_tokens_details, as compatible servers answer: the cache counts are unknown, not zero.
+      usage: { input_tokens: 20, output_tokens: 5, cache_read_tokens: null, cache_write_tokens: null },
+      model: 'gpt-4o',
+    });
+  });
+
+  it('counts cached tokens as part of the input when the prompt hit the cache', () => {
+    const cached = {
+      ...completion({ content: 'x' }),
+      usage: {
+        prompt_tokens: 2006,
+        completion_tokens: 300,
+        total_tokens: 2306,
+        prompt_tokens_details: { cached_tokens: 1920, audio_tokens: 0 },
+        completion_tokens_details: { reasoning_tokens: 128 },
+      },
+    };
+    expect(fromOpenAiResponse(cached).usage).toEqual({
+      input_tokens: 2006,
+      output_tokens: 300,
+      cache_read_tokens: 1920,
+      cache_write_tokens: null,
+    });
+  });
+
+  it('answers with unknown (null) usage and the requested model when the response has neither', () => {
+    const { usage: _usage, model: _model, ...bare } = completion({ content: 'x' });
+    expect(fromOpenAiResponse(bare, 'llama3.1:8b')).toMatchObject({
+      text: 'x',
+      usage: { input_tokens: null, output_tokens: null, cache_read_tokens: null, cache_write_tokens: null },
+      model: 'llama3.1:8b',
     });
   });
 
@@ -141,7 +171,8 @@ describe('OpenAiProvider', () => {
       text: 'Hi.',
       toolCalls: [],
       stopReason: 'end',
-      usage: { inputTokens: 9, outputTokens: 1 },
+      usage: { input_tokens: 9, output_tokens: 1, cache_read_tokens: 0, cache_write_tokens: null },
+      model: 'test-model',
     });
     expect(fake.aborted).toBe(0);
   });
@@ -297,5 +328,54 @@ describe('OpenAiProvider', () => {
     await provider.complete(helloRequest);
     await provider.complete(helloRequest);
     expect(loadSdk).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('OpenAiProvider usage through the openai SDK', () => {
+  let fake: FakeOpenAi | undefined;
+  afterEach(async () => {
+    await fake?.close();
+    fake = undefined;
+  });
+  const providerFor = (server: FakeOpenAi) =>
+    new OpenAiProvider({ env: { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: server.baseUrl } });
+
+  it('reports prompt tokens as input with the cached and cache-written parts when the prompt used the cache', async () => {
+    fake = await startFakeOpenAi([
+      { text: 'Cached.', usage: { input: 5000, output: 40, cacheRead: 4000, cacheWrite: 900 } },
+    ]);
+    const response = await providerFor(fake).complete(helloRequest);
+    expect(response.usage).toEqual({
+      input_tokens: 5000,
+      output_tokens: 40,
+      cache_read_tokens: 4000,
+      cache_write_tokens: 900,
+    });
+  });
+
+  it('reports unknown usage, not zeros, when the response carries no usage', async () => {
+    fake = await startFakeOpenAi([{ text: 'No counts.', usage: null }]);
+    const response = await providerFor(fake).complete(helloRequest);
+    expect(response.text).toBe('No counts.');
+    expect(response.usage).toEqual({
+      input_tokens: null,
+      output_tokens: null,
+      cache_read_tokens: null,
+      cache_write_tokens: null,
+    });
+  });
+
+  it('names the model the response names, a dated snapshot of the one asked for', async () => {
+    fake = await startFakeOpenAi([{ text: 'Hi.', model: 'gpt-4o-2024-08-06' }]);
+    const response = await providerFor(fake).complete({ ...helloRequest, model: 'gpt-4o' });
+    expect(response.model).toBe('gpt-4o-2024-08-06');
+  });
+
+  it('reports each call its own scripted spend when a default reply scripts every call', async () => {
+    fake = await startFakeOpenAi({ defaultReply: { text: 'ok', usage: { input: 200, output: 100 } } });
+    const provider = providerFor(fake);
+    const spent = [];
+    for (let call = 0; call < 3; call++) spent.push((await provider.complete(helloRequest)).usage);
+    expect(spent.map((u) => (u.input_tokens ?? 0) + (u.output_tokens ?? 0))).toEqual([300, 300, 300]);
   });
 });
