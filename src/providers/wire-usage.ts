@@ -44,9 +44,10 @@ export function fromOpenAiUsage(raw: unknown): Usage {
  * cacheReadTokens?, cacheWriteTokens?}` (inputTokens read as the whole prompt), or its vendor's own usage block
  * passed through (Anthropic's `input_tokens`, OpenAI's `prompt_tokens`). Anything else: unknown.
  */
-export function fromSamplingUsage(result: { usage?: unknown; _meta?: unknown }): Usage {
-  const meta = isRecord(result._meta) ? result._meta : {};
-  const raw = isRecord(result.usage) ? result.usage : isRecord(meta.usage) ? meta.usage : undefined;
+export function fromSamplingUsage(result: object): Usage {
+  const { usage, _meta } = result as { usage?: unknown; _meta?: unknown };
+  const meta = isRecord(_meta) ? _meta : {};
+  const raw = isRecord(usage) ? usage : isRecord(meta.usage) ? meta.usage : undefined;
   if (!raw) return { ...UNKNOWN_USAGE };
   if ('prompt_tokens' in raw || 'completion_tokens' in raw) return fromOpenAiUsage(raw);
   if ('input_tokens' in raw || 'output_tokens' in raw) return fromAnthropicUsage(raw);
