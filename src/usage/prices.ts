@@ -15,7 +15,7 @@ const PRICE = 'expected a price in USD per million tokens, a number ≥ 0';
 const usd = z.number({ error: PRICE }).finite({ error: PRICE }).nonnegative({ error: PRICE });
 
 /** USD per million tokens of each kind. A cache price left out is unknown: a call that used the cache has no cost. */
-const RatesSchema = z.strictObject({
+const RATES = {
   /** Input tokens read fresh (not from the cache). */
   input: usd,
   output: usd,
@@ -23,17 +23,23 @@ const RatesSchema = z.strictObject({
   cacheRead: usd.optional(),
   /** Input tokens written to the prompt cache (Anthropic: the default 5-minute cache). */
   cacheWrite: usd.optional(),
-});
+};
+const TOKENS = 'expected a whole number of prompt tokens > 0';
+const ENTRY = 'expected {input, output, cacheRead?, cacheWrite?, longPrompt?} in USD per million tokens';
 
 /** The price of one model. `longPrompt`: other rates for a call whose prompt is over `aboveTokens` (Haiku 5.5). */
-export const ModelPriceSchema = RatesSchema.extend({
-  longPrompt: RatesSchema.extend({
-    aboveTokens: z
-      .number({ error: 'expected a whole number of prompt tokens > 0' })
-      .int({ error: 'expected a whole number of prompt tokens > 0' })
-      .positive({ error: 'expected a whole number of prompt tokens > 0' }),
-  }).optional(),
-});
+export const ModelPriceSchema = z.strictObject(
+  {
+    ...RATES,
+    longPrompt: z
+      .strictObject(
+        { ...RATES, aboveTokens: z.number({ error: TOKENS }).int({ error: TOKENS }).positive({ error: TOKENS }) },
+        { error: 'expected {aboveTokens, input, output, cacheRead?, cacheWrite?}' },
+      )
+      .optional(),
+  },
+  { error: ENTRY },
+);
 export type ModelPrice = z.infer<typeof ModelPriceSchema>;
 
 /** A price key: `provider:model`, as the model that answered is named (no alias: `anthropic:sonnet` names none). */
@@ -68,7 +74,7 @@ const FABLE_5: ModelPrice = { input: 10, output: 50, cacheWrite: 12.5, cacheRead
  * claude-sonnet-4-6, claude-sonnet-4-5, claude-mythos-preview) have no entry; OpenAI models neither (no alias
  * resolves to one). Cache writes are priced at the 5-minute rate, the cache Baton's requests would use.
  */
-export const DEFAULT_PRICES: Readonly<Prices> = Object.freeze({
+export const DEFAULT_PRICES: Readonly<Prices> = deepFreeze({
   'anthropic:claude-fable-5-2': { input: 8, output: 40 },
   'anthropic:claude-opus-5-5': { input: 4, output: 20, cacheWrite: 5, cacheRead: 0.2 },
   'anthropic:claude-sonnet-5-5': { input: 2, output: 10, cacheWrite: 2.5 },
@@ -135,13 +141,21 @@ export function costOf(usage: Usage, model: string, prices: Readonly<Prices>): n
   if (cacheRead > 0 && rates.cacheRead === undefined) return null;
   if (cacheWrite > 0 && rates.cacheWrite === undefined) return null;
   const microDollars =
-    fresh * rates.input + output * rates.output + cacheRead * (rates.cacheRead ?? 0) + cacheWrite * (rates.cacheWrite ?? 0);
+    fresh * rates.input +
+    output * rates.output +
+    cacheRead * (rates.cacheRead ?? 0) +
+    cacheWrite * (rates.cacheWrite ?? 0);
   return round(microDollars / 1_000_000);
 }
 
 /** The sum of two costs; null when either is unknown, so a total never hides a call that could not be priced. */
 export function addCost(a: number | null, b: number | null): number | null {
   return a === null || b === null ? null : round(a + b);
+}
+
+function deepFreeze<T extends object>(value: T): Readonly<T> {
+  for (const inner of Object.values(value)) if (typeof inner === 'object' && inner !== null) deepFreeze(inner);
+  return Object.freeze(value);
 }
 
 /** To 1e-10 USD, so sums of float products read as the prices do (0.003, not 0.0030000000000000005). */
@@ -158,11 +172,15 @@ function describe(error: z.ZodError, raw: unknown): string {
   if (issue.code === 'invalid_key') return `${entry}: ${issue.issues[0]?.message ?? issue.message}`;
   if (issue.code === 'unrecognized_keys') {
     const where = rest.length > 0 ? `${entry}.${rest.join('.')}` : entry;
-    const known = rest.length > 0 ? 'input, output, cacheRead, cacheWrite, aboveTokens' : 'input, output, cacheRead, cacheWrite, longPrompt';
+    const known =
+      rest.length > 0
+        ? 'input, output, cacheRead, cacheWrite, aboveTokens'
+        : 'input, output, cacheRead, cacheWrite, longPrompt';
     return `${where}: unknown field ${issue.keys.map((k) => `"${k}"`).join(', ')}; known: ${known}`;
   }
   const value = issue.path.reduce<unknown>(
-    (node, part) => (typeof node === 'object' && node !== null ? (node as Record<PropertyKey, unknown>)[part] : undefined),
+    (node, part) =>
+      typeof node === 'object' && node !== null ? (node as Record<PropertyKey, unknown>)[part] : undefined,
     raw,
   );
   const field = rest.length > 0 ? `${entry}.${rest.join('.')}` : entry;
