@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { installedAnthropicCatalog, newestOfFamily } from '../../src/providers/anthropic-models.js';
 import { MODEL_FAMILIES } from '../../src/providers/model-spec.js';
@@ -119,5 +120,12 @@ describe('DEFAULT_PRICES', () => {
     expect(DEFAULT_PRICES['anthropic:claude-opus-5-5']?.input).toBe(4);
     expect(Object.isFrozen(DEFAULT_PRICES)).toBe(true);
     expect(Object.isFrozen(DEFAULT_PRICES['anthropic:claude-opus-5-5'])).toBe(true);
+  });
+});
+
+describe('the README', () => {
+  it('dates the shipped prices as the code does', async () => {
+    const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8');
+    expect(readme).toContain(`Anthropic's published prices (as of ${PRICES_AS_OF})`);
   });
 });
