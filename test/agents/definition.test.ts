@@ -81,8 +81,9 @@ describe('parseAgentFile', () => {
       max_retries: 2,
       budget_tokens: 200_000,
       budget_usd: 1.5,
-      extra: {},
     });
+    // Every field above is Baton's own: none is kept aside as unknown.
+    expect(agent.extra).toEqual({});
   });
 
   it('applies the defaults and takes the id from the file name when there is no name', () => {
