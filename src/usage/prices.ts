@@ -69,10 +69,11 @@ const FABLE_5: ModelPrice = { input: 10, output: 50, cacheWrite: 12.5, cacheRead
  * Anthropic's published prices (platform.claude.com: the pricing page and each model's page) for the models the
  * aliases resolve to with the installed SDK (sonnet, opus, haiku, fable) and the other listed ones whose prices
  * were published. A rate that could not be read from the vendor's own page is left out rather than guessed:
- * Sonnet 5.5's cache reads (reported cut from $0.20 on 2026-10-07), Haiku 5.5's and Fable 5.2's cache reads,
- * Fable 5.2's and Haiku 4.5's cache writes. Models with no published price found (claude-mythos-5-2,
+ * Sonnet 5.5's cache reads (reported cut from $0.20 on 2026-10-07), Haiku 5.5's cache reads, and Fable 5.2's
+ * and Haiku 4.5's cache reads and writes. Models with no published price found (claude-mythos-5-2,
  * claude-sonnet-4-6, claude-sonnet-4-5, claude-mythos-preview) have no entry; OpenAI models neither (no alias
- * resolves to one). Cache writes are priced at the 5-minute rate, the cache Baton's requests would use.
+ * resolves to one). Cache writes are priced at the 5-minute rate, the default (Baton never asks for the 1-hour
+ * cache).
  */
 export const DEFAULT_PRICES: Readonly<Prices> = deepFreeze({
   'anthropic:claude-fable-5-2': { input: 8, output: 40 },
