@@ -12,6 +12,7 @@ import { LOG_LEVELS } from './log.js';
 import { AgentIdSchema } from './tasks/inputs.js';
 import { describeServerError, McpServersSchema } from './tools/mcp-client/server-config.js';
 import type { McpServers } from './tools/mcp-client/server-config.js';
+import { DEFAULT_PRICES, parsePrices, PricesSchema } from './usage/prices.js';
 
 /**
  * A number option: a flag or variable gives text, the config file a number. Anything else is said in words, so
@@ -71,6 +72,10 @@ export const ConfigSchema = z.object({
   bundledAgents: z.boolean(),
   maxSessions: z.number().int().positive(),
   sessionIdleTimeout: z.number().positive(),
+  /** `--max-tokens-per-root`: a token budget for every root task's whole tree (SPEC §5); null = none. */
+  maxTokensPerRoot: z.number().int().positive().nullable(),
+  /** `prices`: USD per million tokens per `provider:model`, the file's entries over `DEFAULT_PRICES`. */
+  prices: PricesSchema,
 });
 export type Config = z.infer<typeof ConfigSchema>;
 
@@ -78,7 +83,7 @@ export type Config = z.infer<typeof ConfigSchema>;
 export type RawFlags = Record<string, unknown>;
 
 interface OptionSpec {
-  key: Exclude<keyof Config, 'transport' | 'http' | 'mcpServers' | 'models' | 'bundledAgents'>;
+  key: Exclude<keyof Config, 'transport' | 'http' | 'mcpServers' | 'models' | 'bundledAgents' | 'prices'>;
   flag: string;
   env?: string;
   schema: z.ZodType;
@@ -147,10 +152,19 @@ const OPTIONS: OptionSpec[] = [
   // SPEC §10: open sessions per token bounded, idle ones closed.
   { key: 'maxSessions', flag: '--max-sessions', schema: positiveInt, fallback: () => 64 },
   { key: 'sessionIdleTimeout', flag: '--session-idle-timeout', schema: positiveSeconds, fallback: () => 1800 },
+  // SPEC §5: spend is counted in tokens (input, cached included, plus output: usage/usage.ts `totalTokens`).
+  { key: 'maxTokensPerRoot', flag: '--max-tokens-per-root', schema: positiveInt, fallback: () => null },
 ];
 
 /** The keys `baton.config.json` may hold. */
-const FILE_KEYS = new Set<string>([...OPTIONS.map((o) => o.key), 'http', 'mcpServers', 'models', 'bundledAgents']);
+const FILE_KEYS = new Set<string>([
+  ...OPTIONS.map((o) => o.key),
+  'http',
+  'mcpServers',
+  'models',
+  'bundledAgents',
+  'prices',
+]);
 
 /** A `--mcp-config FILE` as read by the caller: where it came from and its parsed JSON. */
 export interface McpConfigFile {
@@ -204,6 +218,8 @@ export function parseConfig(
   values.mcpServers = mcpServersOf(file, mcpFiles);
   values.models = modelsOf(flags, file);
   values.bundledAgents = bundledAgentsOf(flags, file);
+  values.prices =
+    file?.prices === undefined ? { ...DEFAULT_PRICES } : parsePrices(file.prices, '"prices" in baton.config.json');
 
   // --stdio / --http [HOST:]PORT: stdio unless HTTP is asked for.
   const httpRaw = flags.http ?? file?.http;

@@ -41,6 +41,10 @@ export const SHARED_OPTIONS: Record<OptionGroup, CliOption[]> = {
     { flags: '--max-depth <n>', description: 'how deep subagents may nest (default 3)' },
     { flags: '--max-per-session <n>', description: 'live subagent tasks under one root session (default 10)' },
     { flags: '--default-timeout <seconds>', description: 'task timeout when none is given (default 600)' },
+    {
+      flags: '--max-tokens-per-root <n>',
+      description: "a token budget for every root task's whole tree, input and output (default none)",
+    },
     { flags: '--log-level <level>', description: 'log level on stderr', choices: LOG_LEVELS },
     {
       flags: '--workspace <dir>',
