@@ -76,6 +76,9 @@ describe('task board as an MCP App', () => {
           .evaluateAll((items) => items.map((item) => item.getAttribute('data-task-id'))),
       )
       .toEqual([IDS.survey]);
+    // The filters count what is shown: the pinned tree's two pending tasks, no failed one.
+    await expect(board.statusFilter('Pending').innerText()).resolves.toMatch(/2$/);
+    await expect(board.statusFilter('Failed').innerText()).resolves.toMatch(/0$/);
     // The pinned ids go to the server, so an older tree than the newest roots still comes.
     await expect
       .poll(async () =>

@@ -4,7 +4,7 @@ import { announce, applyChanges, applySnapshot, EMPTY_BOARD } from '../model/boa
 import type { BoardData, TaskChange } from '../model/board-data.js';
 import { facets, filterForest, isFiltering, NO_FILTER } from '../model/filters.js';
 import type { BoardFilter } from '../model/filters.js';
-import { buildForest } from '../model/forest.js';
+import { buildForest, walk } from '../model/forest.js';
 import { pinnedTrees } from '../model/pins.js';
 import { sumUsage } from '../model/usage.js';
 import type { BoardSource, Connection, Viewer } from '../source/board-source.js';
@@ -97,7 +97,8 @@ export function BoardApp({ source }: { source: BoardSource }) {
     [forest, pinned, pins, data.tasks],
   );
   const visible = useMemo(() => filterForest(trees, filter), [trees, filter]);
-  const offered = useMemo(() => facets(data.tasks.values()), [data.tasks]);
+  // What the filters offer, and the counts on them, are those of the trees shown (a host's pinned call, or all).
+  const offered = useMemo(() => facets([...walk(trees)].map((node) => node.task)), [trees]);
   const usage = useMemo(() => sumUsage(trees.map((node) => node.task.usageTotal ?? node.task.usage)), [trees]);
   const showUsage = useMemo(() => [...data.tasks.values()].some((task) => task.usage || task.usageTotal), [data.tasks]);
 

@@ -55,19 +55,28 @@ export function TaskActions({ task, subtasks }: { task: BoardTask; subtasks: num
   );
 }
 
-function CancelAction({ task, subtasks }: { task: BoardTask; subtasks: number }) {
-  const { source, say, focusRow } = useBoard();
+/**
+ * An action's steps: closed (its button), open (the panel, focus on its first field), busy, or showing an error.
+ * Closing puts the focus back on the button that opened it.
+ */
+function useActionSteps<Field extends HTMLElement>() {
   const [step, setStep] = useState<Step>({ kind: 'idle' });
-  const [reason, setReason] = useState('');
-  const reasonInput = useRef<HTMLInputElement>(null);
+  const field = useRef<Field>(null);
   const opener = useRef<HTMLButtonElement>(null);
   useEffect(() => {
-    if (step.kind === 'form') reasonInput.current?.focus();
+    if (step.kind === 'form') field.current?.focus();
   }, [step.kind]);
   const close = () => {
     setStep({ kind: 'idle' });
     requestAnimationFrame(() => opener.current?.focus());
   };
+  return { step, setStep, field, opener, close };
+}
+
+function CancelAction({ task, subtasks }: { task: BoardTask; subtasks: number }) {
+  const { source, say, focusRow } = useBoard();
+  const { step, setStep, field: reasonInput, opener, close } = useActionSteps<HTMLInputElement>();
+  const [reason, setReason] = useState('');
   const submit = async () => {
     if (step.kind === 'busy') return;
     setStep({ kind: 'busy' });
@@ -119,18 +128,9 @@ function CancelAction({ task, subtasks }: { task: BoardTask; subtasks: number })
 
 function MessageAction({ task, recipients }: { task: BoardTask; recipients: string[] }) {
   const { source, say } = useBoard();
-  const [step, setStep] = useState<Step>({ kind: 'idle' });
+  const { step, setStep, field: text, opener, close } = useActionSteps<HTMLTextAreaElement>();
   const [to, setTo] = useState(recipients[0] ?? '');
   const [content, setContent] = useState('');
-  const text = useRef<HTMLTextAreaElement>(null);
-  const opener = useRef<HTMLButtonElement>(null);
-  useEffect(() => {
-    if (step.kind === 'form') text.current?.focus();
-  }, [step.kind]);
-  const close = () => {
-    setStep({ kind: 'idle' });
-    requestAnimationFrame(() => opener.current?.focus());
-  };
   const submit = async () => {
     if (step.kind === 'busy') return;
     if (!content.trim()) return setStep({ kind: 'error', message: 'Write a message first.' });
