@@ -12,6 +12,7 @@ import { LOG_LEVELS } from './log.js';
 import { AgentIdSchema } from './tasks/inputs.js';
 import { describeServerError, McpServersSchema } from './tools/mcp-client/server-config.js';
 import type { McpServers } from './tools/mcp-client/server-config.js';
+import { DEFAULT_PRICES, parsePrices, PricesSchema } from './usage/prices.js';
 
 /**
  * A number option: a flag or variable gives text, the config file a number. Anything else is said in words, so
@@ -73,6 +74,10 @@ export const ConfigSchema = z.object({
   sessionIdleTimeout: z.number().positive(),
   /** `--lease-seconds`: how long a claim on a subagent task lasts unless its runner renews it (SPEC §5). */
   leaseSeconds: z.number().positive(),
+  /** `--max-tokens-per-root`: a token budget for every root task's whole tree (SPEC §5); null = none. */
+  maxTokensPerRoot: z.number().int().positive().nullable(),
+  /** `prices`: USD per million tokens per `provider:model`, the file's entries over `DEFAULT_PRICES`. */
+  prices: PricesSchema,
 });
 export type Config = z.infer<typeof ConfigSchema>;
 
@@ -80,7 +85,7 @@ export type Config = z.infer<typeof ConfigSchema>;
 export type RawFlags = Record<string, unknown>;
 
 interface OptionSpec {
-  key: Exclude<keyof Config, 'transport' | 'http' | 'mcpServers' | 'models' | 'bundledAgents'>;
+  key: Exclude<keyof Config, 'transport' | 'http' | 'mcpServers' | 'models' | 'bundledAgents' | 'prices'>;
   flag: string;
   env?: string;
   schema: z.ZodType;
@@ -151,10 +156,19 @@ const OPTIONS: OptionSpec[] = [
   { key: 'sessionIdleTimeout', flag: '--session-idle-timeout', schema: positiveSeconds, fallback: () => 1800 },
   // SPEC §5: a dead process's subagent tasks are taken over once their lease lapses.
   { key: 'leaseSeconds', flag: '--lease-seconds', schema: positiveSeconds, fallback: () => 30 },
+  // SPEC §5: spend is counted in tokens (input, cached included, plus output: usage/usage.ts `totalTokens`).
+  { key: 'maxTokensPerRoot', flag: '--max-tokens-per-root', schema: positiveInt, fallback: () => null },
 ];
 
 /** The keys `baton.config.json` may hold. */
-const FILE_KEYS = new Set<string>([...OPTIONS.map((o) => o.key), 'http', 'mcpServers', 'models', 'bundledAgents']);
+const FILE_KEYS = new Set<string>([
+  ...OPTIONS.map((o) => o.key),
+  'http',
+  'mcpServers',
+  'models',
+  'bundledAgents',
+  'prices',
+]);
 
 /** A `--mcp-config FILE` as read by the caller: where it came from and its parsed JSON. */
 export interface McpConfigFile {
@@ -208,6 +222,8 @@ export function parseConfig(
   values.mcpServers = mcpServersOf(file, mcpFiles);
   values.models = modelsOf(flags, file);
   values.bundledAgents = bundledAgentsOf(flags, file);
+  values.prices =
+    file?.prices === undefined ? { ...DEFAULT_PRICES } : parsePrices(file.prices, '"prices" in baton.config.json');
 
   // --stdio / --http [HOST:]PORT: stdio unless HTTP is asked for.
   const httpRaw = flags.http ?? file?.http;

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseConfig, parseTokens } from '../src/config.js';
 import { ConfigError } from '../src/errors.js';
+import { DEFAULT_PRICES } from '../src/usage/prices.js';
 
 const HOME = { HOME: '/home/ada' };
 
@@ -40,6 +41,70 @@ describe('parseConfig', () => {
       maxSessions: 64,
       sessionIdleTimeout: 1800,
       leaseSeconds: 30,
+      maxTokensPerRoot: null,
+      prices: DEFAULT_PRICES,
+    });
+  });
+
+  describe('usage and budgets', () => {
+    it('reads --max-tokens-per-root from the flag or "maxTokensPerRoot" in the file, the flag winning', () => {
+      expect(parseConfig({ maxTokensPerRoot: '50000' }, HOME, { maxTokensPerRoot: 9 }).maxTokensPerRoot).toBe(50_000);
+      expect(parseConfig({}, HOME, { maxTokensPerRoot: 1000 }).maxTokensPerRoot).toBe(1000);
+    });
+
+    it.each([['0'], ['-5'], ['1.5'], ['lots']])('refuses --max-tokens-per-root %s in one line', (value) => {
+      expect(configError(() => parseConfig({ maxTokensPerRoot: value }, HOME, null)).message).toBe(
+        `invalid --max-tokens-per-root: expected a whole number ≥ 1 (got "${value}")`,
+      );
+    });
+
+    it('lays "prices" over the shipped defaults, an entry replacing the default of its model whole', () => {
+      const prices = parseConfig({}, HOME, {
+        prices: {
+          'Anthropic:claude-opus-5-5': { input: 3, output: 15 },
+          'openai:gpt-5': { input: 1.25, output: 10, cacheRead: 0.125 },
+        },
+      }).prices;
+      expect(prices['anthropic:claude-opus-5-5']).toEqual({ input: 3, output: 15 });
+      expect(prices['openai:gpt-5']).toEqual({ input: 1.25, output: 10, cacheRead: 0.125 });
+      expect(prices['anthropic:claude-sonnet-5-5']).toEqual(DEFAULT_PRICES['anthropic:claude-sonnet-5-5']);
+    });
+
+    it.each([
+      [
+        { 'anthropic:claude-x': { input: '3', output: 15 } },
+        '"anthropic:claude-x".input: expected a price in USD per million tokens, a number ≥ 0 (got "3")',
+      ],
+      [
+        { 'anthropic:claude-x': { input: 3 } },
+        '"anthropic:claude-x".output: expected a price in USD per million tokens, a number ≥ 0 (missing)',
+      ],
+      [
+        { 'anthropic:claude-x': { input: -1, output: 1 } },
+        '"anthropic:claude-x".input: expected a price in USD per million tokens, a number ≥ 0 (got -1)',
+      ],
+      [
+        { 'anthropic:claude-x': { input: 1, output: 1, cache_read: 0.1 } },
+        '"anthropic:claude-x": unknown field "cache_read"; known: input, output, cacheRead, cacheWrite, longPrompt',
+      ],
+      [
+        { 'anthropic:claude-x': { input: 1, output: 1, longPrompt: { input: 2, output: 2 } } },
+        '"anthropic:claude-x".longPrompt.aboveTokens: expected a whole number of prompt tokens > 0 (missing)',
+      ],
+      [
+        { sonnet: { input: 1, output: 1 } },
+        '"sonnet": expected provider:model as the key, with provider one of anthropic, openai, sampling',
+      ],
+      [{ 'antropic:claude-x': { input: 1, output: 1 } }, '"antropic:claude-x": expected provider:model as the key'],
+      [
+        { 'anthropic:claude-x': 3 },
+        '"anthropic:claude-x": expected {input, output, cacheRead?, cacheWrite?, longPrompt?} in USD per million tokens (got 3)',
+      ],
+      [[], 'expected an object of "provider:model": {input, output, …} entries'],
+    ])('refuses a bad "prices" entry in one line naming it (%j)', (prices, message) => {
+      const error = configError(() => parseConfig({}, HOME, { prices }));
+      expect(error.message).toContain(`invalid "prices" in baton.config.json: ${message}`);
+      expect(error.message).not.toContain('\n');
     });
   });
 

@@ -26,6 +26,8 @@ const MODEL =
 const TOOL_NAME = 'expected a tool name';
 const TOOLS = 'expected a comma-separated string or a list of tool names';
 const SERVERS = 'expected a list of MCP server names, or of {name: {command: …}} definitions';
+const BUDGET_TOKENS = 'expected a whole number of tokens > 0';
+const BUDGET_USD = 'expected an amount of US dollars > 0, a plain number such as 2.5';
 
 const positiveInt = () =>
   z.number({ error: POSITIVE_INT }).int({ error: POSITIVE_INT }).positive({ error: POSITIVE_INT });
@@ -62,6 +64,15 @@ export const AgentDefinitionSchema = z.object({
     .int({ error: NON_NEGATIVE_INT })
     .min(0, { error: NON_NEGATIVE_INT })
     .default(0),
+  /** SPEC §5: the tokens (input, cached included, plus output) each of this agent's tasks and its subtree may spend. */
+  budget_tokens: z
+    .number({ error: BUDGET_TOKENS })
+    .int({ error: BUDGET_TOKENS })
+    .positive({ error: BUDGET_TOKENS })
+    .max(Number.MAX_SAFE_INTEGER, { error: BUDGET_TOKENS })
+    .optional(),
+  /** SPEC §5: the same budget in USD, at the configured prices. */
+  budget_usd: z.number({ error: BUDGET_USD }).finite({ error: BUDGET_USD }).positive({ error: BUDGET_USD }).optional(),
   system_prompt: z.string(),
   path: z.string(),
   /** Frontmatter fields Baton does not use (Claude Code's `color`, `permissionMode`, …), kept as read. */
@@ -92,6 +103,8 @@ const KNOWN_KEYS = new Set([
   'tool_scope',
   'memory_scope',
   'max_retries',
+  'budget_tokens',
+  'budget_usd',
 ]);
 
 /** SPEC §3: a definition file is a regular file of at most 256 KiB. */
@@ -151,6 +164,8 @@ export function parseAgentFile(text: string, filePath: string, yaml?: YamlResult
     tool_scope: raw.tool_scope ?? undefined,
     memory_scope: raw.memory_scope ?? undefined,
     max_retries: raw.max_retries ?? undefined,
+    budget_tokens: raw.budget_tokens ?? undefined,
+    budget_usd: raw.budget_usd ?? undefined,
     system_prompt: split.body.trim(),
     path: filePath,
     extra,

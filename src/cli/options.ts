@@ -46,6 +46,10 @@ export const SHARED_OPTIONS: Record<OptionGroup, CliOption[]> = {
       description:
         "a subagent task's claim lasts this long unless renewed; a dead process's tasks are taken over after it (default 30)",
     },
+    {
+      flags: '--max-tokens-per-root <n>',
+      description: "a token budget for every root task's whole tree, input and output (default none)",
+    },
     { flags: '--log-level <level>', description: 'log level on stderr', choices: LOG_LEVELS },
     {
       flags: '--workspace <dir>',

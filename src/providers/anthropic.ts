@@ -19,6 +19,7 @@ import type {
   ToolCall,
 } from './types.js';
 import { lazySdk, requireApiKey, sdkLogger, toBatonError } from './vendor-sdk.js';
+import { fromAnthropicUsage } from './wire-usage.js';
 
 /** `max_tokens` is required by the Messages API; this is sent when the request names none. */
 export const ANTHROPIC_DEFAULT_MAX_TOKENS = 4096;
@@ -113,21 +114,19 @@ export const AnthropicMessageSchema = z.object({
     }),
   ),
   stop_reason: z.string().nullish(),
-  usage: z
-    .object({
-      input_tokens: z.number().nullish(),
-      output_tokens: z.number().nullish(),
-      cache_creation_input_tokens: z.number().nullish(),
-      cache_read_input_tokens: z.number().nullish(),
-    })
-    .nullish(),
+  model: z.string().nullish().catch(null),
+  /** Read by `fromAnthropicUsage`: a usage block of an odd shape loses its counts, never the answer. */
+  usage: z.unknown().optional(),
 });
 
-/** Maps a Messages API response to a neutral one; throws `ProviderError` (bad_response) for an unexpected shape. */
-export function fromAnthropicResponse(message: unknown): ModelResponse {
+/**
+ * Maps a Messages API response to a neutral one; `requestedModel` stands in when the response names no model.
+ * Throws `ProviderError` (bad_response) for an unexpected shape.
+ */
+export function fromAnthropicResponse(message: unknown, requestedModel = ''): ModelResponse {
   const parsed = AnthropicMessageSchema.safeParse(message);
   if (!parsed.success) throw badResponse(`unexpected response shape: ${z.prettifyError(parsed.error)}`);
-  const { content, stop_reason, usage } = parsed.data;
+  const { content, stop_reason, usage, model } = parsed.data;
   const text: string[] = [];
   const toolCalls: ToolCall[] = [];
   for (const block of content) {
@@ -141,11 +140,8 @@ export function fromAnthropicResponse(message: unknown): ModelResponse {
     text: text.join(''),
     toolCalls,
     stopReason: toolCalls.length > 0 ? 'tool_use' : stopReason(stop_reason),
-    usage: {
-      inputTokens:
-        (usage?.input_tokens ?? 0) + (usage?.cache_creation_input_tokens ?? 0) + (usage?.cache_read_input_tokens ?? 0),
-      outputTokens: usage?.output_tokens ?? 0,
-    },
+    usage: fromAnthropicUsage(usage),
+    model: model || requestedModel,
   };
 }
 
@@ -197,7 +193,7 @@ export class AnthropicProvider implements ModelProvider {
       const message = await withoutConsoleWarn(() =>
         client.messages.create(toAnthropicRequest(request), { signal: request.signal }),
       );
-      return fromAnthropicResponse(message);
+      return fromAnthropicResponse(message, request.model);
     } catch (error) {
       throw toBatonError('anthropic', error, sdk, request.signal);
     }

@@ -18,6 +18,7 @@ import type {
   ToolCall,
 } from './types.js';
 import { lazySdk, requireApiKey, sdkLogger, toBatonError } from './vendor-sdk.js';
+import { fromOpenAiUsage } from './wire-usage.js';
 
 /** Maps a neutral request to Chat Completions params; the system prompt goes first as a system message. */
 export function toOpenAiRequest(request: ModelRequest): ChatCompletionCreateParamsNonStreaming {
@@ -100,11 +101,16 @@ export const OpenAiCompletionSchema = z.object({
       finish_reason: z.string().nullish(),
     }),
   ),
-  usage: z.object({ prompt_tokens: z.number().nullish(), completion_tokens: z.number().nullish() }).nullish(),
+  model: z.string().nullish().catch(null),
+  /** Read by `fromOpenAiUsage`: a usage block of an odd shape loses its counts, never the answer. */
+  usage: z.unknown().optional(),
 });
 
-/** Maps a Chat Completions response to a neutral one; throws `ProviderError` (bad_response) for malformed output. */
-export function fromOpenAiResponse(completion: unknown): ModelResponse {
+/**
+ * Maps a Chat Completions response to a neutral one; `requestedModel` stands in when the response names no model.
+ * Throws `ProviderError` (bad_response) for malformed output.
+ */
+export function fromOpenAiResponse(completion: unknown, requestedModel = ''): ModelResponse {
   const parsed = OpenAiCompletionSchema.safeParse(completion);
   if (!parsed.success) throw badResponse(`unexpected response shape: ${z.prettifyError(parsed.error)}`);
   const [choice] = parsed.data.choices;
@@ -116,13 +122,13 @@ export function fromOpenAiResponse(completion: unknown): ModelResponse {
     name: call.function.name,
     arguments: parseArguments(call.function.name, call.function.arguments),
   }));
-  const usage = parsed.data.usage;
   return {
     text: content ?? refusal ?? '',
     toolCalls,
     // Some compatible servers answer tool calls with finish_reason "stop".
     stopReason: toolCalls.length > 0 ? 'tool_use' : stopReason(choice.finish_reason),
-    usage: { inputTokens: usage?.prompt_tokens ?? 0, outputTokens: usage?.completion_tokens ?? 0 },
+    usage: fromOpenAiUsage(parsed.data.usage),
+    model: parsed.data.model || requestedModel,
   };
 }
 
@@ -186,7 +192,7 @@ export class OpenAiProvider implements ModelProvider {
     const { sdk, client } = await this.client();
     try {
       const completion = await client.chat.completions.create(toOpenAiRequest(request), { signal: request.signal });
-      return fromOpenAiResponse(completion);
+      return fromOpenAiResponse(completion, request.model);
     } catch (error) {
       throw toBatonError('openai', error, sdk, request.signal);
     }

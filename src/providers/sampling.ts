@@ -6,6 +6,7 @@
 import { BatonError, ProviderError, errorMessage } from '../errors.js';
 import { cancelledBy } from './retry.js';
 import type { ChatMessage, ModelProvider, ModelRequest, ModelResponse, StopReason } from './types.js';
+import { fromSamplingUsage } from './wire-usage.js';
 
 /** One message of a `sampling/createMessage` request. */
 export interface SamplingMessage {
@@ -22,12 +23,17 @@ export interface CreateMessageParams {
   modelPreferences?: { hints: { name: string }[] };
 }
 
-/** The client's `sampling/createMessage` result; content other than text is refused. */
+/**
+ * The client's `sampling/createMessage` result; content other than text is refused. MCP defines no usage field:
+ * `usage` and `_meta` are where a client may report one (`fromSamplingUsage`); the SDK passes extra fields on.
+ */
 export interface CreateMessageResult {
   role: 'user' | 'assistant';
   content: { type: string; text?: string };
   model: string;
   stopReason?: string;
+  usage?: unknown;
+  _meta?: { [key: string]: unknown };
 }
 
 /** Sends `sampling/createMessage` to the calling client; `signal` cancels the request. */
@@ -77,7 +83,8 @@ export function fromSamplingResult(result: CreateMessageResult): ModelResponse {
     text: result.content.text,
     toolCalls: [],
     stopReason: stopReason(result.stopReason),
-    usage: { inputTokens: 0, outputTokens: 0 }, // sampling results carry no usage
+    usage: fromSamplingUsage(result),
+    model: result.model,
   };
 }
 

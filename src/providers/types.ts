@@ -3,6 +3,7 @@
  * each vendor file maps this shape to its wire format and back.
  */
 import type { ChatMessage, ToolCall } from '../model/chat-message.js';
+import type { Usage } from '../usage/usage.js';
 
 // The conversation records are Baton's own (sessions store them); providers map them to and from each vendor.
 export { ChatMessageSchema, ToolCallSchema, ToolImageSchema } from '../model/chat-message.js';
@@ -34,7 +35,13 @@ export interface ModelResponse {
   text: string;
   toolCalls: ToolCall[];
   stopReason: StopReason;
-  usage: { inputTokens: number; outputTokens: number };
+  /** The tokens this call spent, in the neutral shape of `usage/usage.ts`; null counts where nothing was reported. */
+  usage: Usage;
+  /**
+   * The model that answered, as the response names it (`claude-opus-4-5-20251101` for `claude-opus-4-5`; for
+   * sampling, the client's model), else the requested one. With the provider's name it is the key of `costOf`.
+   */
+  model: string;
 }
 
 /** A model backend: Anthropic, OpenAI (or compatible), or MCP sampling through the calling client. */

@@ -34,11 +34,16 @@ export interface UserPatternOptions {
   ignoreCase?: boolean;
   /** `^` and `$` match at line breaks. */
   multiline?: boolean;
+  /** `.` matches line breaks too. */
+  dotAll?: boolean;
 }
 
 /** Compiles `source`; a syntax RE2 does not accept, or a pattern too complex, is an `InputError` naming `field`. */
 export function compileUserPattern(source: string, field: string, options: UserPatternOptions = {}): UserPattern {
-  const flags = (options.ignoreCase ? RE2JS.CASE_INSENSITIVE : 0) | (options.multiline ? RE2JS.MULTILINE : 0);
+  const flags =
+    (options.ignoreCase ? RE2JS.CASE_INSENSITIVE : 0) |
+    (options.multiline ? RE2JS.MULTILINE : 0) |
+    (options.dotAll ? RE2JS.DOTALL : 0);
   let compiled: re2js.RE2JS;
   try {
     compiled = RE2JS.compile(source, flags);
@@ -101,6 +106,77 @@ export async function firstGroups(
       throw new InputError(
         'pattern_timeout',
         `${pattern.field}: matching ${chars} characters ${error.message}; use a simpler pattern or fewer results`,
+      );
+    }
+    throw error;
+  }
+}
+
+/** The input of `matchLines`: what crosses to the worker. */
+interface LinesJob {
+  source: string;
+  flags: number;
+  text: string;
+  /** Match across line breaks (the match's first line counts), else line by line. */
+  acrossLines: boolean;
+}
+
+/**
+ * The 0-based numbers of the lines of `job.text` that hold a match, ascending. Self-contained: this function's
+ * source also runs in the worker.
+ */
+function matchLines(modules: { re2js: typeof re2js }, job: LinesJob): number[] {
+  const re = modules.re2js.RE2JS.compile(job.source, job.flags);
+  const found: number[] = [];
+  if (!job.acrossLines) {
+    const lines = job.text.split(/\r?\n/);
+    for (let i = 0; i < lines.length; i++) if (re.test(lines[i] as string)) found.push(i);
+    return found;
+  }
+  const starts = [0];
+  for (let i = job.text.indexOf('\n'); i !== -1; i = job.text.indexOf('\n', i + 1)) starts.push(i + 1);
+  const matcher = re.matcher(job.text);
+  while (matcher.find()) {
+    // The line holding the match's start: a binary search over the line starts.
+    let low = 0;
+    let high = starts.length - 1;
+    while (low < high) {
+      const mid = (low + high + 1) >> 1;
+      if ((starts[mid] as number) <= matcher.start()) low = mid;
+      else high = mid - 1;
+    }
+    if (found[found.length - 1] !== low) found.push(low);
+    if (matcher.end() === matcher.start() && matcher.end() >= job.text.length) break;
+  }
+  return found;
+}
+
+let linesWorker: WorkerFunction<LinesJob, number[]> | null = null;
+
+/**
+ * The lines of `text` that `pattern` matches (Grep): on the event loop when the work is small, else in a worker
+ * thread abandoned after `timeoutMs`, so that a large file never stalls the other sessions.
+ */
+export async function matchingLines(
+  pattern: UserPattern,
+  text: string,
+  options: { acrossLines?: boolean; timeoutMs?: number } = {},
+): Promise<number[]> {
+  const job: LinesJob = {
+    source: pattern.source,
+    flags: pattern.flags,
+    text,
+    acrossLines: options.acrossLines ?? false,
+  };
+  if (text.length * pattern.programSize <= INLINE_WORK) return matchLines({ re2js }, job);
+  linesWorker ??= new WorkerFunction(matchLines, { modules: { re2js: 're2js' } });
+  try {
+    return await linesWorker.run(job, options);
+  } catch (error) {
+    if (error instanceof WorkerTimeoutError) {
+      throw new InputError(
+        'pattern_timeout',
+        `${pattern.field}: matching ${text.length} characters ${error.message}; use a simpler pattern or a narrower path`,
       );
     }
     throw error;

@@ -64,6 +64,8 @@ describe('parseAgentFile', () => {
         'tool_scope: shared',
         'memory_scope: snapshot',
         'max_retries: 2',
+        'budget_tokens: 200000',
+        'budget_usd: 1.5',
         '---',
         'Research.',
       ].join('\n'),
@@ -77,8 +79,11 @@ describe('parseAgentFile', () => {
       tool_scope: 'shared',
       memory_scope: 'snapshot',
       max_retries: 2,
-      extra: {},
+      budget_tokens: 200_000,
+      budget_usd: 1.5,
     });
+    // Every field above is Baton's own: none is kept aside as unknown.
+    expect(agent.extra).toEqual({});
   });
 
   it('applies the defaults and takes the id from the file name when there is no name', () => {
@@ -97,6 +102,8 @@ describe('parseAgentFile', () => {
     expect(agent.model).toBeUndefined();
     expect(agent.tools).toBeUndefined();
     expect(agent.timeout_seconds).toBeUndefined();
+    expect(agent.budget_tokens).toBeUndefined();
+    expect(agent.budget_usd).toBeUndefined();
   });
 
   it('prefers max_steps over maxTurns when both are present', () => {
@@ -184,6 +191,14 @@ describe('parseAgentFile', () => {
     ['model: 7', 'model: expected a non-empty model name'],
     ['tools: 5', 'tools: expected a comma-separated string or a list of tool names; got 5'],
     ['tools:\n  - a\n  - 3', 'tools[2]: expected a tool name; got 3'],
+    ['budget_tokens: 0', 'budget_tokens: expected a whole number of tokens > 0; got 0'],
+    ['budget_tokens: 1500.5', 'budget_tokens: expected a whole number of tokens > 0; got 1500.5'],
+    ['budget_tokens: 10k', "budget_tokens: expected a whole number of tokens > 0; got '10k'"],
+    ['budget_tokens: 1e300', 'budget_tokens: expected a whole number of tokens > 0; got 1e+300'],
+    ['budget_usd: -2', 'budget_usd: expected an amount of US dollars > 0, a plain number such as 2.5; got -2'],
+    ['budget_usd: 0', 'budget_usd: expected an amount of US dollars > 0'],
+    ["budget_usd: '$5'", "budget_usd: expected an amount of US dollars > 0, a plain number such as 2.5; got '$5'"],
+    ['budget_usd: .inf', 'budget_usd: expected an amount of US dollars > 0, a plain number such as 2.5; got Infinity'],
   ])('reports %j naming the field', (field, reason) => {
     expect(problemOf(minimal(field)).reason).toContain(reason);
   });

@@ -2,6 +2,8 @@
  * The command line's mistakes and help, on the built CLI: every mistake is one line on stderr naming what was
  * wrong, with exit 2 and nothing on stdout; help shows each command's own options (issue 12, items 4 and 5).
  */
+import path from 'node:path';
+import { writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/core.js';
@@ -22,6 +24,10 @@ describe('baton command line', () => {
     [['frobnicate'], "unknown command 'frobnicate' (commands: serve, init, agents, dispatch, worker, tasks, task)"],
     [['--max-depth', 'abc'], 'invalid --max-depth: expected a whole number ≥ 0 (got "abc")'],
     [['serve', '--max-concurrency', '0'], 'invalid --max-concurrency: expected a whole number ≥ 1 (got "0")'],
+    [
+      ['serve', '--max-tokens-per-root', '1e3'],
+      'invalid --max-tokens-per-root: expected a whole number ≥ 1 (got "1e3")',
+    ],
     [['--log-level', 'loud'], 'invalid --log-level: expected one of debug, info, warn, error, silent (got "loud")'],
     [['--http', 'nope'], 'invalid --http: expected [HOST:]PORT, e.g. 3000 or 127.0.0.1:3000 (got "nope")'],
     [['dispatch', '--foo'], "unknown option '--foo' (see 'baton dispatch --help')"],
@@ -45,6 +51,17 @@ describe('baton command line', () => {
     expect(run.code).toBe(2);
   });
 
+  it('answers a bad "prices" entry in the config file with one line naming it, and exit 2', async () => {
+    const config = path.join(tmp.dir, 'prices.config.json');
+    await writeFile(config, JSON.stringify({ prices: { 'anthropic:claude-x': { input: 3, output: 'free' } } }));
+    const run = await baton('agents', '--config', config);
+    expect(run.stderr).toBe(
+      'baton: invalid "prices" in baton.config.json: "anthropic:claude-x".output: ' +
+        'expected a price in USD per million tokens, a number ≥ 0 (got "free")\n',
+    );
+    expect(run.code).toBe(2);
+  });
+
   it('shows the serve options and every command in baton --help', async () => {
     const run = await baton('--help');
     expect(run.code).toBe(0);
@@ -64,12 +81,23 @@ describe('baton command line', () => {
     for (const command of ['serve', 'init', 'agents', 'dispatch', 'worker', 'tasks', 'task']) {
       expect(run.stdout).toMatch(new RegExp(`^ {2}${command} `, 'm'));
     }
-    expect((await baton('serve', '--help')).stdout).toContain('--tokens <file>');
+    const serve = (await baton('serve', '--help')).stdout;
+    expect(serve).toContain('--tokens <file>');
+    expect(serve).toContain('--max-tokens-per-root <n>');
   });
 
   it('shows only the options that apply in baton dispatch --help and baton tasks --help', async () => {
     const dispatch = (await baton('dispatch', '--help')).stdout;
-    for (const option of ['--context', '--timeout', '--agents', '--model', '--store', '--as', '--max-depth']) {
+    for (const option of [
+      '--context',
+      '--timeout',
+      '--agents',
+      '--model',
+      '--store',
+      '--as',
+      '--max-depth',
+      '--max-tokens-per-root',
+    ]) {
       expect(dispatch).toContain(option);
     }
     for (const option of ['--stdio', '--http', '--tokens', '--tools']) expect(dispatch).not.toContain(option);

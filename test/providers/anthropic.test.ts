@@ -76,13 +76,34 @@ describe('fromAnthropicResponse', () => {
     usage: { input_tokens: 10, output_tokens: 7, cache_creation_input_tokens: 2, cache_read_input_tokens: 3 },
   };
 
-  it('returns text, tool calls and usage (cache tokens counted as input) for a tool_use answer', () => {
-    expect(fromAnthropicResponse(message)).toEqual({
+  it('returns text, tool calls, the model and usage (cache tokens counted as input) for a tool_use answer', () => {
+    expect(fromAnthropicResponse(message, 'asked-for')).toEqual({
       text: 'Let me look.',
       toolCalls: [{ id: 'toolu_1', name: 'search', arguments: { query: 'launch' } }],
       stopReason: 'tool_use',
-      usage: { inputTokens: 15, outputTokens: 7 },
+      usage: { input_tokens: 15, output_tokens: 7, cache_read_tokens: 3, cache_write_tokens: 2 },
+      model: 'claude-sonnet-4-5',
     });
+  });
+
+  it('answers with unknown (null) usage and the requested model when the response has neither', () => {
+    const { usage: _usage, model: _model, ...bare } = message;
+    expect(fromAnthropicResponse(bare, 'claude-opus-5-5')).toMatchObject({
+      text: 'Let me look.',
+      usage: { input_tokens: null, output_tokens: null, cache_read_tokens: null, cache_write_tokens: null },
+      model: 'claude-opus-5-5',
+    });
+  });
+
+  it('keeps the answer and drops only the counts when the usage block has an odd shape', () => {
+    const odd = { ...message, usage: { input_tokens: '10', output_tokens: -1, cache_read_input_tokens: 2.5 } };
+    expect(fromAnthropicResponse(odd).usage).toEqual({
+      input_tokens: null,
+      output_tokens: null,
+      cache_read_tokens: null,
+      cache_write_tokens: null,
+    });
+    expect(fromAnthropicResponse({ ...message, usage: 'n/a' }).text).toBe('Let me look.');
   });
 
   it.each([
@@ -124,7 +145,8 @@ describe('AnthropicProvider', () => {
       text: 'Hi.',
       toolCalls: [],
       stopReason: 'end',
-      usage: { inputTokens: 12, outputTokens: 2 },
+      usage: { input_tokens: 12, output_tokens: 2, cache_read_tokens: 0, cache_write_tokens: 0 },
+      model: 'test-model',
     });
     expect(fake.aborted).toBe(0);
   });

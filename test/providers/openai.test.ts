@@ -77,7 +77,37 @@ describe('fromOpenAiResponse', () => {
       text: '',
       toolCalls: [{ id: 'call_1', name: 'search', arguments: { query: 'x' } }],
       stopReason: 'tool_use',
-      usage: { inputTokens: 20, outputTokens: 5 },
+      // No prompt_tokens_details, as compatible servers answer: the cache counts are unknown, not zero.
+      usage: { input_tokens: 20, output_tokens: 5, cache_read_tokens: null, cache_write_tokens: null },
+      model: 'gpt-4o',
+    });
+  });
+
+  it('counts cached tokens as part of the input when the prompt hit the cache', () => {
+    const cached = {
+      ...completion({ content: 'x' }),
+      usage: {
+        prompt_tokens: 2006,
+        completion_tokens: 300,
+        total_tokens: 2306,
+        prompt_tokens_details: { cached_tokens: 1920, audio_tokens: 0 },
+        completion_tokens_details: { reasoning_tokens: 128 },
+      },
+    };
+    expect(fromOpenAiResponse(cached).usage).toEqual({
+      input_tokens: 2006,
+      output_tokens: 300,
+      cache_read_tokens: 1920,
+      cache_write_tokens: null,
+    });
+  });
+
+  it('answers with unknown (null) usage and the requested model when the response has neither', () => {
+    const { usage: _usage, model: _model, ...bare } = completion({ content: 'x' });
+    expect(fromOpenAiResponse(bare, 'llama3.1:8b')).toMatchObject({
+      text: 'x',
+      usage: { input_tokens: null, output_tokens: null, cache_read_tokens: null, cache_write_tokens: null },
+      model: 'llama3.1:8b',
     });
   });
 
@@ -141,7 +171,8 @@ describe('OpenAiProvider', () => {
       text: 'Hi.',
       toolCalls: [],
       stopReason: 'end',
-      usage: { inputTokens: 9, outputTokens: 1 },
+      usage: { input_tokens: 9, output_tokens: 1, cache_read_tokens: 0, cache_write_tokens: null },
+      model: 'test-model',
     });
     expect(fake.aborted).toBe(0);
   });

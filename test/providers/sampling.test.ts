@@ -74,7 +74,9 @@ describe('SamplingProvider', () => {
       text: 'Hello from the client.',
       toolCalls: [],
       stopReason: 'end',
-      usage: { inputTokens: 0, outputTokens: 0 },
+      // MCP sampling results carry no usage; this client reports none: unknown, never zero.
+      usage: { input_tokens: null, output_tokens: null, cache_read_tokens: null, cache_write_tokens: null },
+      model: 'client-model',
     });
     expect(client.calls[0]?.params.messages).toEqual([{ role: 'user', content: { type: 'text', text: 'Say hi.' } }]);
   });

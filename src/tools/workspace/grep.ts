@@ -5,11 +5,11 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import picomatch from 'picomatch';
-import { RE2JS } from 're2js';
 import { z } from 'zod';
 import { CancelledError, errorMessage } from '../../errors.js';
 import { tool, type AgentTool } from '../agent-tool.js';
 import { MAX_GREP_FILE_BYTES, MAX_OUTPUT_CHARS, capLine, capText } from '../limits.js';
+import { compileUserPattern, matchingLines, type UserPattern } from '../../util/user-pattern.js';
 import { walk } from './walk.js';
 import { WorkspacePathError, type Workspace } from './workspace.js';
 
@@ -85,7 +85,7 @@ export function create(workspace: Workspace): AgentTool {
           skipped++;
           continue;
         }
-        const lines = matchingLines(regex, text, args.multiline === true);
+        const lines = new Set(await matchingLines(regex, text, { acrossLines: args.multiline === true }));
         if (lines.size === 0) continue;
         if (mode === 'files_with_matches') out.push(file);
         else if (mode === 'count') out.push(`${file}:${lines.size}`);
@@ -102,16 +102,16 @@ export function create(workspace: Workspace): AgentTool {
   );
 }
 
-function compile(args: GrepInput): RE2JS {
-  let flags = 0;
-  if (args['-i']) flags |= RE2JS.CASE_INSENSITIVE;
-  if (args.multiline) flags |= RE2JS.DOTALL | RE2JS.MULTILINE;
+function compile(args: GrepInput): UserPattern {
   try {
-    return RE2JS.compile(args.pattern, flags);
+    // RE2 (linear time) with a cap on the program size: the same rules as every pattern a caller writes.
+    return compileUserPattern(args.pattern, 'pattern', {
+      ignoreCase: args['-i'],
+      multiline: args.multiline,
+      dotAll: args.multiline,
+    });
   } catch (error) {
-    throw new WorkspacePathError(
-      `invalid pattern ${args.pattern}: ${errorMessage(error)} (RE2 syntax: no backreferences or lookaround)`,
-    );
+    throw new WorkspacePathError(`invalid pattern ${args.pattern}: ${errorMessage(error)}`);
   }
 }
 
@@ -160,41 +160,6 @@ async function readText(file: string): Promise<string | null> {
   } catch {
     return null;
   }
-}
-
-/** The 0-based numbers of the lines holding a match (for a multiline match: the line where it starts). */
-function matchingLines(regex: RE2JS, text: string, multiline: boolean): Set<number> {
-  const found = new Set<number>();
-  if (multiline) {
-    const starts = lineStarts(text);
-    const matcher = regex.matcher(text);
-    while (matcher.find()) {
-      found.add(lineAt(starts, matcher.start()));
-      if (matcher.end() === matcher.start() && matcher.end() >= text.length) break;
-    }
-    return found;
-  }
-  const lines = text.split(/\r?\n/);
-  for (let i = 0; i < lines.length; i++) if (regex.test(lines[i]!)) found.add(i);
-  return found;
-}
-
-function lineStarts(text: string): number[] {
-  const starts = [0];
-  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-  return starts;
-}
-
-/** The 0-based line holding character `index` (binary search over the line starts). */
-function lineAt(starts: number[], index: number): number {
-  let low = 0;
-  let high = starts.length - 1;
-  while (low < high) {
-    const mid = (low + high + 1) >> 1;
-    if (starts[mid]! <= index) low = mid;
-    else high = mid - 1;
-  }
-  return low;
 }
 
 /** `path:line:text` for matches and `path-line-text` for context, with `--` between separate groups (ripgrep). */

@@ -9,10 +9,11 @@ import {
   startFakeServer,
   type FakeScript,
   type FakeServer,
+  type FakeUsage,
   type VendorDialect,
 } from './fake-http-server.js';
 
-export type { FakeReply, FakeToolCall, FakeScript, RecordedRequest } from './fake-http-server.js';
+export type { FakeReply, FakeToolCall, FakeScript, FakeUsage, RecordedRequest } from './fake-http-server.js';
 
 /** The request body the fake records: what the SDK sent. */
 export type AnthropicRequestBody = MessageCreateParamsNonStreaming;
@@ -54,6 +55,15 @@ const dialect: VendorDialect<AnthropicRequestBody> = {
         input: call.arguments ?? {},
       })),
     ];
+    const usage =
+      reply.usage === null
+        ? undefined
+        : wireUsage(
+            reply.usage ?? {
+              input: roughTokens([body.system, body.messages]),
+              output: roughTokens(content),
+            },
+          );
     return {
       status: 200,
       headers,
@@ -61,16 +71,11 @@ const dialect: VendorDialect<AnthropicRequestBody> = {
         id: `msg_${++ids}`,
         type: 'message',
         role: 'assistant',
-        model: body.model,
+        model: reply.model ?? body.model,
         content,
         stop_reason: reply.stopReason ?? (toolCalls.length > 0 ? 'tool_use' : 'end_turn'),
         stop_sequence: null,
-        usage: {
-          input_tokens: reply.usage?.input ?? roughTokens([body.system, body.messages]),
-          output_tokens: reply.usage?.output ?? roughTokens(content),
-          cache_creation_input_tokens: 0,
-          cache_read_input_tokens: 0,
-        },
+        ...(usage && { usage }),
       },
     };
   },
@@ -78,6 +83,19 @@ const dialect: VendorDialect<AnthropicRequestBody> = {
     return { status: 404, body: { type: 'error', error: { type: 'not_found_error', message: `Not found: ${path}` } } };
   },
 };
+
+/** The Messages API `usage` of neutral counts: its `input_tokens` are the prompt tokens not read from or written to the cache. */
+function wireUsage({ input, output, cacheRead = 0, cacheWrite = 0 }: FakeUsage) {
+  return {
+    input_tokens: input - cacheRead - cacheWrite,
+    cache_creation_input_tokens: cacheWrite,
+    cache_read_input_tokens: cacheRead,
+    cache_creation: { ephemeral_5m_input_tokens: cacheWrite, ephemeral_1h_input_tokens: 0 },
+    output_tokens: output,
+    server_tool_use: null,
+    service_tier: 'standard',
+  };
+}
 
 /** Starts a fake Anthropic server on 127.0.0.1; `baseUrl` is the origin, like the real one. */
 export function startFakeAnthropic(script?: FakeScript<AnthropicRequestBody>): Promise<FakeAnthropic> {

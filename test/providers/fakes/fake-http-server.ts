@@ -14,11 +14,29 @@ export interface FakeToolCall {
   id?: string;
 }
 
-/** Fields every reply may carry: a delay before answering, extra headers, token counts, the vendor's stop reason. */
+/**
+ * Token counts a reply reports, in Baton's neutral terms (src/usage/usage.ts): `input` is the whole prompt, cached
+ * tokens included, and `cacheRead` / `cacheWrite` are parts of it. Each fake renders them in its vendor's wire
+ * format (Anthropic's `input_tokens` leaves the cache out; OpenAI's `prompt_tokens` keeps it in), so one script
+ * ("each call spends 200 + 100 tokens") means the same on both vendors.
+ */
+export interface FakeUsage {
+  input: number;
+  output: number;
+  cacheRead?: number;
+  cacheWrite?: number;
+}
+
+/**
+ * Fields every reply may carry: a delay before answering, extra headers, token counts (`null`: the response has
+ * no usage at all; default: rough counts of the conversation), the model the response names (default: the one
+ * asked for), the vendor's stop reason.
+ */
 export interface FakeReplyOptions {
   delayMs?: number;
   headers?: Record<string, string>;
-  usage?: { input: number; output: number };
+  usage?: FakeUsage | null;
+  model?: string;
   /** The raw vendor value (`finish_reason` / `stop_reason`), when the default is not wanted. */
   stopReason?: string;
 }

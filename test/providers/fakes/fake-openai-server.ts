@@ -8,10 +8,11 @@ import {
   startFakeServer,
   type FakeScript,
   type FakeServer,
+  type FakeUsage,
   type VendorDialect,
 } from './fake-http-server.js';
 
-export type { FakeReply, FakeToolCall, FakeScript, RecordedRequest } from './fake-http-server.js';
+export type { FakeReply, FakeToolCall, FakeScript, FakeUsage, RecordedRequest } from './fake-http-server.js';
 
 /** The request body the fake records: what the SDK sent. */
 export type OpenAiRequestBody = ChatCompletionCreateParamsNonStreaming;
@@ -64,8 +65,10 @@ const dialect: VendorDialect<OpenAiRequestBody> = {
         })),
       }),
     };
-    const input = reply.usage?.input ?? roughTokens(body.messages);
-    const output = reply.usage?.output ?? roughTokens(message);
+    const usage =
+      reply.usage === null
+        ? undefined
+        : wireUsage(reply.usage ?? { input: roughTokens(body.messages), output: roughTokens(message) });
     return {
       status: 200,
       headers,
@@ -73,7 +76,7 @@ const dialect: VendorDialect<OpenAiRequestBody> = {
         id: `chatcmpl-${++ids}`,
         object: 'chat.completion',
         created: Math.floor(Date.now() / 1000),
-        model: body.model,
+        model: reply.model ?? body.model,
         choices: [
           {
             index: 0,
@@ -82,7 +85,7 @@ const dialect: VendorDialect<OpenAiRequestBody> = {
             finish_reason: reply.stopReason ?? (toolCalls.length > 0 ? 'tool_calls' : 'stop'),
           },
         ],
-        usage: { prompt_tokens: input, completion_tokens: output, total_tokens: input + output },
+        ...(usage && { usage }),
       },
     };
   },
@@ -96,6 +99,26 @@ const dialect: VendorDialect<OpenAiRequestBody> = {
     return { status: 404, body: { error } };
   },
 };
+
+/** The Chat Completions `usage` of neutral counts: `prompt_tokens` counts the cached tokens too. */
+function wireUsage({ input, output, cacheRead = 0, cacheWrite }: FakeUsage) {
+  return {
+    prompt_tokens: input,
+    completion_tokens: output,
+    total_tokens: input + output,
+    prompt_tokens_details: {
+      cached_tokens: cacheRead,
+      audio_tokens: 0,
+      ...(cacheWrite !== undefined && { cache_write_tokens: cacheWrite }),
+    },
+    completion_tokens_details: {
+      reasoning_tokens: 0,
+      audio_tokens: 0,
+      accepted_prediction_tokens: 0,
+      rejected_prediction_tokens: 0,
+    },
+  };
+}
 
 /** Starts a fake OpenAI server on 127.0.0.1; `baseUrl` ends in `/v1` like the real one. */
 export function startFakeOpenAi(script?: FakeScript<OpenAiRequestBody>): Promise<FakeOpenAi> {

@@ -73,6 +73,35 @@ describe('workspace tools', () => {
     await expect(call(ws, 'Grep', { pattern: '(a)\\1' })).rejects.toThrow(/invalid pattern .*RE2/);
   });
 
+  it('Grep matches a costly pattern off the event loop, in line and multiline mode, and refuses one too complex', async () => {
+    // One long line: RE2 takes (program size x length) steps, about a second here, which on the event loop would
+    // stall every other session.
+    await writeFile(path.join(root, 'long.txt'), `start\n${'a'.repeat(1 << 16)}z\nend\n`);
+    let longest = 0;
+    let last = Date.now();
+    const timer = setInterval(() => {
+      longest = Math.max(longest, Date.now() - last);
+      last = Date.now();
+    }, 5);
+    try {
+      const found = await call(ws, 'Grep', { pattern: '[\\s\\S]{1,450}z', path: 'long.txt', output_mode: 'count' });
+      expect(found.text).toMatch(/long\.txt:1$/);
+      const across = await call(ws, 'Grep', {
+        pattern: '[\\s\\S]{1,450}z\\nend',
+        path: 'long.txt',
+        multiline: true,
+        output_mode: 'count',
+      });
+      expect(across.text).toMatch(/long\.txt:1$/);
+    } finally {
+      clearInterval(timer);
+      longest = Math.max(longest, Date.now() - last); // a stall at the very end would not reach the timer
+    }
+    // The loop kept turning while the file was matched (a generous bound: the machine may be loaded).
+    expect(longest).toBeLessThan(400);
+    await expect(call(ws, 'Grep', { pattern: '[\\s\\S]{1,1000}z' })).rejects.toThrow(/invalid pattern .*too complex/);
+  });
+
   it('Grep takes linear time on a pattern that backtracking engines explode on', async () => {
     await writeFile(path.join(root, 'evil.txt'), `${'a'.repeat(5000)}!`);
     const out = await call(ws, 'Grep', { pattern: '^(a+)+$', path: 'evil.txt', output_mode: 'count' });
