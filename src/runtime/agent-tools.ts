@@ -86,7 +86,7 @@ export async function buildAgentTools(ctx: AgentToolContext): Promise<() => Agen
 
 function allTools(ctx: AgentToolContext): Record<string, AgentTool> {
   const tools: Record<string, AgentTool> = {};
-  for (const op of Object.values(OPERATIONS) as Operation[]) tools[op.name] = operationTool(op, ctx);
+  for (const op of OPERATION_LIST) tools[op.name] = operationTool(op, ctx);
   // The agent's own words are the progress people watch (baton dispatch, notifications/progress).
   tools.report_task_progress = {
     ...(tools.report_task_progress as AgentTool),
@@ -110,17 +110,27 @@ function allTools(ctx: AgentToolContext): Record<string, AgentTool> {
   return tools;
 }
 
+const OPERATION_LIST = Object.values(OPERATIONS) as Operation[];
+
 /**
- * An operation as a subagent calls it: the same input (its own task's id implied, a child's parent too), the same
- * handler and the same answer as over MCP.
+ * The input schema of each operation as a subagent gives it: its own task's id implied, a child's parent too. Made
+ * once: a tool's JSON Schema is cached by its zod schema, and a schema derived per run would be converted per run.
  */
+const AGENT_INPUTS = new Map(
+  OPERATION_LIST.map((op) => [
+    op.name,
+    op.ownTask
+      ? op.input.omit({ task_id: true })
+      : op.name === 'delegate_task'
+        ? op.input.omit({ parent_task_id: true })
+        : op.input,
+  ]),
+);
+
+/** An operation as a subagent calls it: the same handler and the same answer as over MCP. */
 function operationTool(op: Operation, ctx: AgentToolContext): AgentTool {
   const own = ctx.task.id;
-  const schema = op.ownTask
-    ? op.input.omit({ task_id: true })
-    : op.name === 'delegate_task'
-      ? op.input.omit({ parent_task_id: true })
-      : op.input;
+  const schema = AGENT_INPUTS.get(op.name) as Operation['input'];
   return tool(op.name, op.agentDescription ?? op.description, schema, async (args, signal) => {
     const input = op.ownTask ? { ...args, task_id: own } : args;
     await ctx.ready;
