@@ -46,8 +46,7 @@ export async function runAttempt(
   const session = await store.getSession(sessionId);
   // Messages sent to the agent since this task was assigned (while it was queued, pending, or between attempts)
   // go into the first prompt; later ones are shown between its steps.
-  const assigned = await store.lastInbox(agent.id, { event: 'task.notification.assigned', task_id: task.id });
-  let inboxAfter = assigned?.seq ?? (await store.headSeq());
+  let inboxAfter = run.assignedAfter;
   const { items: waiting, next_cursor } = await tasks.inboxSince(agent.id, inboxAfter, 100);
   inboxAfter = next_cursor;
   const earlier = inboxText(waiting);

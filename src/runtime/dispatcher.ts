@@ -87,6 +87,7 @@ export class Dispatcher {
         ?.then(() => tasks.cancel(caller, { task_id: id, reason: 'cancelled by the client' }))
         .catch(() => undefined);
     try {
+      const plannedAt = await tasks.headSeq();
       const plan = await tasks.plan(
         caller,
         {
@@ -103,7 +104,7 @@ export class Dispatcher {
       const ended = tasks.awaitEnd([id], 'all', { signal: waiting.signal });
       created = tasks.create(plan);
       options.onStarted?.(plan.task);
-      worker.adopt(plan.task, created);
+      worker.adopt(plan.task, created, plannedAt);
       void created.then(
         (task) => options.onCreated?.(task),
         () => undefined,

@@ -37,6 +37,11 @@ export interface RunHandle {
   readonly fromStore: boolean;
   /** Set while an attempt is under way: a stop hands the claim back with that attempt refunded. */
   inAttempt: boolean;
+  /**
+   * The store's seq before the task was assigned: inbox items after it came after the assignment (the task's
+   * creation seq, or for a task still being created, the head when it was planned).
+   */
+  readonly assignedAfter: number;
 }
 
 interface Run {
@@ -109,8 +114,11 @@ export class Worker {
     return this.stopping ? undefined : { runner: this.runner, leaseMs: this.options.leaseMs };
   }
 
-  /** Runs a task this process claimed when creating it; `created` resolves once that creation is durable. */
-  adopt(task: Task, created: Promise<unknown> = Promise.resolve()): void {
+  /**
+   * Runs a task this process claimed when creating it; `created` resolves once that creation is durable. A task
+   * still being created has no creation seq yet: `plannedAt` is the store's head when it was planned.
+   */
+  adopt(task: Task, created: Promise<unknown> = Promise.resolve(), plannedAt = task.created_seq): void {
     const claim = claimOf(task);
     if (!claim || claim.runner !== this.runner || this.runs.has(task.id)) return;
     this.begin(
@@ -118,6 +126,7 @@ export class Worker {
       claim,
       created.then(() => undefined),
       false,
+      plannedAt,
     );
   }
 
@@ -153,9 +162,17 @@ export class Worker {
     );
   }
 
-  private begin(task: Task, claim: Claim, ready: Promise<void>, fromStore: boolean): void {
+  private begin(task: Task, claim: Claim, ready: Promise<void>, fromStore: boolean, assignedAfter: number): void {
     const controller = new AbortController();
-    const handle: RunHandle = { task, claim, signal: controller.signal, ready, fromStore, inAttempt: false };
+    const handle: RunHandle = {
+      task,
+      claim,
+      signal: controller.signal,
+      ready,
+      fromStore,
+      inAttempt: false,
+      assignedAfter,
+    };
     const run: Run = { handle, controller, acknowledged: false, lost: false, done: Promise.resolve() };
     this.runs.set(task.id, run);
     ready.then(
@@ -208,7 +225,7 @@ export class Worker {
         agent: agent.id,
         ...(task.claim ? { from: task.claim.runner } : {}),
       });
-      this.begin(claimed, claim, Promise.resolve(), true);
+      this.begin(claimed, claim, Promise.resolve(), true, claimed.created_seq);
     } catch (error) {
       if (!this.stopping)
         this.options.log.warn('could not claim a task', { task_id: taskId, error: errorMessage(error) });

@@ -23,8 +23,6 @@ export interface TaskStore {
   countTasks(query: TaskQuery): Promise<number>;
   /** Inbox items of `recipient` with `seq > after`, oldest first. */
   inbox(recipient: string, after: number, limit: number): Promise<InboxItem[]>;
-  /** The newest inbox item of `recipient` with this event about this task. */
-  lastInbox(recipient: string, match: { event: InboxItem['event']; task_id: string }): Promise<InboxItem | undefined>;
   getSession(id: string): Promise<Session | undefined>;
   /**
    * Runs `fn` in one atomic transaction and resolves with its value once the change is durable. `fn` may be run

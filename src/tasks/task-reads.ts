@@ -34,6 +34,11 @@ export class TaskReads {
     return this.store.getTask(taskId);
   }
 
+  /** The store's highest change seq so far (Baton's own parts: where "since now" starts). */
+  headSeq(): Promise<number> {
+    return this.store.headSeq();
+  }
+
   /** Every task that matches, page after page (Baton's own parts: timers at start, the worker's sweep). */
   async *all(query: Omit<TaskQuery, 'cursor' | 'limit'>): AsyncIterable<Task> {
     let cursor: string | null = null;

@@ -116,11 +116,6 @@ export class LowdbTaskStore implements TaskStore {
     return (await this.fresh()).inbox(recipient, after, limit);
   }
 
-  async lastInbox(recipient: string, match: { event: InboxItem['event']; task_id: string }) {
-    const state = await this.fresh();
-    return state.lastInbox(recipient, (i) => i.event === match.event && i.task_id === match.task_id);
-  }
-
   async getSession(id: string): Promise<Session | undefined> {
     return (await this.fresh()).sessions.get(id);
   }

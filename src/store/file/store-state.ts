@@ -96,13 +96,6 @@ export class StoreState {
     return list.slice(lo, lo + limit);
   }
 
-  /** The newest inbox item of `recipient` that matches, searching from the end. */
-  lastInbox(recipient: string, match: (item: InboxItem) => boolean): InboxItem | undefined {
-    const list = this.inboxes.get(recipient) ?? [];
-    for (let i = list.length - 1; i >= 0; i--) if (match(list[i] as InboxItem)) return list[i];
-    return undefined;
-  }
-
   allInbox(): InboxItem[] {
     return [...this.inboxes.values()].flat().sort((a, b) => a.seq - b.seq);
   }
