@@ -28,11 +28,13 @@ export async function runAttempt(
   agent: AgentDefinition,
   attempt: number,
   sessionId: string,
+  /** The attempt was recorded with the task's creation (on `run.task.model`). */
+  recordedAtCreation = false,
 ): Promise<AttemptOutcome> {
   const { tasks, store, providers, bus, log } = deps;
   const task: Task = { ...run.task, attempts: attempt, status_message: 'running' };
   const resolved = await deps.resolution.resolve(agent, task, sessionId);
-  const recorded = run.ready.then(() =>
+  const record = () =>
     tasks.updateRun(run.claim, {
       attempts: attempt,
       status_message: 'running',
@@ -40,8 +42,9 @@ export async function runAttempt(
       ...(run.task.session_id === null ? { session_id: sessionId } : {}),
       // SPEC §5: a run on the host's model stays with the process holding that client.
       ...(resolved.provider === 'sampling' ? { affinity: run.claim.runner } : {}),
-    }),
-  );
+    });
+  const recorded: Promise<unknown> =
+    recordedAtCreation && resolved.spec === run.task.model ? run.ready : run.ready.then(record);
   recorded.catch(() => undefined); // awaited below; a failure stops the attempt there
   const session = await store.getSession(sessionId);
   // Messages sent to the agent since this task was assigned (while it was queued, pending, or between attempts)

@@ -16,8 +16,10 @@ import type { RunProgressEvent } from '../events/events.js';
 import { newId } from '../model/ids.js';
 import type { Task } from '../model/task.js';
 import type { CreateMessage } from '../providers/sampling.js';
+import type { ClaimFor } from '../tasks/creation.js';
 import type { DispatchInput } from '../tasks/dispatch-input.js';
 import type { TaskService } from '../tasks/task-service.js';
+import type { ModelContext } from './model-resolution.js';
 import type { RootsSource, RunWorkspaces } from './run-workspaces.js';
 import type { Samplers } from './samplers.js';
 import type { Sessions } from './sessions.js';
@@ -49,6 +51,8 @@ export interface DispatchOutcome {
 }
 
 export interface DispatcherParts {
+  /** How the new task is claimed for this process (and its first attempt recorded, when it starts at once). */
+  claimFor(agent: AgentDefinition, task: ModelContext, sessionId: string): Promise<ClaimFor | undefined>;
   tasks: TaskService;
   bus: EventBus;
   agents: AgentRegistry;
@@ -88,6 +92,11 @@ export class Dispatcher {
         .catch(() => undefined);
     try {
       const plannedAt = await tasks.headSeq();
+      const claimFor = await this.parts.claimFor(
+        agent,
+        { parent_task_id: parent?.id ?? null, delegated_by: caller, session_id: sessionId },
+        sessionId,
+      );
       const plan = await tasks.plan(
         caller,
         {
@@ -98,7 +107,7 @@ export class Dispatcher {
           max_retries: agent.max_retries,
           ...(parent ? { parent_task_id: parent.id } : {}),
         },
-        { kind: 'dispatch', id, session_id: sessionId, ...withClaim(worker) },
+        { kind: 'dispatch', id, session_id: sessionId, ...(claimFor ? { claimFor } : {}) },
       );
       // Listen before anything can end it; the wait ends only when the task does (a client's abort cancels it).
       const ended = tasks.awaitEnd([id], 'all', { signal: waiting.signal });
@@ -140,10 +149,4 @@ export class Dispatcher {
     }
     return agent;
   }
-}
-
-/** The claim a new task for a defined agent gets, when this process's worker takes work. */
-export function withClaim(worker: Worker): { claimFor?: { runner: string; leaseMs: number } } {
-  const claimFor = worker.claimFor();
-  return claimFor ? { claimFor } : {};
 }

@@ -18,6 +18,9 @@ export interface ResolvedModel {
   spec: string;
 }
 
+/** What of a task decides its model: its parent (for `inherit`), its delegator and session (for sampling). */
+export type ModelContext = Pick<Task, 'parent_task_id' | 'delegated_by' | 'session_id'>;
+
 export class ModelResolution {
   constructor(
     private readonly models: ModelResolver,
@@ -27,20 +30,20 @@ export class ModelResolution {
   ) {}
 
   /** The model spec before sampling is decided: null means "the client's model". */
-  async specOf(agent: AgentDefinition, task: Task): Promise<string | null> {
+  async specOf(agent: AgentDefinition, task: ModelContext): Promise<string | null> {
     let spec = agent.model && agent.model !== 'inherit' ? agent.model : null;
     if (spec === null && task.parent_task_id) spec = (await this.peek(task.parent_task_id))?.model ?? null;
     return spec ?? this.defaultModel;
   }
 
   /** Whether this process could run the task's agent now: a model it can reach, or the client it samples through. */
-  async canRun(agent: AgentDefinition, task: Task): Promise<boolean> {
+  async canRun(agent: AgentDefinition, task: ModelContext): Promise<boolean> {
     const spec = await this.specOf(agent, task);
     return !this.usesSampling(spec) || this.samplers.available(task.session_id, task.delegated_by);
   }
 
   /** The model of an attempt; throws `ConfigError` naming what is missing. */
-  async resolve(agent: AgentDefinition, task: Task, sessionId: string): Promise<ResolvedModel> {
+  async resolve(agent: AgentDefinition, task: ModelContext, sessionId: string): Promise<ResolvedModel> {
     const spec = await this.specOf(agent, task);
     if (this.usesSampling(spec)) {
       // An explicit `sampling` without a client is the sampling provider's error to give (it names the fix).

@@ -39,21 +39,31 @@ export async function runTask(deps: RunDeps, run: RunHandle): Promise<void> {
       if (task.affinity !== null && task.affinity !== run.claim.runner) return await fail(SAMPLING_GONE);
       if (task.attempts > task.max_retries) return await fail(INTERRUPTED);
     }
-    let attempts = task.attempts;
+    // A task created here whose run started at once had its first attempt recorded as it was created.
+    let recordedFirst = !run.fromStore && task.attempts === 1;
+    if (recordedFirst) run.inAttempt = true; // a stop before the attempt gets under way refunds it too
+    let attempts = recordedFirst ? 0 : task.attempts;
     for (;;) {
       try {
         const outcome = await deps.scheduler.run(
           task.priority,
           () => {
             run.inAttempt = true;
-            return runAttempt(deps, run, agent, ++attempts, sessionId);
+            const recorded = recordedFirst && attempts === 0;
+            recordedFirst = false;
+            return runAttempt(deps, run, agent, ++attempts, sessionId, recorded);
           },
           {
             signal: run.signal,
-            onQueued: () =>
+            onQueued: () => {
+              // Queued after all: the attempt recorded with the task has not started.
+              const undo = recordedFirst;
+              recordedFirst = false;
+              if (undo) run.inAttempt = false;
               void run.ready
-                .then(() => tasks.updateRun(run.claim, { status_message: 'queued' }))
-                .catch(() => undefined),
+                .then(() => tasks.updateRun(run.claim, { status_message: 'queued', ...(undo ? { attempts: 0 } : {}) }))
+                .catch(() => undefined);
+            },
           },
         );
         const now = await tasks.peek(task.id);

@@ -3,6 +3,7 @@
  * delegate + wait), merge, spawn policy, model resolution, sessions and notes. What MCP sessions and subagents
  * call goes through `operations()` / the runs' own operation contexts, so both act by the same rules.
  */
+import type { AgentDefinition } from '../agents/definition.js';
 import type { AgentRegistry } from '../agents/registry.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { Logger } from '../log.js';
@@ -13,17 +14,19 @@ import type { ProviderRegistry } from '../providers/registry.js';
 import type { CreateMessage } from '../providers/sampling.js';
 import type { TaskStore } from '../store/task-store.js';
 import type { DispatchInput } from '../tasks/dispatch-input.js';
+import type { ClaimFor } from '../tasks/creation.js';
 import type { DelegateInput, MergeInput } from '../tasks/inputs.js';
 import type { MergeOutput } from '../tasks/operations/merge.js';
 import type { OperationContext } from '../tasks/operations/operation.js';
 import type { TaskService } from '../tasks/task-service.js';
 import type { McpServerPool } from '../tools/mcp-client/pool.js';
 import type { WorkspaceToolOptions } from '../tools/workspace/index.js';
-import { Dispatcher, withClaim } from './dispatcher.js';
+import { Dispatcher } from './dispatcher.js';
 import type { DispatchOptions, DispatchOutcome } from './dispatcher.js';
 import { Merger } from './merge.js';
 import type { MergeCall } from './merge.js';
 import { ModelResolution } from './model-resolution.js';
+import type { ModelContext } from './model-resolution.js';
 import { Notes } from './notes.js';
 import { runTask } from './run.js';
 import type { RunDeps } from './run-deps.js';
@@ -71,6 +74,7 @@ export class Runtime {
   private readonly merger: Merger;
   private readonly spawn: SpawnPolicy;
   private readonly sessions: Sessions;
+  private readonly resolution: ModelResolution;
 
   constructor(private readonly options: RuntimeOptions) {
     const { tasks, store, agents, log } = options;
@@ -117,7 +121,9 @@ export class Runtime {
       execute: (run) => runTask(deps, run),
       ...(options.takesQueued === false ? { takesQueued: false } : {}),
     });
+    this.resolution = resolution;
     this.dispatcher = new Dispatcher({
+      claimFor: (agent, task, sessionId) => this.claimFor(agent, task, sessionId),
       tasks,
       bus: options.bus,
       agents,
@@ -170,12 +176,33 @@ export class Runtime {
           ...(input.max_retries === undefined ? { max_retries: agent.max_retries } : {}),
         }
       : input;
-    const task = await this.options.tasks.delegate(caller, full, {
-      session_id,
-      ...(agent ? withClaim(this.worker) : {}),
-    });
+    const claimFor =
+      agent && session_id !== null
+        ? await this.claimFor(
+            agent,
+            { parent_task_id: input.parent_task_id ?? null, delegated_by: caller, session_id },
+            session_id,
+          )
+        : undefined;
+    const task = await this.options.tasks.delegate(caller, full, { session_id, ...(claimFor ? { claimFor } : {}) });
     this.worker.adopt(task);
     return task;
+  }
+
+  /**
+   * How a task created here for `agent` is claimed: by this process, and when its run can start at once on a model
+   * this process reaches, with its first attempt recorded in the same write.
+   */
+  private async claimFor(agent: AgentDefinition, task: ModelContext, sessionId: string): Promise<ClaimFor | undefined> {
+    const claim = this.worker.claimFor();
+    if (!claim || !this.worker.startsAtOnce()) return claim;
+    try {
+      const resolved = await this.resolution.resolve(agent, task, sessionId);
+      const affinity = resolved.provider === 'sampling' ? claim.runner : null;
+      return { ...claim, firstAttempt: { model: resolved.spec, affinity } };
+    } catch {
+      return claim; // no model to reach: the run says so when it starts
+    }
   }
 
   /** The operations as an MCP session acting for `caller` calls them. */

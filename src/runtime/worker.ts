@@ -114,6 +114,12 @@ export class Worker {
     return this.stopping ? undefined : { runner: this.runner, leaseMs: this.options.leaseMs };
   }
 
+  /** Whether a run adopted now would start at once (a free slot, nobody queued). */
+  startsAtOnce(): boolean {
+    const { scheduler, maxConcurrency } = this.options;
+    return scheduler.active + scheduler.waiting + this.claiming.size < maxConcurrency;
+  }
+
   /**
    * Runs a task this process claimed when creating it; `created` resolves once that creation is durable. A task
    * still being created has no creation seq yet: `plannedAt` is the store's head when it was planned.

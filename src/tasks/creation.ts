@@ -16,7 +16,15 @@ export interface CreateOptions {
   /** The id, chosen beforehand (MCP Tasks: the MCP task id is the Baton task id). */
   id: string;
   /** Claims the new task for this runner in the creating transaction (when it starts `in_progress`). */
-  claimFor?: { runner: string; leaseMs: number };
+  claimFor?: ClaimFor;
+}
+
+/** Who claims a new task as it is created, and, when its run starts at once, that run's first attempt. */
+export interface ClaimFor {
+  runner: string;
+  leaseMs: number;
+  /** Records attempt 1 as started, on this model (and affinity), in the same write: one write less per dispatch. */
+  firstAttempt?: { model: string; affinity: string | null };
 }
 
 /** What a plan needs to be built again in the creating transaction. */

@@ -14,7 +14,7 @@ import { isTerminal } from '../model/task.js';
 import type { Claim, Task, TaskStatus } from '../model/task.js';
 import type { Change, TaskStore, Transaction } from '../store/task-store.js';
 import { buildTask, visible, waitingFor } from './creation.js';
-import type { CreateOptions, TaskPlan } from './creation.js';
+import type { ClaimFor, CreateOptions, TaskPlan } from './creation.js';
 import type {
   CancelInput,
   CompleteInput,
@@ -27,7 +27,7 @@ import { checkJsonValue } from './json-value.js';
 import { TaskReads } from './task-reads.js';
 import { excerpt } from './views.js';
 
-export type { CreateOptions, TaskPlan };
+export type { ClaimFor, CreateOptions, TaskPlan };
 
 export interface TaskServiceOptions {
   store: TaskStore;
@@ -98,6 +98,7 @@ export class TaskService extends TaskReads {
       const expires_at = new Date(this.now().getTime() + claimFor.leaseMs).toISOString();
       // A new task's first claim is epoch 1: what the creating transaction will record.
       Object.assign(task, { claim: { runner: claimFor.runner, epoch: 1, expires_at }, lease_epoch: 1 });
+      if (claimFor.firstAttempt) Object.assign(task, started(claimFor.firstAttempt));
     }
     return { caller, input, options: full, task };
   }
@@ -109,7 +110,10 @@ export class TaskService extends TaskReads {
       const task = await buildTask((id) => tx.getTask(id), caller, input, this.creation(options));
       tx.putTask(task);
       this.notify(tx, task.assignee_id, 'task.notification.assigned', task, caller, task.description);
-      if (options.claimFor) await tx.claim(task.id, options.claimFor.runner, options.claimFor.leaseMs);
+      const { claimFor } = options;
+      if (claimFor && (await tx.claim(task.id, claimFor.runner, claimFor.leaseMs)) && claimFor.firstAttempt) {
+        tx.putTask({ ...((await tx.getTask(task.id)) as Task), ...started(claimFor.firstAttempt) });
+      }
       return (await tx.getTask(task.id)) as Task;
     });
   }
@@ -384,4 +388,9 @@ export class TaskService extends TaskReads {
   private stamp(): string {
     return this.now().toISOString();
   }
+}
+
+/** A task whose first attempt has started (recorded as it is created, when its run starts at once). */
+function started(first: { model: string; affinity: string | null }): RunPatch {
+  return { attempts: 1, status_message: 'running', model: first.model, affinity: first.affinity };
 }
