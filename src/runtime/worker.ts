@@ -7,8 +7,8 @@
  *   lapsed gives no fact), only while this process has room (`--max-concurrency`), so that one process does not
  *   hoard the queue, and only tasks whose model it can reach (a task that needs a client's sampling stays with
  *   the process holding that client).
- * - The claims of live runs are renewed together every lease/3; a claim reported lost, or a task that ended or
- *   changed hands, aborts its run quietly (the fence would refuse its writes anyway).
+ * - The claims of live runs are renewed together every lease/3; a claim reported lost, or a task that ended,
+ *   aborts its run quietly (the fence refuses the writes of a run whose claim was taken meanwhile).
  * - `stop` aborts the runs and hands their claims back, the attempt in flight refunded, so that another process
  *   (a `baton worker`) picks them up at once and runs them as if they had never started.
  */
@@ -90,8 +90,8 @@ export class Worker {
       bus.subscribe('task.changed', ({ id, status }) => {
         const run = this.runs.get(id);
         if (run) {
+          // Its claim lost is heard from the renewals (and every write of the run is fenced meanwhile).
           if (isTerminal(status)) run.controller.abort(new CancelledError(`task ${status}`));
-          else if (run.acknowledged) void this.checkHeld(run);
         } else if (status === 'in_progress' && takes) {
           void this.consider(id);
         }
@@ -270,14 +270,6 @@ export class Worker {
     } catch (error) {
       if (!this.stopping) this.options.log.warn('could not renew leases', { error: errorMessage(error) });
     }
-  }
-
-  /** A fact about a task this process runs: has it changed hands? */
-  private async checkHeld(run: Run): Promise<void> {
-    const task = await this.options.tasks.peek(run.handle.task.id).catch(() => undefined);
-    if (!task || isTerminal(task.status)) return;
-    const held = task.claim;
-    if (!held || held.runner !== this.runner || held.epoch !== run.handle.claim.epoch) this.lose(run);
   }
 
   private lose(run: Run): void {

@@ -29,7 +29,8 @@ export class DeadlineTimer {
   async start(): Promise<void> {
     this.unsubscribe = this.bus.subscribe('task.changed', ({ id, status }) => {
       if (isTerminal(status)) this.clear(id);
-      else void this.look(id);
+      // A deadline, once set, never moves: only a task without a timer yet is worth reading.
+      else if (!this.timers.has(id)) void this.look(id);
     });
     for await (const task of this.tasks.all({ live: true, order: 'oldest' })) this.track(task);
   }

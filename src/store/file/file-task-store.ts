@@ -68,6 +68,7 @@ export class LowdbTaskStore implements TaskStore {
   private serial: Promise<unknown> = Promise.resolve();
   private poller: NodeJS.Timeout | null = null;
   private closed = false;
+  private lookedThisTurn = false;
   private feed: ChangeFeed;
   private readonly lock: FileLock;
   private readonly log: Logger;
@@ -218,10 +219,17 @@ export class LowdbTaskStore implements TaskStore {
 
   // ---- syncing with other processes -----------------------------------------------------------------------
 
-  /** The state, after applying what other processes appended since the last look (a stat when nothing did). */
+  /**
+   * The state, after applying what other processes appended since the last look (a stat when nothing did). One
+   * look per turn of the event loop: a caller learns of another process's acknowledged change only through I/O,
+   * that is in a later turn, so reads within one turn need not look again.
+   */
   private async fresh(): Promise<StoreState> {
     if (this.closed) throw new StoreError('the store is closed');
-    if (!this.options.readOnly && this.files.moved()) await this.exclusive(() => this.sync());
+    if (this.options.readOnly || this.lookedThisTurn) return this.files.state;
+    if (this.files.moved()) await this.exclusive(() => this.sync());
+    this.lookedThisTurn = true;
+    setImmediate(() => (this.lookedThisTurn = false));
     return this.files.state;
   }
 
