@@ -63,9 +63,8 @@ export async function buildTask(
   const { id } = options;
   if (await getTask(id)) throw new InputError('duplicate_id', `task ${id} already exists`);
   // Dependencies must exist already, so a new task can never close a cycle; each must be visible to the caller.
-  const deps = await Promise.all(
-    [...new Set(input.depends_on ?? [])].map(async (d) => visible(await getTask(d), caller, d)),
-  );
+  const deps: Task[] = [];
+  for (const d of new Set(input.depends_on ?? [])) deps.push(visible(await getTask(d), caller, d));
   const ended = deps.find((d) => isTerminal(d.status) && d.status !== 'completed');
   if (ended) {
     throw new InputError(

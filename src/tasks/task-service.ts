@@ -10,8 +10,8 @@ import type { Logger } from '../log.js';
 import { silentLogger } from '../log.js';
 import type { InboxEvent, InboxItem } from '../model/inbox.js';
 import { newId } from '../model/ids.js';
-import { isTerminal } from '../model/task.js';
-import type { Claim, Task, TaskStatus } from '../model/task.js';
+import { NOT_RUN, isTerminal } from '../model/task.js';
+import type { Claim, Task } from '../model/task.js';
 import type { Change, TaskStore, Transaction } from '../store/task-store.js';
 import { buildTask, visible, waitingFor } from './creation.js';
 import type { ClaimFor, CreateOptions, TaskPlan } from './creation.js';
@@ -25,6 +25,8 @@ import type {
 } from './inputs.js';
 import { checkJsonValue } from './json-value.js';
 import { TaskReads } from './task-reads.js';
+import { finished, started } from './transitions.js';
+import type { RunPatch } from './transitions.js';
 import { excerpt } from './views.js';
 
 export type { ClaimFor, CreateOptions, TaskPlan };
@@ -53,8 +55,7 @@ export interface CancelOutcome {
   message: string;
 }
 
-/** What a run records about its own task while it works. */
-export type RunPatch = Partial<Pick<Task, 'attempts' | 'status_message' | 'model' | 'affinity' | 'session_id'>>;
+export type { RunPatch };
 
 export class TaskService extends TaskReads {
   private readonly defaultTimeoutSeconds: number;
@@ -80,9 +81,13 @@ export class TaskService extends TaskReads {
     this.unsubscribe = null;
   }
 
-  /** Creates a task assigned to `input.assignee_id`, delegated by `caller`. */
+  /** Creates a task assigned to `input.assignee_id`, delegated by `caller`, in one transaction. */
   async delegate(caller: string, input: DelegateInput, options: Partial<CreateOptions> = {}): Promise<Task> {
-    return this.create(await this.plan(caller, input, options));
+    if (input.payload !== undefined) checkJsonValue(input.payload, 'payload');
+    const full: CreateOptions = { ...options, id: options.id ?? newId() };
+    return this.store.transact(async (tx) =>
+      this.insert(tx, caller, await buildTask((id) => tx.getTask(id), caller, input, this.creation(full)), full),
+    );
   }
 
   /**
@@ -107,15 +112,30 @@ export class TaskService extends TaskReads {
   async create(plan: TaskPlan): Promise<Task> {
     const { caller, input, options } = plan;
     return this.store.transact(async (tx) => {
-      const task = await buildTask((id) => tx.getTask(id), caller, input, this.creation(options));
-      tx.putTask(task);
-      this.notify(tx, task.assignee_id, 'task.notification.assigned', task, caller, task.description);
-      const { claimFor } = options;
-      if (claimFor && (await tx.claim(task.id, claimFor.runner, claimFor.leaseMs)) && claimFor.firstAttempt) {
-        tx.putTask({ ...((await tx.getTask(task.id)) as Task), ...started(claimFor.firstAttempt) });
+      // Without a parent or dependencies the only rule that can change meanwhile is that the id is free.
+      const alone = input.parent_task_id === undefined && (input.depends_on ?? []).length === 0;
+      if (alone && (await tx.getTask(plan.task.id))) {
+        throw new InputError('duplicate_id', `task ${plan.task.id} already exists`);
       }
-      return (await tx.getTask(task.id)) as Task;
+      const task = alone
+        ? { ...plan.task, ...NOT_RUN }
+        : await buildTask((id) => tx.getTask(id), caller, input, this.creation(options));
+      return this.insert(tx, caller, task, options);
     });
+  }
+
+  /** Puts a new task, tells its assignee, and claims it (its first attempt started) when asked to. */
+  private async insert(tx: Transaction, caller: string, task: Task, options: CreateOptions): Promise<Task> {
+    tx.putTask(task);
+    this.notify(tx, task.assignee_id, 'task.notification.assigned', task, caller, task.description);
+    const { claimFor } = options;
+    if (claimFor && task.status === 'in_progress') {
+      const claim = await tx.claim(task.id, claimFor.runner, claimFor.leaseMs);
+      // Written again in this transaction: still one record of the task.
+      if (claim && claimFor.firstAttempt)
+        tx.putTask({ ...((await tx.getTask(task.id)) as Task), ...started(claimFor.firstAttempt) });
+    }
+    return (await tx.getTask(task.id)) as Task;
   }
 
   async reportProgress(caller: string, input: ProgressInput, write: RunWrite = {}): Promise<Task> {
@@ -141,7 +161,7 @@ export class TaskService extends TaskReads {
     checkJsonValue(input.result, 'result');
     return this.write(write, async (tx) => {
       const task = await this.writable(tx, caller, input.task_id);
-      const next = this.finish(task, 'completed', { result: input.result, status_message: 'completed' });
+      const next = finished(this.stamp(), task, 'completed', { result: input.result, status_message: 'completed' });
       tx.putTask(next);
       this.notify(tx, task.delegated_by, 'task.notification.completed', next, caller, null);
       return next;
@@ -151,7 +171,7 @@ export class TaskService extends TaskReads {
   async fail(caller: string, input: FailInput, write: RunWrite = {}): Promise<Task> {
     return this.write(write, async (tx) => {
       const task = await this.writable(tx, caller, input.task_id);
-      const next = this.finish(task, 'failed', { error: input.error, status_message: input.error });
+      const next = finished(this.stamp(), task, 'failed', { error: input.error, status_message: input.error });
       tx.putTask(next);
       this.notify(tx, task.delegated_by, 'task.notification.failed', next, caller, input.error);
       return next;
@@ -200,7 +220,7 @@ export class TaskService extends TaskReads {
       while (stack.length > 0) {
         const current = stack.pop() as Task;
         if (!isTerminal(current.status)) {
-          const next = this.finish(current, 'cancelled', {
+          const next = finished(this.stamp(), current, 'cancelled', {
             error: current.id === task.id ? reason : `parent task ${current.parent_task_id} was cancelled: ${reason}`,
             status_message: 'cancelled',
           });
@@ -228,7 +248,7 @@ export class TaskService extends TaskReads {
       if (!task || isTerminal(task.status) || task.deadline === null) return null;
       if (task.deadline > this.stamp()) return null;
       const message = `timed out after ${task.timeout_seconds} s`;
-      const next = this.finish(task, 'timed_out', { error: message, status_message: message });
+      const next = finished(this.stamp(), task, 'timed_out', { error: message, status_message: message });
       tx.putTask(next);
       this.notify(tx, task.delegated_by, 'task.notification.timeout', next, null, message);
       this.notify(tx, task.assignee_id, 'task.notification.timeout', next, null, message);
@@ -284,7 +304,7 @@ export class TaskService extends TaskReads {
       const message = ended
         ? `dependency ${ended.id} (${excerpt(ended.description, 80)}) ended ${ended.status}`
         : 'a dependency no longer exists';
-      return this.finish(task, 'failed', { error: message, status_message: message });
+      return finished(this.stamp(), task, 'failed', { error: message, status_message: message });
     }
     const waiting = deps.filter((d) => d?.status !== 'completed').length;
     if (waiting > 0) {
@@ -323,25 +343,6 @@ export class TaskService extends TaskReads {
       },
       write.fence ? { fence: write.fence } : {},
     );
-  }
-
-  /** The task ended: nobody runs it any more. */
-  private finish(
-    task: Task,
-    status: TaskStatus,
-    fields: { result?: unknown; error?: string; status_message: string },
-  ): Task {
-    const now = this.stamp();
-    return {
-      ...task,
-      status,
-      status_message: fields.status_message,
-      ...(fields.result !== undefined ? { result: fields.result } : {}),
-      error: fields.error ?? null,
-      updated_at: now,
-      finished_at: now,
-      claim: null,
-    };
   }
 
   private notify(
@@ -388,9 +389,4 @@ export class TaskService extends TaskReads {
   private stamp(): string {
     return this.now().toISOString();
   }
-}
-
-/** A task whose first attempt has started (recorded as it is created, when its run starts at once). */
-function started(first: { model: string; affinity: string | null }): RunPatch {
-  return { attempts: 1, status_message: 'running', model: first.model, affinity: first.affinity };
 }

@@ -7,6 +7,7 @@ import { errorMessage } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { Change } from '../task-store.js';
 
+/** Changes kept for replays: between this many and twice as many. */
 const RING = 10_000;
 
 interface Subscriber {
@@ -39,7 +40,8 @@ export class ChangeFeed {
   publish(changes: readonly Change[]): void {
     if (changes.length === 0) return;
     for (const change of changes) this.ring.push(change);
-    if (this.ring.length > RING) {
+    // Trimmed in chunks, so that a full ring does not move all its entries at every change.
+    if (this.ring.length > 2 * RING) {
       const dropped = this.ring.splice(0, this.ring.length - RING);
       this.coveredAfter = (dropped[dropped.length - 1] as Change).seq;
     }

@@ -43,7 +43,8 @@ export class FileTransaction implements Transaction {
     const existing = this.task(task.id);
     const seq = ++this.seq;
     const stored: Task = { ...task, seq, created_seq: existing ? existing.created_seq : seq };
-    this.replace((r) => 'task' in r && r.task.id === task.id, { task: stored });
+    if (this.tasks.has(task.id)) this.replace((r) => 'task' in r && r.task.id === task.id, { task: stored });
+    else this.pending.push({ task: stored });
     this.tasks.set(task.id, stored);
   }
 
@@ -59,7 +60,9 @@ export class FileTransaction implements Transaction {
 
   putSession(session: Session): void {
     const stored: Session = { ...session, seq: ++this.seq };
-    this.replace((r) => 'session' in r && r.session.id === session.id, { session: stored });
+    if (this.sessions.has(session.id))
+      this.replace((r) => 'session' in r && r.session.id === session.id, { session: stored });
+    else this.pending.push({ session: stored });
     this.sessions.set(session.id, stored);
   }
 
