@@ -48,7 +48,7 @@ CREATE INDEX tasks_status ON tasks (status, created_seq);
 CREATE INDEX tasks_group ON tasks ("group", created_seq) WHERE "group" IS NOT NULL;
 CREATE INDEX tasks_parent ON tasks (parent_task_id, created_seq) WHERE parent_task_id IS NOT NULL;
 CREATE INDEX tasks_root ON tasks (root_task_id, created_seq);
-CREATE INDEX tasks_depends_on ON tasks USING gin (depends_on);
+CREATE INDEX tasks_depends_on ON tasks USING gin (depends_on) WITH (fastupdate = off);
 CREATE INDEX tasks_runnable ON tasks (assignee_id, priority_rank, created_seq) WHERE status = 'in_progress';
 CREATE INDEX tasks_live_deadline ON tasks (deadline)
   WHERE status IN ('pending', 'in_progress') AND deadline IS NOT NULL;
