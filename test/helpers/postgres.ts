@@ -3,12 +3,12 @@
  * `describePostgres` (skipped, with the reason, when there is none), `postgresUrl()` and one fresh database per
  * test file (`freshDatabase()`) or per test (`createDatabase()`), dropped after.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, inject } from 'vitest';
 
-export type PostgresContext = { skip: string } | { readyFile: string };
+export type PostgresContext = { skip: string } | { readyFile: string; wantFile: string };
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -31,8 +31,9 @@ let url: Promise<string> | null = null;
 /** The URL of a superuser (or CREATEDB) connection to the run's server, once it is up. */
 export function postgresUrl(): Promise<string> {
   if ('skip' in context) return Promise.reject(new Error(`no PostgreSQL: ${context.skip}`));
-  const { readyFile } = context;
+  const { readyFile, wantFile } = context;
   url ??= (async () => {
+    writeFileSync(wantFile, '');
     const deadline = Date.now() + 120_000;
     while (!existsSync(readyFile)) {
       if (Date.now() > deadline) throw new Error('the test PostgreSQL cluster did not start within 120 s');

@@ -2,11 +2,11 @@
  * vitest globalSetup: one PostgreSQL for the whole run (SPEC §9's backend is tested against the real server).
  * With `BATON_TEST_PG_URL` (a server where that user may CREATE DATABASE) it is used as it is; else a throwaway
  * cluster is started (test/helpers/postgres-cluster.ts) and removed at the end, whether the tests passed or not.
- * The cluster starts in the background while vitest collects the test files; the PostgreSQL suites wait for it
- * (test/helpers/postgres.ts). When PostgreSQL cannot be had, they are skipped, saying once why and how to get it,
+ * The cluster starts when the first PostgreSQL suite asks for it (test/helpers/postgres.ts), while the other
+ * files run; a run without such suites starts none. When PostgreSQL cannot be had, they are skipped, saying once why and how to get it,
  * and everything else runs; with `BATON_TEST_PG_REQUIRED=1` (CI) that is a failure instead.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
@@ -23,34 +23,41 @@ export default function setup(project: TestProject): () => Promise<void> {
     project.provide('postgres', { skip: reason } satisfies PostgresContext);
     return async () => undefined;
   }
-  // Where the suites learn the URL, or why there is none: written once the server is up.
+  // The suites ask for the server by creating `wantFile`, and learn its URL (or why there is none) from
+  // `readyFile`: a run without PostgreSQL suites never starts one.
   const signals = mkdtempSync(path.join(tmpdir(), 'baton-pg-ready-'));
   const readyFile = path.join(signals, 'ready.json');
-  project.provide('postgres', { readyFile } satisfies PostgresContext);
+  const wantFile = path.join(signals, 'wanted');
+  project.provide('postgres', { readyFile, wantFile } satisfies PostgresContext);
   const publish = (value: { url: string } | { error: string }) => writeFileSync(readyFile, JSON.stringify(value));
 
   if (given) {
     publish({ url: given });
     return async () => rmSync(signals, { recursive: true, force: true });
   }
-  const started = PostgresCluster.start().then(
-    (cluster) => {
-      publish({ url: cluster.url });
-      return cluster;
-    },
-    (error: unknown) => {
-      publish({ error: `the test PostgreSQL cluster did not start: ${String(error)}` });
-      return null;
-    },
-  );
-  // An exit without teardown (an error in vitest itself) still stops the server.
   let cluster: PostgresCluster | null = null;
-  void started.then((c) => (cluster = c));
+  let started: Promise<unknown> | null = null;
+  const start = () =>
+    PostgresCluster.start().then(
+      (c) => {
+        cluster = c;
+        publish({ url: c.url });
+      },
+      (error: unknown) => publish({ error: `the test PostgreSQL cluster did not start: ${String(error)}` }),
+    );
+  const watch = setInterval(() => {
+    if (started || !existsSync(wantFile)) return;
+    clearInterval(watch);
+    started = start();
+  }, 20);
+  // An exit without teardown (an error in vitest itself) still stops the server.
   const onExit = () => cluster?.stopSync();
   process.once('exit', onExit);
   return async () => {
+    clearInterval(watch);
+    await started;
     process.off('exit', onExit);
-    await (await started)?.stop();
+    await (cluster as PostgresCluster | null)?.stop();
     rmSync(signals, { recursive: true, force: true });
   };
 }
