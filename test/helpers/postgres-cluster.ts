@@ -7,6 +7,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import {
   appendFileSync,
+  chmodSync,
   chownSync,
   existsSync,
   mkdtempSync,
@@ -91,6 +92,8 @@ export class PostgresCluster {
     private readonly password: string,
     private readonly binaries: Binaries,
     private readonly runAs: RunAs | null,
+    /** The server's self-signed certificate (TLS on), or null when openssl was not there to make one. */
+    readonly caFile: string | null,
   ) {}
 
   /** A superuser URL over TCP (password authentication, so that a wrong password is refused). */
@@ -133,14 +136,22 @@ export class PostgresCluster {
       user.runAs,
       dir,
     );
+    const tls = makeCertificate(dir, user.runAs);
     const base = readFileSync(path.join(data, 'postgresql.conf'), 'utf8');
     let lastError: unknown;
     // A free port can be taken by someone else before the server binds it: try another.
     for (let attempt = 0; attempt < 3; attempt++) {
       const port = await freePort();
       writeFileSync(path.join(data, 'postgresql.conf'), base);
-      appendFileSync(path.join(data, 'postgresql.conf'), settings(dir, port));
-      const cluster = new PostgresCluster(dir, port, password, binaries, user.runAs);
+      appendFileSync(path.join(data, 'postgresql.conf'), settings(dir, port, tls));
+      const cluster = new PostgresCluster(
+        dir,
+        port,
+        password,
+        binaries,
+        user.runAs,
+        tls ? path.join(dir, 'server.crt') : null,
+      );
       try {
         await run(
           binaries.pgCtl,
@@ -181,9 +192,10 @@ export class PostgresCluster {
   }
 }
 
-/** A test cluster: small, loopback only, its socket in its own folder, every commit fsynced. */
-function settings(dir: string, port: number): string {
-  return `
+/** A test cluster: small, loopback only, its socket in its own folder, every commit fsynced; TLS when it can. */
+function settings(dir: string, port: number, tls: boolean): string {
+  const ssl = tls ? `ssl = on\nssl_cert_file = '${dir}/server.crt'\nssl_key_file = '${dir}/server.key'\n` : '';
+  return `${ssl}
 # Baton's test cluster
 listen_addresses = '127.0.0.1'
 port = ${port}
@@ -198,6 +210,44 @@ timezone = 'UTC'
 log_min_messages = warning
 log_min_error_statement = panic
 `;
+}
+
+/**
+ * A self-signed certificate for 127.0.0.1 and localhost, so that the tests can connect with TLS and check it
+ * (sslmode=verify-full with it as sslrootcert). False when there is no openssl: the cluster runs without TLS.
+ */
+function makeCertificate(dir: string, runAs: RunAs | null): boolean {
+  const key = path.join(dir, 'server.key');
+  const crt = path.join(dir, 'server.crt');
+  const made = spawnSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=localhost',
+      '-keyout',
+      key,
+      '-out',
+      crt,
+      '-addext',
+      'subjectAltName=IP:127.0.0.1,DNS:localhost',
+    ],
+    { stdio: 'ignore' },
+  );
+  if (made.error || made.status !== 0) return false;
+  // PostgreSQL refuses a key that others can read.
+  chmodSync(key, 0o600);
+  if (runAs) {
+    chownSync(key, runAs.uid, runAs.gid);
+    chownSync(crt, runAs.uid, runAs.gid);
+  }
+  return true;
 }
 
 /** Stops and removes clusters left by test runs whose process is gone (killed before it could clean up). */

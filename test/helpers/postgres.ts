@@ -26,24 +26,36 @@ export function describePostgres(name: string, fn: () => void): void {
   else describe(name, fn);
 }
 
-let url: Promise<string> | null = null;
+/** What the run's server is, once it is up: a superuser (or CREATEDB) URL over TCP, and its TLS certificate. */
+export type PostgresReady = { url: string; caFile: string | null } | { error: string };
+
+let ready: Promise<{ url: string; caFile: string | null }> | null = null;
 
 /** The URL of a superuser (or CREATEDB) connection to the run's server, once it is up. */
-export function postgresUrl(): Promise<string> {
+export async function postgresUrl(): Promise<string> {
+  return (await postgresServer()).url;
+}
+
+/** The self-signed certificate the run's server uses for TLS, or null when it has none (BATON_TEST_PG_URL). */
+export async function postgresCaFile(): Promise<string | null> {
+  return (await postgresServer()).caFile;
+}
+
+function postgresServer(): Promise<{ url: string; caFile: string | null }> {
   if ('skip' in context) return Promise.reject(new Error(`no PostgreSQL: ${context.skip}`));
   const { readyFile, wantFile } = context;
-  url ??= (async () => {
+  ready ??= (async () => {
     writeFileSync(wantFile, '');
     const deadline = Date.now() + 120_000;
     while (!existsSync(readyFile)) {
       if (Date.now() > deadline) throw new Error('the test PostgreSQL cluster did not start within 120 s');
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
-    const ready = JSON.parse(readFileSync(readyFile, 'utf8')) as { url: string } | { error: string };
-    if ('error' in ready) throw new Error(ready.error);
-    return ready.url;
+    const server = JSON.parse(readFileSync(readyFile, 'utf8')) as PostgresReady;
+    if ('error' in server) throw new Error(server.error);
+    return server;
   })();
-  return url;
+  return ready;
 }
 
 export interface TestDatabase {

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { PostgresCluster, unavailable } from '../helpers/postgres-cluster.js';
-import type { PostgresContext } from '../helpers/postgres.js';
+import type { PostgresContext, PostgresReady } from '../helpers/postgres.js';
 
 export default function setup(project: TestProject): () => Promise<void> {
   const given = process.env.BATON_TEST_PG_URL;
@@ -29,10 +29,10 @@ export default function setup(project: TestProject): () => Promise<void> {
   const readyFile = path.join(signals, 'ready.json');
   const wantFile = path.join(signals, 'wanted');
   project.provide('postgres', { readyFile, wantFile } satisfies PostgresContext);
-  const publish = (value: { url: string } | { error: string }) => writeFileSync(readyFile, JSON.stringify(value));
+  const publish = (value: PostgresReady) => writeFileSync(readyFile, JSON.stringify(value));
 
   if (given) {
-    publish({ url: given });
+    publish({ url: given, caFile: null });
     return async () => rmSync(signals, { recursive: true, force: true });
   }
   let cluster: PostgresCluster | null = null;
@@ -41,7 +41,7 @@ export default function setup(project: TestProject): () => Promise<void> {
     PostgresCluster.start().then(
       (c) => {
         cluster = c;
-        publish({ url: c.url });
+        publish({ url: c.url, caFile: c.caFile });
       },
       (error: unknown) => publish({ error: `the test PostgreSQL cluster did not start: ${String(error)}` }),
     );

@@ -3,7 +3,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, StoreError } from '../../../src/errors.js';
 import { connectPool, poolConfig, redact } from '../../../src/store/postgres/connection.js';
-import { describePostgres, freshDatabase } from '../../helpers/postgres.js';
+import { describePostgres, freshDatabase, postgresCaFile } from '../../helpers/postgres.js';
 
 /** A port nothing listens on (bound, read, closed). */
 async function closedPort(): Promise<number> {
@@ -94,6 +94,41 @@ describePostgres('connectPool', () => {
     } finally {
       await pool.end();
     }
+  });
+
+  describe('over TLS, as the URL asks', () => {
+    const withSsl = (params: Record<string, string>) => {
+      const url = new URL(db.url);
+      for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
+      return url.toString();
+    };
+    const usesTls = async (url: string) => {
+      const { pool } = await connectPool(url);
+      try {
+        const { rows } = await pool.query<{ ssl: boolean }>('SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()');
+        return rows[0]?.ssl;
+      } finally {
+        await pool.end();
+      }
+    };
+
+    it('sslmode=disable is plain, require is encrypted, verify-full checks the certificate and the host', async (t) => {
+      const ca = await postgresCaFile();
+      if (!ca) return t.skip('the test server has no TLS certificate (no openssl, or BATON_TEST_PG_URL)');
+      expect(await usesTls(withSsl({ sslmode: 'disable' }))).toBe(false);
+      expect(await usesTls(withSsl({ sslmode: 'require' }))).toBe(true);
+      expect(await usesTls(withSsl({ sslmode: 'verify-full', sslrootcert: ca }))).toBe(true);
+    });
+
+    it('verify-full refuses a certificate it cannot trust, in one line', async (t) => {
+      const ca = await postgresCaFile();
+      if (!ca) return t.skip('the test server has no TLS certificate (no openssl, or BATON_TEST_PG_URL)');
+      const error = await failure(withSsl({ sslmode: 'verify-full' }));
+      expect(error).toBeInstanceOf(StoreError);
+      expect(error.message).toBe(
+        `cannot use the PostgreSQL store at 127.0.0.1:${new URL(db.url).port}/${db.name}: self-signed certificate`,
+      );
+    });
   });
 
   it('an unreachable port stops start-up with one line naming host, port, database and the cause', async () => {
