@@ -21,6 +21,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { isRunning } from './process-state.js';
 
 /** What to install when PostgreSQL is missing. */
 export const INSTALL_HINT = 'apt-get install -y postgresql';
@@ -261,7 +262,7 @@ function removeStaleClusters(binaries: Binaries): void {
     } catch {
       continue;
     }
-    if (!Number.isInteger(owner) || alive(owner)) continue;
+    if (!Number.isInteger(owner) || isRunning(owner)) continue;
     const { uid, gid } = statSync(dir);
     stopSyncAt(binaries, dir, uid === process.getuid?.() ? null : { uid, gid });
     rmSync(dir, { recursive: true, force: true });
@@ -276,15 +277,6 @@ function stopSyncAt(binaries: Binaries, dir: string, runAs: RunAs | null): void 
     env: clusterEnv(dir),
     ...(runAs ?? {}),
   });
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 function clusterEnv(dir: string): NodeJS.ProcessEnv {

@@ -28,7 +28,11 @@ export async function allocateSeqs(client: TransactionClient, count: number): Pr
   return Number(row.last) - count + 1;
 }
 
-/** Takes the next number of `recipient`'s inbox (1, 2, 3… per recipient, in commit order). */
+/**
+ * Takes the next number of `recipient`'s inbox (1, 2, 3… per recipient, in commit order); its counter row stays
+ * locked to the commit too. Take these before `allocateSeqs`, recipients in sorted order, so that no two writers
+ * can wait for each other.
+ */
 export async function allocateRecipientSeq(client: TransactionClient, recipient: string): Promise<number> {
   const result = await client.query<{ value: string }>(
     `INSERT INTO inbox_counters (recipient, value) VALUES ($1, 1)
