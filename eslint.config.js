@@ -26,4 +26,24 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // The board page and the test host run in a browser: browser globals only, nothing of Node's or the server's.
+    files: ['src/board/ui/**/*.{ts,tsx}', 'test/board/host/**/*.ts'],
+    languageOptions: { globals: { ...globals.browser } },
+    rules: {
+      'no-restricted-globals': ['error', 'process', 'Buffer', 'require', '__dirname', '__filename'],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['node:*'], message: 'The board page runs in a browser.' },
+            {
+              group: ['**/store/**', '**/tasks/**', '**/runtime/**', '**/mcp/**', '**/transports/**', '**/events/**'],
+              message: 'The page knows the server only through the board contract (its JSON), never its code.',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

@@ -1,12 +1,14 @@
 /**
  * Builds dist/bin: the CLI as one esbuild bundle (plus lazily loaded chunks), for a fast cold start. Everything is
- * bundled except the vendor SDKs, which stay `dependencies` and load on first use. `npm run bundle` and npm's
- * `prepare` (scripts/prepare.mjs) run this.
+ * bundled except the vendor SDKs, which stay `dependencies` and load on first use. Then dist/board: the task
+ * board page, which the CLI never imports (scripts/bundle-board.mjs). `npm run bundle` and npm's `prepare`
+ * (scripts/prepare.mjs) run this.
  */
 import { rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { bundleBoard } from './bundle-board.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -35,8 +37,13 @@ export function bundleOptions() {
   };
 }
 
-/** Bundles src/cli.ts into dist/bin. */
+/** Bundles src/cli.ts into dist/bin, and the task board page into dist/board (scripts/bundle-board.mjs). */
 export async function bundle() {
+  await bundleCli();
+  await bundleBoard();
+}
+
+async function bundleCli() {
   const esbuild = createRequire(import.meta.url)('esbuild');
   // Start clean: chunks of earlier builds would otherwise be packed.
   rmSync(path.join(root, 'dist', 'bin'), { recursive: true, force: true });

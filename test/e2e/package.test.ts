@@ -45,10 +45,12 @@ describe('the npm package', () => {
     await tmp?.cleanup();
   });
 
-  it('packs the bundle, the bundled agents, README, LICENSE and package.json, and nothing else', async () => {
+  it('packs the bundle, the board page, the bundled agents, README, LICENSE and package.json, and nothing else', async () => {
     const agents = (await readdir(path.join(ROOT, 'agents'))).filter((f) => f.endsWith('.md'));
     const bundle = await readdir(path.join(ROOT, 'dist', 'bin'));
     expect(bundle).toContain('cli.js');
+    const board = await readdir(path.join(ROOT, 'dist', 'board'));
+    expect(board.sort()).toEqual(['app.html', 'app.json', 'board.html', 'board.json']);
     expect(packed).toEqual(
       [
         'LICENSE',
@@ -56,6 +58,7 @@ describe('the npm package', () => {
         'package.json',
         ...agents.map((f) => `agents/${f}`),
         ...bundle.map((f) => `dist/bin/${f}`),
+        ...board.map((f) => `dist/board/${f}`),
       ].sort(),
     );
     const pkg = JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8')) as {
