@@ -12,18 +12,10 @@ import { bundleBoard } from './bundle-board.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-/** Bundles src/cli.ts into dist/bin, and the task board page into dist/board (scripts/bundle-board.mjs). */
-export async function bundle() {
-  await bundleCli();
-  await bundleBoard();
-}
-
-async function bundleCli() {
+/** esbuild's options for the CLI; tests build other entries with the same ones. */
+export function bundleOptions() {
   const nodeModules = path.join(root, 'node_modules');
-  const esbuild = createRequire(import.meta.url)('esbuild');
-  // Start clean: chunks of earlier builds would otherwise be packed.
-  rmSync(path.join(root, 'dist', 'bin'), { recursive: true, force: true });
-  await esbuild.build({
+  return {
     absWorkingDir: root,
     entryPoints: ['src/cli.ts'],
     bundle: true,
@@ -32,8 +24,9 @@ async function bundleCli() {
     format: 'esm',
     target: 'node20',
     outdir: 'dist/bin',
-    // Loaded on first use (SPEC §8); fsevents is an optional native module of file watchers.
-    external: ['openai', '@anthropic-ai/sdk', 'fsevents'],
+    // Loaded on first use (SPEC §8); fsevents is an optional native module of file watchers; pg-native is the
+    // optional native binding of pg (node-postgres), which Baton does not use (its pure-JS client is bundled).
+    external: ['openai', '@anthropic-ai/sdk', 'fsevents', 'pg-native'],
     // jsonc-parser's main is a UMD build that esbuild cannot follow; its ESM build bundles.
     alias: { 'jsonc-parser': path.join(nodeModules, 'jsonc-parser', 'lib', 'esm', 'main.js') },
     // Bundled CommonJS code calls require(); an ES module has none of its own.
@@ -41,7 +34,20 @@ async function bundleCli() {
       js: "import{createRequire as __batonRequire}from'node:module';const require=__batonRequire(import.meta.url);",
     },
     logLevel: 'warning',
-  });
+  };
+}
+
+/** Bundles src/cli.ts into dist/bin, and the task board page into dist/board (scripts/bundle-board.mjs). */
+export async function bundle() {
+  await bundleCli();
+  await bundleBoard();
+}
+
+async function bundleCli() {
+  const esbuild = createRequire(import.meta.url)('esbuild');
+  // Start clean: chunks of earlier builds would otherwise be packed.
+  rmSync(path.join(root, 'dist', 'bin'), { recursive: true, force: true });
+  await esbuild.build(bundleOptions());
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) await bundle();

@@ -1,17 +1,9 @@
 /** Whether processes are still running, for the tests that check Baton leaves no child process behind. */
 import { readFileSync } from 'node:fs';
 import { eventually } from './core.js';
+import { isRunning } from './process-state.js';
 
-/** True while `pid` runs; a zombie (exited, waiting to be reaped by whoever adopted it) counts as gone. */
-export function isRunning(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // pid (comm) STATE …: comm may hold spaces and parentheses, so read after the last ")".
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-}
+export { isRunning };
 
 /** Resolves once none of `pids` runs; fails naming those left after `timeoutMs`. */
 export async function waitUntilGone(pids: number[], timeoutMs = 10_000): Promise<void> {
