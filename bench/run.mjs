@@ -25,7 +25,7 @@ if (unknown.length > 0) {
   console.error(`unknown benchmark: ${unknown.join(', ')}; known: ${BENCHMARKS.map((b) => b.name).join(', ')}`);
   process.exit(2);
 }
-if (!existsSync(path.join(ROOT_DIR, 'dist', 'store', 'lowdb-task-store.js'))) {
+if (!existsSync(path.join(ROOT_DIR, 'dist', 'store', 'open-store.js'))) {
   console.error('dist/ is missing: the benchmarks run the built code; run `npm run build` first (or `npm run bench`).');
   process.exit(2);
 }

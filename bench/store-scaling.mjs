@@ -392,6 +392,12 @@ export function makeTasks(size, now) {
       attempts: live ? 0 : 1,
       max_retries: 0,
       session_id: rand() < 0.3 ? randomUUID() : null,
+      claim: null,
+      lease_epoch: live ? 0 : 1,
+      affinity: null,
+      model: null,
+      seq: i + 1,
+      created_seq: i + 1,
     };
     tasks.push(task);
   }
@@ -400,9 +406,11 @@ export function makeTasks(size, now) {
 
 /** Writes both stores' files straight in their formats: Baton's snapshot + journal, lowdb JSONFile's pretty JSON. */
 async function prepare(dir, size) {
-  const { SCHEMA_VERSION } = await import('../dist/store/lowdb-task-store.js');
-  const { SnapshotFile } = await import('../dist/store/snapshot-file.js');
-  const { TaskSchema, InboxItemSchema, SessionSchema } = await import('../dist/store/records.js');
+  const { SCHEMA_VERSION } = await import('../dist/store/file/file-task-store.js');
+  const { SnapshotFile } = await import('../dist/store/file/snapshot-file.js');
+  const { TaskSchema } = await import('../dist/model/task.js');
+  const { InboxItemSchema } = await import('../dist/model/inbox.js');
+  const { SessionSchema } = await import('../dist/model/session.js');
   const tasks = makeTasks(size, Date.now());
   const batonPath = path.join(dir, 'baton', 'store.json');
   const naivePath = path.join(dir, 'naive', 'db.json');
@@ -413,7 +421,7 @@ async function prepare(dir, size) {
   await new SnapshotFile(batonPath, { tasks: TaskSchema, inbox: InboxItemSchema, sessions: SessionSchema }).write({
     schema_version: SCHEMA_VERSION,
     generation,
-    seq: 0,
+    seq: tasks.length,
     tasks,
     inbox: [],
     sessions: [],
@@ -544,7 +552,7 @@ async function openStore(impl, file) {
     const store = await NaiveLowdbStore.open(file);
     return { store, size: () => store.size, close: () => store.close() };
   }
-  const { LowdbTaskStore } = await import('../dist/store/lowdb-task-store.js');
+  const { LowdbTaskStore } = await import('../dist/store/file/file-task-store.js');
   const { TaskService } = await import('../dist/tasks/task-service.js');
   const { InMemoryEventBus } = await import('../dist/events/in-memory-event-bus.js');
   const { DeadlineTimer } = await import('../dist/tasks/deadline-timer.js');
@@ -553,13 +561,15 @@ async function openStore(impl, file) {
   const taskStore = await LowdbTaskStore.open({ path: file, log: silentLogger });
   const bus = new InMemoryEventBus(silentLogger);
   const service = new TaskService({ store: taskStore, bus, defaultTimeoutSeconds: 600 });
+  await service.start();
   const deadlines = new DeadlineTimer(service, bus, silentLogger);
-  deadlines.start();
+  await deadlines.start();
   return {
     store: service,
     size: () => taskStore.size,
     close: async () => {
       deadlines.stop();
+      service.stop();
       await taskStore.close();
     },
   };

@@ -1,6 +1,7 @@
 /**
- * Builds Baton's shared parts once: store, bus, task service, deadline timer, agents, providers, runtime and
- * the session registry. Transports make one MCP server per connection over these parts.
+ * Builds Baton's shared parts once: store, bus, task service, deadline timer, agents, providers, runtime (its
+ * worker claims and runs subagent tasks) and the session registry. Transports make one MCP server per connection
+ * over these parts; `baton worker` runs them with none.
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -20,9 +21,10 @@ import { createProviderRegistry } from './providers/registry.js';
 import type { RetryPolicy } from './providers/retry.js';
 import type { ProviderEnv } from './providers/types.js';
 import { RunWorkspaces } from './runtime/run-workspaces.js';
-import { SubagentRuntime } from './runtime/subagent-runtime.js';
+import { Runtime } from './runtime/runtime.js';
 import { AgentToolCatalog } from './runtime/tool-catalog.js';
-import { LowdbTaskStore } from './store/lowdb-task-store.js';
+import { openStore } from './store/open-store.js';
+import type { TaskStore } from './store/task-store.js';
 import { DeadlineTimer } from './tasks/deadline-timer.js';
 import { DependencyTracker } from './tasks/dependency-tracker.js';
 import { TaskService } from './tasks/task-service.js';
@@ -32,10 +34,13 @@ import type { WorkspaceToolOptions } from './tools/workspace/index.js';
 
 export interface Baton extends ServerDeps {
   bus: EventBus;
-  store: LowdbTaskStore;
+  store: TaskStore;
   /** The MCP servers subagents use (Baton as an MCP client). */
   mcp: McpServerPool;
-  /** Stops subagents (their tasks wait for the next start), timers and watchers, and flushes the store. */
+  /**
+   * Stops subagents (their tasks handed back to the store for another process), timers and watchers, and flushes
+   * the store.
+   */
   close(): Promise<void>;
 }
 
@@ -43,7 +48,7 @@ export type BatonConfig = Pick<
   Config,
   'store' | 'defaultTimeout' | 'agents' | 'model' | 'maxConcurrency' | 'maxDepth' | 'maxPerSession' | 'tools'
 > &
-  Partial<Pick<Config, 'bundledAgents' | 'permissions' | 'mcpServers' | 'models' | 'workspace'>>;
+  Partial<Pick<Config, 'bundledAgents' | 'permissions' | 'mcpServers' | 'models' | 'workspace' | 'leaseSeconds'>>;
 
 export interface BatonOptions {
   /** Where providers read keys and base URLs. Default `process.env`. */
@@ -60,6 +65,8 @@ export interface BatonOptions {
   mcpTimings?: Partial<McpTimings>;
   /** Workspace tool options (tests shorten Bash's kill grace). */
   workspaceTools?: WorkspaceToolOptions;
+  /** False: run only the subagent tasks this process creates, take none from the store. Default true. */
+  takesQueued?: boolean;
 }
 
 /** Opens the store (throwing `StoreError` if it is unreadable), loads the agents and wires the parts together. */
@@ -69,8 +76,9 @@ export async function createBaton(config: BatonConfig, log: Logger, options: Bat
   if (config.model !== null) models.resolve(config.model); // a bad --model stops start-up
   const cwd = options.cwd ?? process.cwd();
   const bus = new InMemoryEventBus(log);
-  const store = await LowdbTaskStore.open({ path: config.store, log });
-  const tasks = new TaskService({ store, bus, defaultTimeoutSeconds: config.defaultTimeout });
+  const store = await openStore(config.store, { log });
+  const tasks = new TaskService({ store, bus, defaultTimeoutSeconds: config.defaultTimeout, log });
+  await tasks.start();
   const sessions = new SessionRegistry(bus, log);
 
   const agents = await openAgentRegistry({
@@ -100,11 +108,11 @@ export async function createBaton(config: BatonConfig, log: Logger, options: Bat
 
   const providers = createProviderRegistry({
     env: options.env ?? process.env,
-    samplingFor: (sessionId) => runtime.samplerForSession(sessionId),
+    samplingFor: (sessionId) => runtime.samplers.forSession(sessionId),
     ...(options.retry ? { retry: options.retry } : {}),
     log,
   });
-  const runtime: SubagentRuntime = new SubagentRuntime({
+  const runtime: Runtime = new Runtime({
     tasks,
     store,
     bus,
@@ -122,13 +130,15 @@ export async function createBaton(config: BatonConfig, log: Logger, options: Bat
     log,
     samplerFor: (agentId) => sessions.samplerFor(agentId),
     ...(options.retryBaseMs !== undefined ? { retryBaseMs: options.retryBaseMs } : {}),
+    leaseMs: (config.leaseSeconds ?? 30) * 1000,
+    ...(options.takesQueued === false ? { takesQueued: false } : {}),
   });
 
   const deadlines = new DeadlineTimer(tasks, bus, log);
-  deadlines.start(); // overdue tasks from before a restart time out now (SPEC §5)
+  await deadlines.start(); // overdue tasks from before a restart time out now (SPEC §5)
   const dependencies = new DependencyTracker(tasks, bus, log);
-  dependencies.start(); // dependencies that ended while Baton was down move their dependants on now
-  runtime.start(); // picks up waiting subagent tasks, recovers interrupted runs
+  await dependencies.start(); // dependencies that ended while Baton was down move their dependants on now
+  runtime.start(); // claims subagent tasks nobody holds: waiting ones, and those of processes that died
   return {
     bus,
     store,
@@ -151,6 +161,7 @@ export async function createBaton(config: BatonConfig, log: Logger, options: Bat
       deadlines.stop();
       dependencies.stop();
       sessions.close();
+      tasks.stop();
       await store.close();
     },
   };

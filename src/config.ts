@@ -72,6 +72,8 @@ export const ConfigSchema = z.object({
   bundledAgents: z.boolean(),
   maxSessions: z.number().int().positive(),
   sessionIdleTimeout: z.number().positive(),
+  /** `--lease-seconds`: how long a claim on a subagent task lasts unless its runner renews it (SPEC §5). */
+  leaseSeconds: z.number().positive(),
   /** `--max-tokens-per-root`: a token budget for every root task's whole tree (SPEC §5); null = none. */
   maxTokensPerRoot: z.number().int().positive().nullable(),
   /** `prices`: USD per million tokens per `provider:model`, the file's entries over `DEFAULT_PRICES`. */
@@ -152,6 +154,8 @@ const OPTIONS: OptionSpec[] = [
   // SPEC §10: open sessions per token bounded, idle ones closed.
   { key: 'maxSessions', flag: '--max-sessions', schema: positiveInt, fallback: () => 64 },
   { key: 'sessionIdleTimeout', flag: '--session-idle-timeout', schema: positiveSeconds, fallback: () => 1800 },
+  // SPEC §5: a dead process's subagent tasks are taken over once their lease lapses.
+  { key: 'leaseSeconds', flag: '--lease-seconds', schema: positiveSeconds, fallback: () => 30 },
   // SPEC §5: spend is counted in tokens (input, cached included, plus output: usage/usage.ts `totalTokens`).
   { key: 'maxTokensPerRoot', flag: '--max-tokens-per-root', schema: positiveInt, fallback: () => null },
 ];

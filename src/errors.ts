@@ -37,6 +37,19 @@ export class StoreError extends BatonError {
   }
 }
 
+/**
+ * A run's lease on its task was taken over (its process stalled past the lease, or another process took the task
+ * after its lease lapsed): the write was refused, nothing changed. The run stops quietly; the new holder goes on.
+ */
+export class LeaseLostError extends BatonError {
+  constructor(taskId: string, options?: { cause?: unknown }) {
+    super('lease_lost', `task ${taskId} is no longer held by this runner; the write was refused`, options);
+  }
+}
+
+/** What the agent did, not the caller: it used every step without an answer, say. */
+export class AgentError extends BatonError {}
+
 /** A model provider failed: an HTTP error, a malformed answer, a missing key. */
 export class ProviderError extends BatonError {
   /** HTTP status when the provider answered with one. */

@@ -40,6 +40,7 @@ describe('parseConfig', () => {
       bundledAgents: true,
       maxSessions: 64,
       sessionIdleTimeout: 1800,
+      leaseSeconds: 30,
       maxTokensPerRoot: null,
       prices: DEFAULT_PRICES,
     });
@@ -165,6 +166,15 @@ describe('parseConfig', () => {
       expect(parseConfig({ bundledAgents: true }, HOME, { bundledAgents: false }).bundledAgents).toBe(false);
       expect(configError(() => parseConfig({}, HOME, { bundledAgents: 'no' })).message).toMatch(/bundledAgents/);
     });
+  });
+
+  it('takes the lease of subagent claims from --lease-seconds or "leaseSeconds", 30 by default', () => {
+    expect(parseConfig({}, HOME, null).leaseSeconds).toBe(30);
+    expect(parseConfig({ leaseSeconds: '1.5' }, HOME, { leaseSeconds: 9 }).leaseSeconds).toBe(1.5);
+    expect(parseConfig({}, HOME, { leaseSeconds: 9 }).leaseSeconds).toBe(9);
+    expect(configError(() => parseConfig({ leaseSeconds: '0' }, HOME, null)).message).toMatch(
+      /^invalid --lease-seconds: expected a number of seconds > 0/,
+    );
   });
 
   it('bounds HTTP sessions by --max-sessions and --session-idle-timeout, or the file', () => {

@@ -5,6 +5,7 @@ import { dispatchCommand } from './dispatch-command.js';
 import { initCommand } from './init-command.js';
 import { serveCommand } from './serve-command.js';
 import { taskShowCommand, tasksListCommand } from './tasks-command.js';
+import { workerCommand } from './worker-command.js';
 
 /** `baton` without a command runs this one. */
 export const DEFAULT_COMMAND: CommandSpec = serveCommand;
@@ -14,6 +15,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   initCommand,
   agentsCommand,
   dispatchCommand,
+  workerCommand,
   tasksListCommand,
   taskShowCommand,
 ];

@@ -10,6 +10,7 @@ import type { CommandSpec } from './command.js';
 import { EXIT, signalExitCode } from './command.js';
 import { loadConfig } from './load-config.js';
 import { progressLine } from './progress-line.js';
+import { resultText } from '../runtime/merge-strategies.js';
 
 export const dispatchCommand: CommandSpec = {
   name: 'dispatch',
@@ -29,7 +30,8 @@ export const dispatchCommand: CommandSpec = {
       throw new ConfigError(`invalid --timeout: expected a number of seconds > 0 (got "${String(flags.timeout)}")`);
     const config = loadConfig(flags);
     const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
-    const baton = await createBaton(config, log);
+    // A one-shot run of one agent: it takes no other task from the store (a server or `baton worker` does).
+    const baton = await createBaton(config, log, { takesQueued: false });
     const line = progressLine(process.stderr);
     let taskId: string | null = null;
     try {
@@ -44,19 +46,20 @@ export const dispatchCommand: CommandSpec = {
         {
           signal: stop,
           onProgress: (e) => line.update(`${agent}: ${e.message}`),
-          onCreated: (t) => line.update(`${agent}: task ${(taskId = t.id)}`),
+          onStarted: (t) => line.update(`${agent}: task ${(taskId = t.id)}`),
         },
       );
+      const { task: done } = outcome;
       if (stop.aborted) {
-        line.done(`${agent}: stopped by ${String(stop.reason)}; task ${outcome.task.id} is ${outcome.status}`, false);
+        line.done(`${agent}: stopped by ${String(stop.reason)}; task ${done.id} is ${done.status}`, false);
         return signalExitCode(stop.reason);
       }
-      if (outcome.status === 'completed') {
-        line.done(`${agent}: done (task ${outcome.task.id}, session ${outcome.session_id})`, true);
-        process.stdout.write(`${outcome.result ?? ''}\n`);
+      if (done.status === 'completed') {
+        line.done(`${agent}: done (task ${done.id}, session ${outcome.session_id})`, true);
+        process.stdout.write(`${resultText(done.result)}\n`);
         return EXIT.ok;
       }
-      line.done(`${agent} ${outcome.status.replace('_', ' ')}: ${outcome.error ?? ''}`, false);
+      line.done(`${agent} ${done.status.replace('_', ' ')}: ${done.error ?? ''}`, false);
       return EXIT.failed;
     } catch (error) {
       if (!stop.aborted) {

@@ -34,13 +34,18 @@ export const SHARED_OPTIONS: Record<OptionGroup, CliOption[]> = {
     },
     { flags: '--session-idle-timeout <seconds>', description: 'HTTP: close sessions idle this long (default 1800)' },
   ],
-  // Whatever runs subagents: serve, dispatch.
+  // Whatever runs subagents: serve, dispatch, worker.
   runtime: [
     { flags: '--as <id>', description: 'the agent id this client acts as (default host)' },
     { flags: '--max-concurrency <n>', description: 'subagents running at once (default 8)' },
     { flags: '--max-depth <n>', description: 'how deep subagents may nest (default 3)' },
     { flags: '--max-per-session <n>', description: 'live subagent tasks under one root session (default 10)' },
     { flags: '--default-timeout <seconds>', description: 'task timeout when none is given (default 600)' },
+    {
+      flags: '--lease-seconds <seconds>',
+      description:
+        "a subagent task's claim lasts this long unless renewed; a dead process's tasks are taken over after it (default 30)",
+    },
     {
       flags: '--max-tokens-per-root <n>',
       description: "a token budget for every root task's whole tree, input and output (default none)",

@@ -1,9 +1,10 @@
 /** `baton tasks` and `baton task ID`: read the store without a server, for people (tables) or scripts (--json). */
-import { LowdbTaskStore } from '../store/lowdb-task-store.js';
-import type { Task, TaskStatus } from '../store/records.js';
-import { TaskStatusSchema } from '../store/records.js';
 import { ConfigError, InputError, NotFoundError } from '../errors.js';
-import { summarize } from '../tasks/task-service.js';
+import type { Task, TaskStatus } from '../model/task.js';
+import { TaskStatusSchema } from '../model/task.js';
+import { openStore } from '../store/open-store.js';
+import type { TaskQuery, TaskStore } from '../store/task-store.js';
+import { summarize } from '../tasks/views.js';
 import type { CommandSpec, Flags } from './command.js';
 import { EXIT } from './command.js';
 import { loadConfig } from './load-config.js';
@@ -61,14 +62,17 @@ export interface TasksOptions {
 /** Lists tasks (all, or those `as` is a party to), newest first. Returns the text to print. */
 export async function tasksCommand(options: TasksOptions): Promise<string> {
   const statuses = parseStatuses(options.status);
-  const store = await LowdbTaskStore.open({ path: options.store, readOnly: true });
-  const tasks: Task[] = [];
-  for (const task of store.newestFirst()) {
-    if (options.as !== undefined && task.delegated_by !== options.as && task.assignee_id !== options.as) continue;
-    if (statuses && !statuses.has(task.status)) continue;
-    tasks.push(task);
+  const store = await openStore(options.store, { readOnly: true });
+  let tasks: Task[];
+  try {
+    tasks = await every(store, {
+      ...(options.as !== undefined ? { party: options.as } : {}),
+      ...(statuses ? { status: statuses } : {}),
+      order: 'newest',
+    });
+  } finally {
+    await store.close();
   }
-  await store.close();
   if (options.json) return JSON.stringify({ tasks: tasks.map(summarize) }, null, 2);
   if (tasks.length === 0) return 'No tasks.';
   return formatTable(
@@ -81,12 +85,12 @@ export async function tasksCommand(options: TasksOptions): Promise<string> {
 
 /** Shows one task whole, by id or unambiguous id prefix. Throws when there is none, or several. */
 export async function taskCommand(id: string, options: { store: string; json?: boolean }): Promise<string> {
-  const store = await LowdbTaskStore.open({ path: options.store, readOnly: true });
+  const store = await openStore(options.store, { readOnly: true });
   let task: Task | undefined;
   let children: string[] = [];
   try {
-    task = store.getTask(id) ?? byPrefix(store.newestFirst(), id);
-    if (task) children = store.childrenOf(task.id).map((c) => c.id);
+    task = (await store.getTask(id)) ?? (await byPrefix(store, id));
+    if (task) children = (await every(store, { parent: task.id, order: 'oldest' })).map((c) => c.id);
   } finally {
     await store.close();
   }
@@ -122,20 +126,29 @@ export async function taskCommand(id: string, options: { store: string; json?: b
   return lines.join('\n');
 }
 
-/** The one task whose id starts with `prefix`; several are refused in one line listing them (newest first). */
-function byPrefix(tasks: Iterable<Task>, prefix: string): Task | undefined {
-  const found: Task[] = [];
-  for (const task of tasks) if (task.id.startsWith(prefix)) found.push(task);
-  if (found.length <= 1) return found[0];
-  const shown = found.slice(0, 5).map((t) => t.id);
-  const more = found.length > shown.length ? ` and ${found.length - shown.length} more` : '';
-  throw new InputError(
-    'ambiguous',
-    `task id prefix '${prefix}' matches ${found.length} tasks: ${shown.join(', ')}${more}`,
-  );
+/** Every task of a query (or the first `max`), page by page. */
+async function every(store: TaskStore, query: TaskQuery, max = Infinity): Promise<Task[]> {
+  const tasks: Task[] = [];
+  let cursor: string | null = null;
+  do {
+    const page = await store.findTasks({ ...query, limit: Math.min(500, max - tasks.length), cursor });
+    tasks.push(...page.tasks);
+    cursor = page.next_cursor;
+  } while (cursor !== null && tasks.length < max);
+  return tasks;
 }
 
-function parseStatuses(value: string | undefined): Set<TaskStatus> | null {
+/** The one task whose id starts with `prefix`; several are refused in one line listing them (newest first). */
+async function byPrefix(store: TaskStore, prefix: string): Promise<Task | undefined> {
+  const found = await every(store, { idPrefix: prefix, order: 'newest' }, 5);
+  if (found.length <= 1) return found[0];
+  const count = await store.countTasks({ idPrefix: prefix });
+  const shown = found.map((t) => t.id);
+  const more = count > shown.length ? ` and ${count - shown.length} more` : '';
+  throw new InputError('ambiguous', `task id prefix '${prefix}' matches ${count} tasks: ${shown.join(', ')}${more}`);
+}
+
+function parseStatuses(value: string | undefined): TaskStatus[] | null {
   if (value === undefined) return null;
   const statuses = value.split(',').map((s) => s.trim());
   for (const s of statuses) {
@@ -143,5 +156,5 @@ function parseStatuses(value: string | undefined): Set<TaskStatus> | null {
       throw new ConfigError(`invalid --status: "${s}"; expected one of ${TaskStatusSchema.options.join(', ')}`);
     }
   }
-  return new Set(statuses as TaskStatus[]);
+  return statuses as TaskStatus[];
 }

@@ -1,51 +1,33 @@
 /**
- * The events Baton publishes on its bus: a tagged union on `type`.
- * Task and inbox events are published for every change the store applies, from this process or another one.
+ * The events on Baton's bus: small facts, a tagged union on `type`. Task and inbox facts come from the store's
+ * change feed, so they tell of every change from any process; a consumer that needs the whole record reads it.
  */
-import type { InboxItem, Task, TaskStatus } from '../store/records.js';
+import type { InboxItem } from '../model/inbox.js';
+import type { TaskStatus } from '../model/task.js';
 
-/** A task was created or changed. `origin` tells whether this process made the change. */
-export interface TaskUpdatedEvent {
-  type: 'task.updated';
-  task: Task;
-  origin: 'local' | 'remote';
+/** A task was created or changed; `seq` is the store's sequence number of that change. */
+export interface TaskChangedEvent {
+  type: 'task.changed';
+  id: string;
+  status: TaskStatus;
+  seq: number;
 }
 
 /** An item landed in an agent's inbox (a task notification or a message; SPEC §6). */
 export interface InboxAddedEvent {
   type: 'inbox.added';
   item: InboxItem;
-  origin: 'local' | 'remote';
 }
 
-/** A subagent task is ready to run: a worker picks it up (the seed's dispatch event). */
-export interface DispatchRequestedEvent {
-  type: 'dispatch.requested';
+/** A subagent run in this process took a step. */
+export interface RunProgressEvent {
+  type: 'run.progress';
   task_id: string;
-  session_id: string;
-}
-
-/** A running subagent took a step. */
-export interface DispatchProgressEvent {
-  type: 'dispatch.progress';
-  task_id: string;
-  session_id: string;
   step: number;
   max_steps: number;
   message: string;
 }
 
-/** A subagent run ended; the dispatcher waiting on `session_id` takes it (the seed's result event). */
-export interface DispatchResultEvent {
-  type: 'dispatch.result';
-  task_id: string;
-  session_id: string;
-  status: TaskStatus;
-  result?: string;
-  error?: string;
-}
-
-export type BatonEvent =
-  TaskUpdatedEvent | InboxAddedEvent | DispatchRequestedEvent | DispatchProgressEvent | DispatchResultEvent;
+export type BatonEvent = TaskChangedEvent | InboxAddedEvent | RunProgressEvent;
 export type BatonEventType = BatonEvent['type'];
 export type EventOf<T extends BatonEventType> = Extract<BatonEvent, { type: T }>;

@@ -5,23 +5,22 @@ import type { ModelResolver } from '../providers/model-resolver.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import type { CreateMessage } from '../providers/sampling.js';
 import type { RootsSource } from '../runtime/run-workspaces.js';
-import type { SubagentRuntime } from '../runtime/subagent-runtime.js';
+import type { Runtime } from '../runtime/runtime.js';
 import type { AgentToolCatalog } from '../runtime/tool-catalog.js';
+import type { OperationContext } from '../tasks/operations/operation.js';
 import type { TaskService } from '../tasks/task-service.js';
 import type { BatonMcpTaskStore } from './mcp-task-store.js';
 import type { Session } from './session-registry.js';
 
-export interface ToolContext {
+export interface SessionContext {
   /** The agent this session acts for: `--as`, or the bearer token's agent over HTTP. */
   caller: string;
   tasks: TaskService;
+  /** The operations as this session calls them. */
+  operations: OperationContext;
+  runtime: Runtime;
   session: Session;
   log: Logger;
-}
-
-/** The subagent tools' context: the runtime and what it runs. */
-export interface DispatchContext extends ToolContext {
-  runtime: SubagentRuntime;
   agents: AgentRegistry;
   providers: ProviderRegistry;
   defaultModel: string | null;

@@ -3,7 +3,6 @@
  * `tasks/cancel` answer from Baton's tasks, and the MCP task id is the Baton task id. One per connection, acting
  * for its caller: only tasks the caller is a party to are visible.
  */
-import { randomUUID } from 'node:crypto';
 import type {
   TaskStore as SdkTaskStore,
   CreateTaskOptions,
@@ -11,7 +10,8 @@ import type {
 import type { CallToolResult, Request, RequestId, Result, Task as McpTask } from '@modelcontextprotocol/sdk/types.js';
 import { McpError, ErrorCode } from '@modelcontextprotocol/sdk/types.js';
 import { InputError } from '../errors.js';
-import type { Task } from '../store/records.js';
+import { newId } from '../model/ids.js';
+import type { Task, TaskStatus } from '../model/task.js';
 import type { TaskService } from '../tasks/task-service.js';
 
 /** How often a client should poll `tasks/get` while a subagent runs. */
@@ -20,6 +20,8 @@ export const POLL_INTERVAL_MS = 250;
 export class BatonMcpTaskStore implements SdkTaskStore {
   /** Ids handed out by `createTask` and not yet used, with whether the client asked for a task. */
   private readonly reserved = new Map<string, { augmented: boolean; at: number }>();
+  /** Results of plain calls that just ended, for the SDK's `tasks/result` that follows at once (taken once). */
+  private readonly results = new Map<string, CallToolResult>();
 
   constructor(
     private readonly caller: string,
@@ -38,7 +40,7 @@ export class BatonMcpTaskStore implements SdkTaskStore {
     _requestId: RequestId,
     request: { method: string; params?: Request['params'] },
   ): Promise<McpTask> {
-    const id = randomUUID();
+    const id = newId();
     const now = Date.now();
     for (const [old, r] of this.reserved) if (now - r.at > 60_000) this.reserved.delete(old);
     this.reserved.set(id, { augmented: request.params?.task !== undefined, at: now });
@@ -66,7 +68,17 @@ export class BatonMcpTaskStore implements SdkTaskStore {
     return task ? toMcpTask(task) : null;
   }
 
+  /** The result of a plain call that ended here: the SDK asks for it right away. */
+  keepResult(taskId: string, result: CallToolResult): void {
+    this.results.set(taskId, result);
+  }
+
   async getTaskResult(taskId: string): Promise<Result> {
+    const kept = this.results.get(taskId);
+    if (kept) {
+      this.results.delete(taskId);
+      return kept;
+    }
     const task = await this.visible(taskId);
     if (!task) throw new McpError(ErrorCode.InvalidParams, `task not found: ${taskId}`);
     return this.resultOf(task);
@@ -92,11 +104,8 @@ export class BatonMcpTaskStore implements SdkTaskStore {
       limit: 100,
       ...(cursor ? { cursor } : {}),
     });
-    const tasks = page.tasks
-      .filter((t) => t.kind === 'dispatch')
-      .map((t) => this.tasks.peek(t.id))
-      .filter((t): t is Task => !!t);
-    return { tasks: tasks.map(toMcpTask), ...(page.next_cursor ? { nextCursor: page.next_cursor } : {}) };
+    const tasks = page.tasks.filter((t) => t.kind === 'dispatch').map(toMcpTask);
+    return { tasks, ...(page.next_cursor ? { nextCursor: page.next_cursor } : {}) };
   }
 
   private async visible(taskId: string): Promise<Task | null> {
@@ -109,19 +118,23 @@ export class BatonMcpTaskStore implements SdkTaskStore {
   }
 }
 
-/** Baton's lifecycle in MCP Tasks terms. */
-export function toMcpTask(task: Task): McpTask {
-  const status: McpTask['status'] =
-    task.status === 'completed'
-      ? 'completed'
-      : task.status === 'cancelled'
-        ? 'cancelled'
-        : task.status === 'failed' || task.status === 'timed_out'
-          ? 'failed'
-          : 'working';
+/**
+ * Baton's lifecycle in MCP Tasks terms, one row per status: a status added without a row here does not compile
+ * (an unknown one falling through to `working` would leave a plain dispatch polling forever).
+ */
+const MCP_STATUS: Record<TaskStatus, McpTask['status']> = {
+  pending: 'working',
+  in_progress: 'working',
+  completed: 'completed',
+  failed: 'failed',
+  timed_out: 'failed',
+  cancelled: 'cancelled',
+};
+
+export function toMcpTask(task: Pick<Task, 'id' | 'status' | 'status_message' | 'created_at' | 'updated_at'>): McpTask {
   return {
     taskId: task.id,
-    status,
+    status: MCP_STATUS[task.status],
     ...(task.status_message ? { statusMessage: task.status_message } : {}),
     ttl: null,
     pollInterval: POLL_INTERVAL_MS,

@@ -8,15 +8,12 @@ import {
   UnsubscribeRequestSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 import { InputError } from '../errors.js';
-import type { DispatchContext, ToolContext } from './context.js';
+import type { SessionContext } from './context.js';
+import { TASK_PREFIX, taskUri } from './task-uri.js';
 import { describeAgent } from './tools/list-agents.js';
 
-const TASK_PREFIX = 'baton://tasks/';
-
-export const taskUri = (taskId: string): string => `${TASK_PREFIX}${taskId}`;
-
 /** Registers the task resource template and the subscribe / unsubscribe handlers. */
-export function registerResources(server: McpServer, ctx: ToolContext): void {
+export function registerResources(server: McpServer, ctx: SessionContext): void {
   server.registerResource(
     'task',
     new ResourceTemplate(`${TASK_PREFIX}{task_id}`, {
@@ -63,7 +60,7 @@ function taskIdOf(uri: string): string {
   return uri.slice(TASK_PREFIX.length);
 }
 
-async function readTask(ctx: ToolContext, id: string) {
+async function readTask(ctx: SessionContext, id: string) {
   try {
     return await ctx.tasks.get(ctx.caller, { task_id: id });
   } catch (error) {
@@ -73,7 +70,7 @@ async function readTask(ctx: ToolContext, id: string) {
 }
 
 /** `baton://agents` (every agent and the problems of bad files) and `baton://agents/{id}` (one definition). */
-export function registerAgentResources(server: McpServer, ctx: DispatchContext): void {
+export function registerAgentResources(server: McpServer, ctx: SessionContext): void {
   const json = (uri: string, value: unknown) => ({
     contents: [{ uri, mimeType: 'application/json', text: JSON.stringify(value, null, 2) }],
   });

@@ -7,35 +7,27 @@ import { ConfigError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { ModelResolver } from '../providers/model-resolver.js';
 import type { ProviderRegistry } from '../providers/registry.js';
-import type { SubagentRuntime } from '../runtime/subagent-runtime.js';
+import type { Runtime } from '../runtime/runtime.js';
 import type { AgentToolCatalog } from '../runtime/tool-catalog.js';
 import type { TaskService } from '../tasks/task-service.js';
 import { VERSION } from '../version.js';
-import type { DispatchContext } from './context.js';
+import type { SessionContext } from './context.js';
 import { BatonMcpTaskStore } from './mcp-task-store.js';
 import { GuardedMcpServer } from './request-guard.js';
 import { registerAgentResources, registerResources } from './resources.js';
 import type { SessionRegistry } from './session-registry.js';
 import { rootsOf, samplerOf } from './session-registry.js';
-import * as cancelTask from './tools/cancel-task.js';
-import * as completeTask from './tools/complete-task.js';
-import * as delegateTask from './tools/delegate-task.js';
-import * as failTask from './tools/fail-task.js';
-import * as getTask from './tools/get-task.js';
+import { OPERATIONS } from '../tasks/operations/index.js';
+import type { Operation } from '../tasks/operations/operation.js';
 import * as listAgents from './tools/list-agents.js';
-import * as listTasks from './tools/list-tasks.js';
-import * as merge from './tools/merge.js';
-import * as readInbox from './tools/read-inbox.js';
-import * as reportTaskProgress from './tools/report-task-progress.js';
-import * as sendMessage from './tools/send-message.js';
+import { registerOperation } from './tools/operation-tool.js';
 import * as subagentDispatch from './tools/subagent-dispatch.js';
-import * as waitForTasks from './tools/wait-for-tasks.js';
 
 /** The parts shared by every connection. */
 export interface ServerDeps {
   tasks: TaskService;
   sessions: SessionRegistry;
-  runtime: SubagentRuntime;
+  runtime: Runtime;
   agents: AgentRegistry;
   providers: ProviderRegistry;
   defaultModel: string | null;
@@ -47,23 +39,25 @@ export interface ServerDeps {
   log: Logger;
 }
 
+/** The operations published as plain tools (subagent_dispatch has an adapter of its own: MCP Tasks, the agent enum). */
 const TASK_TOOLS = [
-  delegateTask,
-  reportTaskProgress,
-  completeTask,
-  failTask,
-  listTasks,
-  getTask,
-  cancelTask,
-  sendMessage,
-  readInbox,
-];
+  OPERATIONS.delegate_task,
+  OPERATIONS.report_task_progress,
+  OPERATIONS.complete_task,
+  OPERATIONS.fail_task,
+  OPERATIONS.list_tasks,
+  OPERATIONS.get_task,
+  OPERATIONS.cancel_task,
+  OPERATIONS.send_message,
+  OPERATIONS.read_inbox,
+] as Operation[];
+const ORCHESTRATION_TOOLS = [OPERATIONS.wait_for_tasks, OPERATIONS.merge] as Operation[];
 
 /** Tool groups `--tools` accepts besides tool names. */
 export const TOOL_GROUPS: Readonly<Record<string, readonly string[]>> = {
   dispatch: [subagentDispatch.name, listAgents.name],
   tasks: TASK_TOOLS.map((t) => t.name),
-  orchestration: [waitForTasks.name, merge.name],
+  orchestration: ORCHESTRATION_TOOLS.map((t) => t.name),
 };
 export const TOOL_NAMES: readonly string[] = Object.values(TOOL_GROUPS).flat();
 
@@ -111,9 +105,11 @@ export function createServer(deps: ServerDeps, agentId: string): McpServer {
     },
   );
   const session = deps.sessions.add(agentId, server);
-  const ctx: DispatchContext = {
+  const sampler = () => (server.server.getClientCapabilities()?.sampling ? samplerOf(server) : undefined);
+  const ctx: SessionContext = {
     caller: agentId,
     tasks: deps.tasks,
+    operations: deps.runtime.operations(agentId, { sampler }),
     session,
     log: deps.log,
     runtime: deps.runtime,
@@ -123,16 +119,14 @@ export function createServer(deps: ServerDeps, agentId: string): McpServer {
     models: deps.models,
     catalog: deps.catalog,
     taskStore,
-    sampler: () => (server.server.getClientCapabilities()?.sampling ? samplerOf(server) : undefined),
+    sampler,
     roots: () => (server.server.getClientCapabilities()?.roots ? rootsOf(server) : undefined),
   };
   const wanted = (name: string) => deps.tools === null || deps.tools.has(name);
 
   const dispatchTool = wanted(subagentDispatch.name) ? subagentDispatch.register(server, ctx) : null;
   if (wanted(listAgents.name)) listAgents.register(server, ctx);
-  if (wanted(waitForTasks.name)) waitForTasks.register(server, ctx);
-  if (wanted(merge.name)) merge.register(server, ctx);
-  for (const tool of TASK_TOOLS) if (wanted(tool.name)) tool.register(server, ctx);
+  for (const op of [...ORCHESTRATION_TOOLS, ...TASK_TOOLS]) if (wanted(op.name)) registerOperation(server, ctx, op);
   registerResources(server, ctx);
   registerAgentResources(server, ctx);
   server.toolNames = new Set(TOOL_NAMES.filter(wanted));

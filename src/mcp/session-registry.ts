@@ -9,7 +9,7 @@ import type { Logger } from '../log.js';
 import { fileURLToPath } from 'node:url';
 import type { CreateMessage } from '../providers/sampling.js';
 import type { RootsSource } from '../runtime/run-workspaces.js';
-import { taskUri } from './resources.js';
+import { taskUri } from './task-uri.js';
 
 /** One connected client. */
 export interface Session {
@@ -32,8 +32,8 @@ export class SessionRegistry {
           this.send(session, () => session.server.sendLoggingMessage({ level: 'info', logger: 'baton', data: item }));
         }
       }),
-      bus.subscribe('task.updated', ({ task }) => {
-        const uri = taskUri(task.id);
+      bus.subscribe('task.changed', ({ id }) => {
+        const uri = taskUri(id);
         for (const session of this.sessions) {
           if (session.subscriptions.has(uri))
             this.send(session, () => session.server.server.sendResourceUpdated({ uri }));

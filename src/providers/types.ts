@@ -2,39 +2,12 @@
  * The neutral model interface every provider implements. Vendor types never leave `providers/`:
  * each vendor file maps this shape to its wire format and back.
  */
-import { z } from 'zod';
+import type { ChatMessage, ToolCall } from '../model/chat-message.js';
 import type { Usage } from '../usage/usage.js';
 
-/** A tool call the model asked for. `arguments` is the parsed JSON object. */
-export const ToolCallSchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  arguments: z.record(z.string(), z.unknown()),
-});
-export type ToolCall = z.infer<typeof ToolCallSchema>;
-
-/** An image a tool returned (a workspace `Read` of a picture, an MCP server's image content), base64. */
-export const ToolImageSchema = z.object({ mimeType: z.string(), data: z.string() });
-export type ToolImage = z.infer<typeof ToolImageSchema>;
-
-/**
- * One message of a conversation. System prompts travel separately in `ModelRequest.system`.
- * A schema, because conversations are stored (session history) and validated when the store loads.
- */
-export const ChatMessageSchema = z.discriminatedUnion('role', [
-  z.object({ role: z.literal('user'), content: z.string() }),
-  z.object({ role: z.literal('assistant'), content: z.string(), toolCalls: z.array(ToolCallSchema).optional() }),
-  z.object({
-    role: z.literal('tool'),
-    toolCallId: z.string(),
-    name: z.string(),
-    content: z.string(),
-    isError: z.boolean().optional(),
-    /** Images of the result: a content block of the tool result for Anthropic, a user message after it for OpenAI. */
-    images: z.array(ToolImageSchema).optional(),
-  }),
-]);
-export type ChatMessage = z.infer<typeof ChatMessageSchema>;
+// The conversation records are Baton's own (sessions store them); providers map them to and from each vendor.
+export { ChatMessageSchema, ToolCallSchema, ToolImageSchema } from '../model/chat-message.js';
+export type { ChatMessage, ToolCall, ToolImage } from '../model/chat-message.js';
 
 /** A tool offered to the model; `inputSchema` is a JSON Schema object. */
 export interface ToolSpec {

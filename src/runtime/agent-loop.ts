@@ -2,7 +2,7 @@
  * The subagent loop: up to `maxSteps` model turns; the tool calls of each turn run and their results (or error
  * text) go back to the model; a turn without tool calls is the final answer (SPEC §8).
  */
-import { CancelledError, errorMessage, InputError } from '../errors.js';
+import { AgentError, CancelledError, errorMessage } from '../errors.js';
 import type { ChatMessage, ModelProvider, ModelResponse, ToolCall } from '../providers/types.js';
 import type { AgentTool } from '../tools/agent-tool.js';
 
@@ -29,7 +29,7 @@ export interface AgentLoopOptions {
   /** Calls one model turn; default `provider.complete` (the runtime wraps it with retries). */
   complete?: (provider: ModelProvider, request: Parameters<ModelProvider['complete']>[0]) => Promise<ModelResponse>;
   /** True once the run's task has been finished by one of its tools (complete_task / fail_task): stop there. */
-  finished?: () => boolean;
+  finished?: () => Promise<boolean>;
 }
 
 export interface LoopOutcome {
@@ -39,7 +39,8 @@ export interface LoopOutcome {
   steps: number;
 }
 
-export class StepLimitError extends InputError {
+/** The model used every step without a final answer: its behaviour, not the caller's input. */
+export class StepLimitError extends AgentError {
   constructor(maxSteps: number) {
     super('max_steps', `the agent used all ${maxSteps} steps without giving a final answer`);
   }
@@ -68,7 +69,7 @@ export async function runAgentLoop(options: AgentLoopOptions): Promise<LoopOutco
       options.onStep?.({ step, maxSteps, message: `step ${step}/${maxSteps}: ${said}` });
       messages.push(await runTool(byName, call, signal));
     }
-    if (options.finished?.()) return { text: response.text, messages, steps: step };
+    if (await options.finished?.()) return { text: response.text, messages, steps: step };
   }
   throw new StepLimitError(maxSteps);
 }

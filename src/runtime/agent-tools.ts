@@ -9,28 +9,14 @@ import { z } from 'zod';
 import type { AgentDefinition } from '../agents/definition.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { Task } from '../store/records.js';
-import {
-  CancelInputSchema,
-  CompleteInputSchema,
-  DelegateInputSchema,
-  FailInputSchema,
-  GetInputSchema,
-  ListInputSchema,
-  MergeInputSchema,
-  ProgressInputSchema,
-  ReadInboxInputSchema,
-  SendMessageInputSchema,
-  WaitInputSchema,
-} from '../tasks/inputs.js';
-import type { MergeInput } from '../tasks/inputs.js';
-import type { TaskService } from '../tasks/task-service.js';
+import type { Task } from '../model/task.js';
+import { OPERATIONS } from '../tasks/operations/index.js';
+import type { Operation, OperationContext } from '../tasks/operations/operation.js';
 import { tool } from '../tools/agent-tool.js';
 import type { AgentTool } from '../tools/agent-tool.js';
 import type { McpConnection } from '../tools/mcp-client/connection.js';
 import { mcpAgentTools, type McpServerRef } from '../tools/mcp-client/pool.js';
 import type { Workspace, WorkspaceToolOptions } from '../tools/workspace/index.js';
-import { DispatchInputSchema } from './dispatch-input.js';
 import type { AgentToolCatalog } from './tool-catalog.js';
 
 /** What a subagent's tools act through. */
@@ -38,18 +24,12 @@ export interface AgentToolContext {
   agent: AgentDefinition;
   /** The task this run works on. */
   task: Task;
-  tasks: TaskService;
-  /** Runs a child subagent and waits for its answer (shared scope). */
-  dispatch(input: z.infer<typeof DispatchInputSchema>, signal: AbortSignal): Promise<Record<string, unknown>>;
-  /** Checks depth, quota and loops before a child task is created under this run's task. */
-  checkSpawn(agentId: string, description: string): void;
-  /** Makes the session (and notes) of a child about to be created; null when the assignee is not a defined agent. */
-  spawnSession(agentId: string): Promise<string | null>;
+  /** The operations as this run calls them: as the agent, fenced on its own task, children under it. */
+  operations: OperationContext;
+  /** Resolves once the run's task is durable: no tool writes before. */
+  ready: Promise<void>;
   /** The notes of this run's session. */
-  notes: { read(): Record<string, string>; remember(key: string, value: string): Promise<void> };
-  merge(input: MergeInput, signal: AbortSignal): Promise<Record<string, unknown>>;
-  /** Fills a delegation's timeout and retries from the assignee's definition. */
-  withAgentDefaults<T extends { assignee_id: string; timeout_seconds?: number; max_retries?: number }>(input: T): T;
+  notes: { read(): Promise<Record<string, string>>; remember(key: string, value: string): Promise<void> };
   /** Runs `fn`, in which this run waits for other runs, without holding a concurrency slot (no deadlock). */
   waiting<T>(fn: () => Promise<T>): Promise<T>;
   /** What the operator lets agents have, and the plan of each. */
@@ -62,11 +42,6 @@ export interface AgentToolContext {
   log: Logger;
 }
 
-// A run's own task is implied: its tools take no task_id, and its children get it as their parent.
-const OWN_PROGRESS = ProgressInputSchema.omit({ task_id: true });
-const OWN_COMPLETE = CompleteInputSchema.omit({ task_id: true });
-const OWN_FAIL = FailInputSchema.omit({ task_id: true });
-const CHILD_DELEGATE = DelegateInputSchema.omit({ parent_task_id: true });
 const REMEMBER = z.object({
   key: z
     .string()
@@ -110,109 +85,56 @@ export async function buildAgentTools(ctx: AgentToolContext): Promise<() => Agen
 }
 
 function allTools(ctx: AgentToolContext): Record<string, AgentTool> {
-  const me = ctx.agent.id;
-  const own = { task_id: ctx.task.id };
-  const json = (value: unknown) => JSON.stringify(value);
-  return {
-    report_task_progress: {
-      ...tool(
-        'report_task_progress',
-        'Tell whoever gave you this task how far you got. Use it on long work.',
-        OWN_PROGRESS,
-        async (args) => json(pick(await ctx.tasks.reportProgress(me, { ...args, ...own }))),
-      ),
-      // The agent's own words are the progress people watch (baton dispatch, notifications/progress).
-      progress: (args) => (typeof args.message === 'string' && args.message.trim() ? args.message.trim() : undefined),
-    },
-    complete_task: tool(
-      'complete_task',
-      'Finish your task with its result. Your run ends here. (A plain final answer also completes it.)',
-      OWN_COMPLETE,
-      async (args) => json(pick(await ctx.tasks.complete(me, { ...args, ...own }))),
-    ),
-    fail_task: tool('fail_task', 'Give up on your task, saying why. Your run ends here.', OWN_FAIL, async (args) =>
-      json(pick(await ctx.tasks.fail(me, { ...args, ...own }))),
-    ),
-    send_message: tool(
-      'send_message',
-      "Send a message to another agent's inbox.",
-      SendMessageInputSchema,
-      async (args) => {
-        const item = await ctx.tasks.sendMessage(me, args);
-        return json({ delivered_to: item.recipient, seq: item.seq });
-      },
-    ),
-    read_inbox: tool('read_inbox', 'Read your messages and task notifications.', ReadInboxInputSchema, async (args) =>
-      json(await ctx.tasks.readInbox(me, args)),
-    ),
-    subagent_dispatch: tool(
-      'subagent_dispatch',
-      'Dispatch a task to another agent and wait for its answer.',
-      DispatchInputSchema,
-      async (args, signal) => {
-        ctx.checkSpawn(args.agent_id, args.task);
-        return json(await ctx.waiting(() => ctx.dispatch(args, signal)));
-      },
-    ),
-    delegate_task: tool(
-      'delegate_task',
-      'Delegate a task to another agent as part of your task; returns its id at once.',
-      CHILD_DELEGATE,
-      async (args) => {
-        ctx.checkSpawn(args.assignee_id, args.description);
-        const sessionId = await ctx.spawnSession(args.assignee_id);
-        const task = await ctx.tasks.delegate(
-          me,
-          ctx.withAgentDefaults({ ...args, parent_task_id: ctx.task.id }),
-          sessionId ? { session_id: sessionId } : {},
-        );
-        return json({ task_id: task.id, status: task.status, assignee_id: task.assignee_id, deadline: task.deadline });
-      },
-    ),
-    wait_for_tasks: tool(
-      'wait_for_tasks',
-      'Wait until all (or any) of the given tasks have ended; returns their results. The fan-in after a fan-out.',
-      WaitInputSchema,
-      async (args, signal) => json(await ctx.waiting(() => ctx.tasks.waitFor(me, args, { signal }))),
-    ),
-    merge: tool(
-      'merge',
-      'Merge the results of tasks you delegated: concat, hierarchical_summary, voting or llm_summary.',
-      MergeInputSchema,
-      async (args, signal) => {
-        const merge = () => ctx.merge(args, signal);
-        // llm_summary runs a summarizer and waits for it; the other strategies are immediate.
-        return json(await (args.strategy === 'llm_summary' ? ctx.waiting(merge) : merge()));
-      },
-    ),
-    remember: tool(
-      'remember',
-      'Keep a note (key → value) for later in this task, or for agents that share your memory.',
-      REMEMBER,
-      async ({ key, value }) => {
-        await ctx.notes.remember(key, value);
-        return json({ remembered: key });
-      },
-    ),
-    recall: tool('recall', 'Read your notes: one by key, or all of them.', RECALL, async ({ key }) => {
-      const notes = ctx.notes.read();
-      return json(key === undefined ? notes : { [key]: Object.hasOwn(notes, key) ? notes[key] : null });
-    }),
-    list_tasks: tool('list_tasks', 'List your tasks.', ListInputSchema, async (args) =>
-      json(await ctx.tasks.list(me, args)),
-    ),
-    get_task: tool('get_task', 'Everything about one of your tasks.', GetInputSchema, async (args) =>
-      json(await ctx.tasks.get(me, args)),
-    ),
-    cancel_task: tool(
-      'cancel_task',
-      'Cancel a task you delegated, and its subtasks.',
-      CancelInputSchema,
-      async (args) => json(await ctx.tasks.cancel(me, args)),
-    ),
+  const tools: Record<string, AgentTool> = {};
+  for (const op of OPERATION_LIST) tools[op.name] = operationTool(op, ctx);
+  // The agent's own words are the progress people watch (baton dispatch, notifications/progress).
+  tools.report_task_progress = {
+    ...(tools.report_task_progress as AgentTool),
+    progress: (args) => (typeof args.message === 'string' && args.message.trim() ? args.message.trim() : undefined),
   };
+  const json = (value: unknown) => JSON.stringify(value);
+  tools.remember = tool(
+    'remember',
+    'Keep a note (key → value) for later in this task, or for agents that share your memory.',
+    REMEMBER,
+    async ({ key, value }) => {
+      await ctx.ready;
+      await ctx.notes.remember(key, value);
+      return json({ remembered: key });
+    },
+  );
+  tools.recall = tool('recall', 'Read your notes: one by key, or all of them.', RECALL, async ({ key }) => {
+    const notes = await ctx.notes.read();
+    return json(key === undefined ? notes : { [key]: Object.hasOwn(notes, key) ? notes[key] : null });
+  });
+  return tools;
 }
 
-function pick(task: Task) {
-  return { task_id: task.id, status: task.status, status_message: task.status_message };
+const OPERATION_LIST = Object.values(OPERATIONS) as Operation[];
+
+/**
+ * The input schema of each operation as a subagent gives it: its own task's id implied, a child's parent too. Made
+ * once: a tool's JSON Schema is cached by its zod schema, and a schema derived per run would be converted per run.
+ */
+const AGENT_INPUTS = new Map(
+  OPERATION_LIST.map((op) => [
+    op.name,
+    op.ownTask
+      ? op.input.omit({ task_id: true })
+      : op.name === 'delegate_task'
+        ? op.input.omit({ parent_task_id: true })
+        : op.input,
+  ]),
+);
+
+/** An operation as a subagent calls it: the same handler and the same answer as over MCP. */
+function operationTool(op: Operation, ctx: AgentToolContext): AgentTool {
+  const own = ctx.task.id;
+  const schema = AGENT_INPUTS.get(op.name) as Operation['input'];
+  return tool(op.name, op.agentDescription ?? op.description, schema, async (args, signal) => {
+    const input = op.ownTask ? { ...args, task_id: own } : args;
+    await ctx.ready;
+    const call = () => op.run(ctx.operations, input, { signal });
+    return JSON.stringify(await (op.waits?.(input) ? ctx.waiting(call) : call()));
+  });
 }

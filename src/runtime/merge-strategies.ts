@@ -2,7 +2,7 @@
  * Merge strategies (SPEC §4 `merge`, the orchestrator seed's merge): pure functions from completed tasks to one
  * answer. `llm_summary` needs an agent and lives in the runtime; any other strategy name is the seed's pass-through.
  */
-import type { Task } from '../store/records.js';
+import type { Task } from '../model/task.js';
 import type { MergeInput } from '../tasks/inputs.js';
 import { compileUserPattern, firstGroups } from '../util/user-pattern.js';
 

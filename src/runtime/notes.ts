@@ -3,25 +3,26 @@
  * parent spawns it: `isolated` starts empty, `snapshot` starts with a copy of the parent's notes at that moment,
  * `shared` links to the parent's notes and reads and writes them live.
  */
-import { randomUUID } from 'node:crypto';
 import type { MemoryScope } from '../agents/definition.js';
-import type { Session } from '../store/records.js';
-import type { TaskStore, Transaction } from '../store/task-store.js';
+import { newId } from '../model/ids.js';
+import type { Session } from '../model/session.js';
+import type { TaskStore } from '../store/task-store.js';
 
 export class Notes {
   constructor(private readonly store: TaskStore) {}
 
   /** The notes a session sees (a shared session sees its parent's). */
-  read(sessionId: string | null): Record<string, string> {
+  async read(sessionId: string | null): Promise<Record<string, string>> {
     if (sessionId === null) return {};
-    return this.store.getSession(this.owner(sessionId, (id) => this.store.getSession(id)))?.notes ?? {};
+    const owner = await this.owner(sessionId, (id) => this.store.getSession(id));
+    return (await this.store.getSession(owner))?.notes ?? {};
   }
 
   /** Sets `key` in the notes `sessionId` sees; creates the session if the run has not saved one yet. */
   async remember(sessionId: string, agentId: string, owner: string, key: string, value: string): Promise<void> {
-    await this.store.transact((tx) => {
-      const id = this.owner(sessionId, (s) => tx.getSession(s));
-      const session = tx.getSession(id) ?? emptySession(id, agentId, owner, null);
+    await this.store.transact(async (tx) => {
+      const id = await this.owner(sessionId, (s) => tx.getSession(s));
+      const session = (await tx.getSession(id)) ?? emptySession(id, agentId, owner, null);
       tx.putSession({ ...session, notes: { ...session.notes, [key]: value }, updated_at: new Date().toISOString() });
     });
   }
@@ -31,10 +32,10 @@ export class Notes {
     parentSessionId: string | null,
     child: { agentId: string; owner: string; scope: MemoryScope },
   ): Promise<string> {
-    const id = randomUUID();
-    await this.store.transact((tx: Transaction) => {
-      const parentOwner = parentSessionId === null ? null : this.owner(parentSessionId, (s) => tx.getSession(s));
-      const parentNotes = parentOwner === null ? {} : (tx.getSession(parentOwner)?.notes ?? {});
+    const id = newId();
+    await this.store.transact(async (tx) => {
+      const parentOwner = parentSessionId === null ? null : await this.owner(parentSessionId, (s) => tx.getSession(s));
+      const parentNotes = parentOwner === null ? {} : ((await tx.getSession(parentOwner))?.notes ?? {});
       const session = emptySession(id, child.agentId, child.owner, child.scope === 'shared' ? parentOwner : null);
       if (child.scope === 'snapshot') session.notes = { ...parentNotes };
       tx.putSession(session);
@@ -43,10 +44,10 @@ export class Notes {
   }
 
   /** Follows `notes_from` links to the session that holds the notes. */
-  private owner(sessionId: string, get: (id: string) => Session | undefined): string {
+  private async owner(sessionId: string, get: (id: string) => Promise<Session | undefined>): Promise<string> {
     let id = sessionId;
     for (let hops = 0; hops < 16; hops++) {
-      const next = get(id)?.notes_from;
+      const next = (await get(id))?.notes_from;
       if (!next) return id;
       id = next;
     }
@@ -54,7 +55,7 @@ export class Notes {
   }
 }
 
-function emptySession(id: string, agentId: string, owner: string, notesFrom: string | null): Session {
+export function emptySession(id: string, agentId: string, owner: string, notesFrom: string | null): Session {
   const now = new Date().toISOString();
   return {
     id,
@@ -65,5 +66,6 @@ function emptySession(id: string, agentId: string, owner: string, notesFrom: str
     notes_from: notesFrom,
     created_at: now,
     updated_at: now,
+    seq: 0,
   };
 }

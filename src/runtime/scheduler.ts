@@ -4,9 +4,9 @@
  * its slot back meanwhile (`whileWaiting`).
  */
 import { CancelledError } from '../errors.js';
-import type { Priority } from '../store/records.js';
+import { PRIORITY_RANK as RANK } from '../model/task.js';
+import type { Priority } from '../model/task.js';
 
-const RANK: Record<Priority, number> = { urgent: 0, high: 1, normal: 2, low: 3 };
 /** A run taking its slot back after waiting goes before every queued run, so that it can finish. */
 const RESUMING = -1;
 

@@ -1,61 +1,125 @@
 /**
- * The task store interface. The task service is its only user; `LowdbTaskStore` is the implementation.
+ * The task store: the one source of truth of tasks, inboxes and sessions, shared by every Baton process on it
+ * (SPEC §9). It says what, not how: reads and queries, transactions, claims with leases, and an ordered change feed.
+ * A backend is a folder (`file/`, later `postgres/`) that passes the contract suite in `test/store/`.
+ *
+ * Promises every backend keeps:
+ * - acknowledged = durable: a `transact`, `claim`, `renew` or `release` resolves once its change is on disk;
+ * - a read reflects every change acknowledged, by any process, before the read began;
+ * - every change gets the next store-wide sequence number (`seq`), and `subscribe` delivers each committed change
+ *   of every process once, in seq order;
+ * - store time decides lease expiry.
  */
-import type { InboxItem, Session, Task } from './records.js';
+import type { InboxItem, NewInboxItem } from '../model/inbox.js';
+import type { Session } from '../model/session.js';
+import type { Claim, Task, TaskStatus } from '../model/task.js';
 
-/** Records applied to the store, by this process (`local`) or read from another one (`remote`). */
-export interface StoreChange {
-  tasks: Task[];
-  inbox: InboxItem[];
-  origin: 'local' | 'remote';
-}
-
-/** A unit of change. Reads see the transaction's own writes; nothing is applied unless the function returns. */
-export interface Transaction {
-  getTask(id: string): Task | undefined;
-  putTask(task: Task): void;
-  addInbox(item: Omit<InboxItem, 'seq'>): InboxItem;
-  getSession(id: string): Session | undefined;
-  putSession(session: Session): void;
+export interface TaskStore {
+  getTask(id: string): Promise<Task | undefined>;
+  /** The tasks that exist among `ids`, in the order given. */
+  getTasks(ids: readonly string[]): Promise<Task[]>;
+  /** A page of the tasks that match, in the query's order. Throws `InputError` for a cursor it did not make. */
+  findTasks(query: TaskQuery): Promise<TaskPage>;
+  countTasks(query: TaskQuery): Promise<number>;
+  /** Inbox items of `recipient` with `seq > after`, oldest first. */
+  inbox(recipient: string, after: number, limit: number): Promise<InboxItem[]>;
+  getSession(id: string): Promise<Session | undefined>;
+  /**
+   * Runs `fn` in one atomic transaction and resolves with its value once the change is durable. `fn` may be run
+   * more than once (a backend may retry a conflict), so it acts only through `tx` and awaits nothing else. If it
+   * throws, nothing changes. With `fence`, the transaction is refused with `LeaseLostError` (nothing changed)
+   * unless that task's claim still has the fence's runner and epoch.
+   */
+  transact<T>(fn: (tx: Transaction) => Promise<T> | T, options?: TransactOptions): Promise<T>;
+  /**
+   * Compare-and-set: takes the claim of a task for `runner` when the task is `in_progress` and its claim is free,
+   * expired (store time) or already this runner's; raises `lease_epoch`. Null when the task is not claimable or
+   * another runner holds it.
+   */
+  claim(taskId: string, runner: string, leaseMs: number): Promise<Claim | null>;
+  /**
+   * Extends claims still held to now + `leaseMs` (one write for all). Returns the ones that are no longer held:
+   * taken over, released, or their task ended. A renewal is not a change: nothing is delivered to subscribers.
+   */
+  renew(claims: readonly Claim[], leaseMs: number): Promise<Claim[]>;
+  /**
+   * Hands a claim back (nothing happens when it is no longer held). `refundAttempt` takes back the attempt of a run
+   * stopped on purpose (a graceful shutdown), so that the next claimer runs it as if it had never started.
+   */
+  release(claim: Claim, options?: { refundAttempt?: boolean }): Promise<void>;
+  /**
+   * Every committed change with `seq > sinceSeq`, from every process: what is stored first (a task or session only
+   * in its latest version), then live, each once and in seq order. Returns the unsubscribe function.
+   */
+  subscribe(sinceSeq: number, listener: (change: Change) => void): () => void;
+  /** The highest seq committed so far: subscribe from it to hear only what comes next. */
+  headSeq(): Promise<number>;
+  /** Waits for writes in flight, then lets go of every resource. Later calls fail with `StoreError`. */
+  close(): Promise<void>;
 }
 
 export interface TransactOptions {
-  /**
-   * `false`: resolve as soon as the change is applied (and on its way to disk), not after the fsync. For steps
-   * inside a tool call that returns only after a later durable change: the file is written in order, so that
-   * change's fsync covers this one too.
-   */
-  durable?: boolean;
+  fence?: Claim;
 }
 
-/** Durable storage of tasks and inboxes, shared by every Baton process on the same file. */
-export interface TaskStore {
-  /** Number of stored tasks. */
-  readonly size: number;
-  /** The highest inbox sequence number so far: `inbox(r, seq, …)` returns only what comes later. */
-  readonly seq: number;
-  getTask(id: string): Task | undefined;
-  getSession(id: string): Session | undefined;
-  /** Every stored task, newest first. */
-  newestFirst(): Iterable<Task>;
-  /** Every stored task, in no particular order (no copy). */
-  all(): Iterable<Task>;
-  /** The direct children of a task. */
-  childrenOf(id: string): Task[];
-  /** The tasks that depend on a task. */
-  dependentsOf(id: string): Task[];
-  /** Inbox items of `recipient` with `seq > after`, oldest first. */
-  inbox(recipient: string, after: number, limit: number): InboxItem[];
-  /** The newest inbox item of `recipient` that matches, searching from the end. */
-  lastInbox(recipient: string, match: (item: InboxItem) => boolean): InboxItem | undefined;
-  /** Reads changes other processes made since the last look. */
-  refresh(): Promise<void>;
-  /**
-   * Runs `fn` on fresh state under the store's cross-process lock and resolves once its records are on disk.
-   * Transactions in flight at the same time share one write. If `fn` throws, nothing changes.
-   */
-  transact<T>(fn: (tx: Transaction) => T, options?: TransactOptions): Promise<T>;
-  /** Listens to every applied change; returns the unsubscribe function. */
-  onChange(listener: (change: StoreChange) => void): () => void;
-  close(): Promise<void>;
+/** A unit of change. Reads see the transaction's own writes; nothing is applied unless `fn` returns. */
+export interface Transaction {
+  getTask(id: string): Promise<Task | undefined>;
+  /** The direct children of a task (`parent_task_id = id`). */
+  children(id: string): Promise<Task[]>;
+  /** The tasks that name `id` in their `depends_on`. */
+  dependants(id: string): Promise<Task[]>;
+  /** Inserts or replaces a task. Its `seq` and `created_seq` are the store's to assign. */
+  putTask(task: Task): void;
+  addInbox(item: NewInboxItem): InboxItem;
+  getSession(id: string): Promise<Session | undefined>;
+  /** Inserts or replaces a session; its `seq` is the store's to assign. */
+  putSession(session: Session): void;
+  /** `TaskStore.claim` within this transaction (a task created in it can be claimed in the same write). */
+  claim(taskId: string, runner: string, leaseMs: number): Promise<Claim | null>;
+}
+
+/** What `findTasks` and `countTasks` select. Every field narrows; an empty query selects every task. */
+export interface TaskQuery {
+  /** The agent is the delegator or the assignee (with `role`: exactly that side). */
+  party?: string;
+  role?: 'delegated_by' | 'assigned_to';
+  status?: readonly TaskStatus[];
+  /** Not terminal. */
+  live?: boolean;
+  group?: string;
+  parent?: string;
+  root?: string;
+  /** Tasks that name this task in their `depends_on`. */
+  dependsOn?: string;
+  assignees?: readonly string[];
+  /** `in_progress` with no claim or an expired one (store time): work a runner may take. */
+  claimable?: boolean;
+  idPrefix?: string;
+  /** `newest` (default) and `oldest` by creation; `runnable`: priority, then age. */
+  order?: TaskOrder;
+  /** Default 50. */
+  limit?: number;
+  /** A `next_cursor` of the same query: a position in its order, never a task id. */
+  cursor?: string | null;
+}
+export type TaskOrder = 'newest' | 'oldest' | 'runnable';
+
+export interface TaskPage {
+  tasks: Task[];
+  next_cursor: string | null;
+}
+
+/** One committed change, in seq order. */
+export type Change =
+  | { seq: number; kind: 'task'; task: Task }
+  | { seq: number; kind: 'inbox'; item: InboxItem }
+  | { seq: number; kind: 'session'; session: Session };
+
+/** How to open a store (every backend takes these). */
+export interface StoreOpenOptions {
+  /** No writes and no repairs (`baton tasks`, `baton task`). */
+  readOnly?: boolean;
+  /** Ended tasks, sessions and inbox items older than this are pruned. Default 30 days. */
+  retentionMs?: number;
 }

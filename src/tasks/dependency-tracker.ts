@@ -5,7 +5,7 @@
 import { errorMessage } from '../errors.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { Logger } from '../log.js';
-import { isTerminal } from '../store/records.js';
+import { isTerminal } from '../model/task.js';
 import type { TaskService } from './task-service.js';
 
 export class DependencyTracker {
@@ -17,21 +17,32 @@ export class DependencyTracker {
     private readonly log: Logger,
   ) {}
 
-  start(): void {
-    this.unsubscribe = this.bus.subscribe('task.updated', ({ task }) => {
-      if (!isTerminal(task.status)) return;
-      const waiting = this.tasks.dependentsOf(task.id).map((t) => t.id);
-      if (waiting.length > 0) this.settle(waiting);
+  async start(): Promise<void> {
+    this.unsubscribe = this.bus.subscribe('task.changed', ({ id, status }) => {
+      if (isTerminal(status)) void this.settleDependantsOf(id);
     });
-    this.settle([...this.tasks.live()].filter((t) => t.status === 'pending').map((t) => t.id));
+    const pending: string[] = [];
+    for await (const task of this.tasks.all({ status: ['pending'], order: 'oldest' })) pending.push(task.id);
+    await this.settle(pending);
   }
 
   stop(): void {
     this.unsubscribe?.();
   }
 
-  private settle(ids: string[]): void {
-    this.tasks
+  private async settleDependantsOf(taskId: string): Promise<void> {
+    const waiting: string[] = [];
+    try {
+      for await (const t of this.tasks.all({ dependsOn: taskId, status: ['pending'] })) waiting.push(t.id);
+    } catch (error) {
+      this.log.error('could not read dependent tasks', { error: errorMessage(error) });
+    }
+    await this.settle(waiting);
+  }
+
+  private async settle(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.tasks
       .settlePending(ids)
       .catch((error: unknown) => this.log.error('could not settle dependent tasks', { error: errorMessage(error) }));
   }

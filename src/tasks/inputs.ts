@@ -3,7 +3,7 @@
  * as their input schemas; the task service takes the inferred types.
  */
 import { z } from 'zod';
-import { PrioritySchema, TaskStatusSchema } from '../store/records.js';
+import { PrioritySchema, TaskStatusSchema } from '../model/task.js';
 
 export const LIMITS = {
   textChars: 100_000,

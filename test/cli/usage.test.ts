@@ -21,7 +21,7 @@ describe('baton command line', () => {
   it.each([
     [['agent'], "unknown command 'agent' (did you mean agents?)"],
     [['taks'], "unknown command 'taks' (did you mean tasks or task?)"],
-    [['frobnicate'], "unknown command 'frobnicate' (commands: serve, init, agents, dispatch, tasks, task)"],
+    [['frobnicate'], "unknown command 'frobnicate' (commands: serve, init, agents, dispatch, worker, tasks, task)"],
     [['--max-depth', 'abc'], 'invalid --max-depth: expected a whole number ≥ 0 (got "abc")'],
     [['serve', '--max-concurrency', '0'], 'invalid --max-concurrency: expected a whole number ≥ 1 (got "0")'],
     [
@@ -78,7 +78,7 @@ describe('baton command line', () => {
     ]) {
       expect(run.stdout).toContain(option);
     }
-    for (const command of ['serve', 'init', 'agents', 'dispatch', 'tasks', 'task']) {
+    for (const command of ['serve', 'init', 'agents', 'dispatch', 'worker', 'tasks', 'task']) {
       expect(run.stdout).toMatch(new RegExp(`^ {2}${command} `, 'm'));
     }
     const serve = (await baton('serve', '--help')).stdout;

@@ -16,38 +16,38 @@ function recordingLogger() {
   return { logger, errors };
 }
 
-const event: BatonEvent = { type: 'dispatch.requested', task_id: 't1', session_id: 's1' };
+const event: BatonEvent = { type: 'run.progress', task_id: 't1', step: 1, max_steps: 8, message: 'step 1/8: thinking' };
 
 describe('InMemoryEventBus', () => {
   it('delivers to every listener when one throws and another rejects, and logs both failures', async () => {
     const { logger, errors } = recordingLogger();
     const bus = new InMemoryEventBus(logger);
     const heard: string[] = [];
-    bus.subscribe('dispatch.requested', () => {
+    bus.subscribe('run.progress', () => {
       throw new Error('a throwing listener');
     });
-    bus.subscribe('dispatch.requested', async () => {
+    bus.subscribe('run.progress', async () => {
       throw new Error('a rejecting listener');
     });
-    bus.subscribe('dispatch.requested', (e) => void heard.push(e.task_id));
+    bus.subscribe('run.progress', (e) => void heard.push(e.task_id));
 
     expect(() => bus.publish(event)).not.toThrow();
     expect(heard).toEqual(['t1']);
     await new Promise((r) => setImmediate(r));
     expect(errors).toEqual([
-      { message: 'event listener failed', fields: { event: 'dispatch.requested', error: 'a throwing listener' } },
-      { message: 'event listener failed', fields: { event: 'dispatch.requested', error: 'a rejecting listener' } },
+      { message: 'event listener failed', fields: { event: 'run.progress', error: 'a throwing listener' } },
+      { message: 'event listener failed', fields: { event: 'run.progress', error: 'a rejecting listener' } },
     ]);
   });
 
   it('lets a listener unsubscribe itself while the event is delivered', () => {
     const bus = new InMemoryEventBus();
     const heard: string[] = [];
-    const off = bus.subscribe('dispatch.requested', () => {
+    const off = bus.subscribe('run.progress', () => {
       heard.push('first');
       off();
     });
-    bus.subscribe('dispatch.requested', () => void heard.push('second'));
+    bus.subscribe('run.progress', () => void heard.push('second'));
     bus.publish(event);
     bus.publish(event);
     expect(heard).toEqual(['first', 'second', 'second']);

@@ -80,6 +80,8 @@ export interface CoreOptions {
   /** The start directory (the default workspace root). */
   cwd?: string;
   log?: Logger;
+  /** `--lease-seconds` (default 30). */
+  leaseSeconds?: number;
 }
 
 export async function startCore(options: CoreOptions = {}): Promise<Core> {
@@ -100,6 +102,7 @@ export async function startCore(options: CoreOptions = {}): Promise<Core> {
       mcpServers: McpServersSchema.parse(options.mcpServers ?? {}),
       models: options.modelMap ?? {},
       workspace: options.workspace ?? null,
+      ...(options.leaseSeconds !== undefined ? { leaseSeconds: options.leaseSeconds } : {}),
     },
     options.log ?? silentLogger,
     {

@@ -1,5 +1,6 @@
 /** Records for store tests. */
-import type { Task } from '../../src/store/records.js';
+import { NOT_RUN } from '../../src/model/task.js';
+import type { Task } from '../../src/model/task.js';
 
 /** An in-progress task from alice to bob, with `overrides`. */
 export function task(id: string, overrides: Partial<Task> = {}): Task {
@@ -29,7 +30,7 @@ export function task(id: string, overrides: Partial<Task> = {}): Task {
     attempts: 0,
     max_retries: 0,
     session_id: null,
-    runner: null,
+    ...NOT_RUN,
     ...overrides,
   };
 }

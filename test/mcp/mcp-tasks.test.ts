@@ -77,7 +77,7 @@ describe('subagent_dispatch as an MCP task (spec 2025-11-25)', () => {
     const cancelled = await tasks.cancelTask(taskId);
     expect(cancelled).toMatchObject({ taskId, status: 'cancelled' });
     await fake.waitFor(() => fake.aborted === 1);
-    expect(core.tasks.peek(taskId)?.status).toBe('cancelled');
+    expect((await core.tasks.peek(taskId))?.status).toBe('cancelled');
     const { task } = await host.ok<{ task: { status: string } }>('get_task', { task_id: taskId });
     expect(task.status).toBe('cancelled');
 
@@ -101,7 +101,7 @@ describe('subagent_dispatch as an MCP task (spec 2025-11-25)', () => {
     const mallory = await core.connect('mallory');
     await expect(mallory.client.experimental.tasks.getTask(taskId)).rejects.toThrow(/not found/i);
     await expect(mallory.client.experimental.tasks.cancelTask(taskId)).rejects.toThrow(/not found/i);
-    expect(core.tasks.peek(taskId)?.status).toBe('in_progress');
+    expect((await core.tasks.peek(taskId))?.status).toBe('in_progress');
 
     const result = await host.client.experimental.tasks.getTaskResult(taskId, CallToolResultSchema);
     expect(result.structuredContent).toMatchObject({ result: 'Worth the wait.', status: 'completed', task_id: taskId });
@@ -124,6 +124,10 @@ describe('subagent_dispatch as an MCP task (spec 2025-11-25)', () => {
     // The SDK's automatic polling of an `optional` task tool waits 5 s (or pollInterval) between looks.
     expect(elapsed).toBeLessThan(1000);
     const taskId = (result.structuredContent as { task_id: string }).task_id;
-    await eventually(() => core.tasks.peek(taskId)?.status === 'completed', 1000, 'the task to be completed');
+    await eventually(
+      async () => (await core.tasks.peek(taskId))?.status === 'completed',
+      1000,
+      'the task to be completed',
+    );
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Task } from '../../src/store/records.js';
+import type { Task } from '../../src/model/task.js';
 import type { Created } from './harness.js';
 import { orchestration, requestsOf, taskOf, waitAll } from './harness.js';
 

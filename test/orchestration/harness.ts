@@ -136,8 +136,8 @@ export async function waitAll(client: TestClient, taskIds: string[]): Promise<Wa
 /** Waits until a task the client cannot see (a subagent's child) has ended, and returns it. */
 export function ended(core: Core, taskId: string, timeoutMs = 4000) {
   return eventually(
-    () => {
-      const task = core.tasks.peek(taskId);
+    async () => {
+      const task = await core.tasks.peek(taskId);
       return task && task.status !== 'pending' && task.status !== 'in_progress' ? task : null;
     },
     timeoutMs,

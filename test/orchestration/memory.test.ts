@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { TaskSummary } from '../../src/tasks/task-service.js';
+import type { TaskSummary } from '../../src/tasks/views.js';
 import type { AgentModel, Body, Created } from './harness.js';
 import { ended, lastOf, orchestration, requestsOf, taskOf, toolResults, waitAll } from './harness.js';
 

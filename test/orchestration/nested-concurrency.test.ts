@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { TaskSummary } from '../../src/tasks/task-service.js';
+import type { TaskSummary } from '../../src/tasks/views.js';
 import type { Created } from './harness.js';
 import { performance } from 'node:perf_hooks';
 import { contents, orchestration, requestsOf, sleep, taskOf, toolResults, waitAll } from './harness.js';

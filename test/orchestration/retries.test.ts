@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Task } from '../../src/store/records.js';
+import type { Task } from '../../src/model/task.js';
 import type { AgentModel, Created } from './harness.js';
 import { orchestration, requestsOf, waitAll } from './harness.js';
 

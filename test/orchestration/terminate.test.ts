@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Task } from '../../src/store/records.js';
-import type { TaskSummary } from '../../src/tasks/task-service.js';
+import type { Task } from '../../src/model/task.js';
+import type { TaskSummary } from '../../src/tasks/views.js';
 import { eventually } from '../helpers/core.js';
 import type { Created } from './harness.js';
 import { orchestration, requestsOf, sleep, toolResults } from './harness.js';
@@ -77,7 +77,7 @@ describe("cancel_task on a parent reaches its children (the seed's terminate)", 
     expect(task).toMatchObject({ status: 'cancelled', error: 'the outage is over' });
     expect(children.map((c) => c.status)).toEqual(['cancelled', 'cancelled']);
     for (const child of children) {
-      expect(core.tasks.peek(child.id)).toMatchObject({
+      expect(await core.tasks.peek(child.id)).toMatchObject({
         status: 'cancelled',
         error: `parent task ${lead.task_id} was cancelled: the outage is over`,
       });

@@ -1,22 +1,16 @@
-import { spawnSync } from 'node:child_process';
-import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Task } from '../../src/store/records.js';
+import type { Task } from '../../src/model/task.js';
+import { LowdbTaskStore } from '../../src/store/file/file-task-store.js';
 import { writeAgent } from '../helpers/agents.js';
 import type { Core } from '../helpers/core.js';
 import { eventually, startCore } from '../helpers/core.js';
 import type { CoreOptions } from '../helpers/core.js';
+import { task } from '../helpers/records.js';
 import { useSandbox } from '../helpers/sandbox.js';
 
 type Created = { task_id: string; status: string; assignee_id: string; delegated_by: string };
 type Inbox = { items: Array<{ event: string; task_id: string; content: string | null }> };
-
-/** A `host:pid` runner naming a process that has certainly exited: a child that ran and ended. */
-function deadRunner(): string {
-  const child = spawnSync(process.execPath, ['-e', '']);
-  return `${os.hostname()}:${child.pid}`;
-}
 
 describe('background subagent tasks (delegate_task to a defined agent)', () => {
   const sandbox = useSandbox();
@@ -25,8 +19,8 @@ describe('background subagent tasks (delegate_task to a defined agent)', () => {
   /** Waits until the task is in a terminal status and returns it. */
   const settled = (core: Core, taskId: string, timeoutMs = 5000) =>
     eventually(
-      () => {
-        const task = core.tasks.peek(taskId);
+      async () => {
+        const task = await core.tasks.peek(taskId);
         return task && !['pending', 'in_progress'].includes(task.status) ? task : null;
       },
       timeoutMs,
@@ -62,7 +56,7 @@ describe('background subagent tasks (delegate_task to a defined agent)', () => {
     const core = await start();
     const host = await core.connect('host');
     const created = await host.ok<Created>('delegate_task', { assignee_id: 'slow', description: 'think' });
-    expect(core.tasks.peek(created.task_id)).toMatchObject({ timeout_seconds: 1, max_retries: 2 });
+    expect(await core.tasks.peek(created.task_id)).toMatchObject({ timeout_seconds: 1, max_retries: 2 });
     const task = await settled(core, created.task_id, 3000);
     expect(task).toMatchObject({ status: 'timed_out', error: 'timed out after 1 s' });
     await fake.waitFor(() => fake.aborted === 1);
@@ -73,7 +67,7 @@ describe('background subagent tasks (delegate_task to a defined agent)', () => {
       timeout_seconds: 30,
       max_retries: 0,
     });
-    expect(core.tasks.peek(explicit.task_id)).toMatchObject({ timeout_seconds: 30, max_retries: 0 });
+    expect(await core.tasks.peek(explicit.task_id)).toMatchObject({ timeout_seconds: 30, max_retries: 0 });
   });
 
   it("records the agent's progress and notifies the delegator of progress and completion", async () => {
@@ -172,61 +166,53 @@ describe('background subagent tasks (delegate_task to a defined agent)', () => {
     expect(String(fake.requests[1]!.body.messages[1]!.content)).toBe('Second.');
   });
 
-  describe('after a restart', () => {
-    /**
-     * Delegates to an agent whose model hangs and closes Baton while it runs; then makes the task's runner name a
-     * process that no longer exists, as if that Baton had crashed.
-     */
-    const interrupted = async (storePath: string, maxRetries: number) => {
+  describe('when the process running it stops', () => {
+    /** A task of `worker` as a Baton that died mid-attempt left it: claimed by a runner that renews no more. */
+    const leftByDeadRunner = async (storePath: string, maxRetries: number) => {
+      const store = await LowdbTaskStore.open({ path: storePath, pollMs: 0 });
+      const expired = new Date(Date.now() - 1000).toISOString();
+      await store.transact((tx) =>
+        tx.putTask(
+          task('left-behind', {
+            delegated_by: 'host',
+            assignee_id: 'worker',
+            description: 'Long job.',
+            attempts: 1,
+            max_retries: maxRetries,
+            status_message: 'running',
+            claim: { runner: 'gone-host:4242:deadbeef', epoch: 1, expires_at: expired },
+            lease_epoch: 1,
+          }),
+        ),
+      );
+      await store.close();
       await writeAgent(agentsDir(), 'worker', { model: 'openai:gpt-test' });
-      const core = await start({ storePath });
-      const host = await core.connect('host');
-      const { task_id } = await host.ok<Created>('delegate_task', {
-        assignee_id: 'worker',
-        description: 'Long job.',
-        max_retries: maxRetries,
-      });
-      const fake = sandbox.fake;
-      await fake.waitFor(() => fake.requests.length === 1);
-      await core.close(); // closing twice (here and after the test) is harmless
-      await fake.waitFor(() => fake.aborted === 1);
-
-      // Closing stopped the run but left the task to the next start, marked with the process that ran it.
-      // Baton without agents does not touch it; through it, make that runner a process that is gone.
-      const bare = await startCore({ storePath });
-      try {
-        expect(bare.tasks.peek(task_id)).toMatchObject({
-          status: 'in_progress',
-          runner: `${os.hostname()}:${process.pid}`,
-          attempts: 1,
-        });
-        await bare.tasks.amend(task_id, { runner: deadRunner() });
-      } finally {
-        await bare.close();
-      }
-      return task_id;
+      return 'left-behind';
     };
 
-    it('fails a task interrupted by a restart when no retries are left', async () => {
-      const fake = await sandbox.fakeOpenAi([{ hang: true }, { text: 'should not run' }]);
+    it('fails a task whose runner died when no retries are left, telling the delegator once', async () => {
+      const fake = await sandbox.fakeOpenAi([{ text: 'should not run' }]);
       const storePath = path.join(sandbox.dir, 'store.json');
-      const taskId = await interrupted(storePath, 0);
+      const taskId = await leftByDeadRunner(storePath, 0);
 
       const core = await start({ storePath });
 
-      expect(await settled(core, taskId)).toMatchObject({ status: 'failed', error: 'interrupted by restart' });
+      expect(await settled(core, taskId)).toMatchObject({
+        status: 'failed',
+        error: 'interrupted: the Baton process running it stopped',
+      });
       const host = await core.connect('host');
       const inbox = await host.ok<Inbox>('read_inbox', {});
       expect(inbox.items.map((i) => [i.event, i.content])).toEqual([
-        ['task.notification.failed', 'interrupted by restart'],
+        ['task.notification.failed', 'interrupted: the Baton process running it stopped'],
       ]);
-      expect(fake.requests).toHaveLength(1);
+      expect(fake.requests).toHaveLength(0);
     });
 
-    it('retries a task interrupted by a restart while retries remain, and completes it', async () => {
-      const fake = await sandbox.fakeOpenAi([{ hang: true }, { text: 'done on the second try' }]);
+    it('retries a task whose runner died while retries remain, and completes it', async () => {
+      const fake = await sandbox.fakeOpenAi([{ text: 'done on the second try' }]);
       const storePath = path.join(sandbox.dir, 'store.json');
-      const taskId = await interrupted(storePath, 1);
+      const taskId = await leftByDeadRunner(storePath, 1);
 
       const core = await start({ storePath });
 
@@ -234,9 +220,35 @@ describe('background subagent tasks (delegate_task to a defined agent)', () => {
         status: 'completed',
         result: 'done on the second try',
         attempts: 2,
+        claim: null,
       });
-      expect(fake.requests).toHaveLength(2);
-      expect(String(fake.requests[1]!.body.messages[1]!.content)).toBe('Long job.');
+      expect(fake.requests).toHaveLength(1);
+      expect(String(fake.requests[0]!.body.messages[1]!.content)).toBe('Long job.');
+    });
+
+    it('hands a running task back when Baton stops, the attempt refunded, and the next start runs it afresh', async () => {
+      const fake = await sandbox.fakeOpenAi([{ hang: true }, { text: 'done after the restart' }]);
+      await writeAgent(agentsDir(), 'worker', { model: 'openai:gpt-test' });
+      const storePath = path.join(sandbox.dir, 'store.json');
+      const first = await start({ storePath });
+      const host = await first.connect('host');
+      const { task_id } = await host.ok<Created>('delegate_task', { assignee_id: 'worker', description: 'Long job.' });
+      await fake.waitFor(() => fake.requests.length === 1);
+      await first.close(); // closing twice (here and after the test) is harmless
+      await fake.waitFor(() => fake.aborted === 1);
+
+      const bare = await startCore({ storePath }); // no agents: it runs nothing
+      try {
+        expect(await bare.tasks.peek(task_id)).toMatchObject({ status: 'in_progress', claim: null, attempts: 0 });
+      } finally {
+        await bare.close();
+      }
+      const second = await start({ storePath });
+      expect(await settled(second, task_id)).toMatchObject({
+        status: 'completed',
+        result: 'done after the restart',
+        attempts: 1,
+      });
     });
   });
 });

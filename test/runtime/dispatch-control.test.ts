@@ -70,7 +70,7 @@ describe('subagent_dispatch limits and control', () => {
     expect(result.isError).toBe(true);
     expect(textOf(result)).toMatch(/slow timed out: timed out after 1 s/);
     const { task_id } = result.structuredContent as { task_id: string };
-    expect(core.tasks.peek(task_id)?.status).toBe('timed_out');
+    expect((await core.tasks.peek(task_id))?.status).toBe('timed_out');
     await fake.waitFor(() => fake.aborted === 1);
   });
 
@@ -93,8 +93,12 @@ describe('subagent_dispatch limits and control', () => {
     await fake.waitFor(() => fake.aborted === 1);
     const { tasks } = await host.ok<{ tasks: Array<{ id: string }> }>('list_tasks');
     const taskId = tasks[0]!.id;
-    await eventually(() => c.tasks.peek(taskId)?.status === 'cancelled', 2000, 'the task to be cancelled');
-    expect(c.tasks.peek(taskId)?.error).toBe('cancelled by the client');
+    await eventually(
+      async () => (await c.tasks.peek(taskId))?.status === 'cancelled',
+      2000,
+      'the task to be cancelled',
+    );
+    expect((await c.tasks.peek(taskId))?.error).toBe('cancelled by the client');
   });
 
   it('sends progress notifications during a slow run', async () => {

@@ -117,6 +117,10 @@ describe('subagent_dispatch', () => {
       { task_id: out.task_id },
     );
     expect(children).toMatchObject([{ assignee_id: 'expert', delegated_by: 'lead' }]);
-    expect(c.tasks.peek(children[0]!.id)).toMatchObject({ depth: 1, parent_task_id: out.task_id, status: 'completed' });
+    expect(await c.tasks.peek(children[0]!.id)).toMatchObject({
+      depth: 1,
+      parent_task_id: out.task_id,
+      status: 'completed',
+    });
   });
 });

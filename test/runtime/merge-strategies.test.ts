@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
 import { canonicalJson, concat, hierarchicalSummary, passThrough, vote } from '../../src/runtime/merge-strategies.js';
-import type { Task } from '../../src/store/records.js';
+import type { Task } from '../../src/model/task.js';
 
 const done = (id: string, result: unknown) => ({ id, result, status: 'completed' }) as unknown as Task;
 

@@ -58,7 +58,7 @@ describe('subagents on the client model (MCP sampling)', () => {
     expect(model.requests).toHaveLength(1);
     expect(model.requests[0]!.params.systemPrompt).toBe('You write haiku.');
     expect(said(model.requests[0]!)).toEqual(['user: Write a haiku about a pond.\n\nContext:\nKeep it classic.']);
-    expect(core!.tasks.peek(out.task_id)).toMatchObject({ status: 'completed', result: 'An old silent pond' });
+    expect(await core!.tasks.peek(out.task_id)).toMatchObject({ status: 'completed', result: 'An old silent pond' });
   });
 
   it('runs an agent that names no model on the client model when there is no --model default', async () => {
@@ -99,8 +99,8 @@ describe('subagents on the client model (MCP sampling)', () => {
       description: 'A haiku, in the background.',
     });
 
-    const task = await eventually(() => {
-      const t = c.tasks.peek(task_id);
+    const task = await eventually(async () => {
+      const t = await c.tasks.peek(task_id);
       return t?.status === 'completed' ? t : null;
     }, 5000);
     expect(task.result).toBe('Splash of water');

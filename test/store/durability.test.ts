@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LowdbTaskStore } from '../../src/store/lowdb-task-store.js';
+import { LowdbTaskStore } from '../../src/store/file/file-task-store.js';
 import { tempDir, textOf } from '../helpers/core.js';
 import type { StdioProcess } from '../helpers/stdio.js';
 import { startStdio } from '../helpers/stdio.js';
@@ -104,10 +104,10 @@ describe('store durability through the built server', () => {
 
     const store = await LowdbTaskStore.open({ path: path.join(dir, 'store.json'), readOnly: true });
     expect(store.size).toBe(2 * N);
-    for (const id of [...fromAlice!, ...fromBob!]) expect(store.getTask(id)?.status).toBe('completed');
+    for (const id of [...fromAlice!, ...fromBob!]) expect((await store.getTask(id))?.status).toBe('completed');
     // Every notification made it too: bob got N assignments + N completions of his delegations.
-    expect(store.inbox('bob', 0, 10_000).length).toBe(2 * N);
-    expect(store.inbox('alice', 0, 10_000).length).toBe(2 * N);
+    expect((await store.inbox('bob', 0, 10_000)).length).toBe(2 * N);
+    expect((await store.inbox('alice', 0, 10_000)).length).toBe(2 * N);
     await store.close();
   }, 60_000);
 });

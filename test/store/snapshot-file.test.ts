@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { SnapshotFile } from '../../src/store/snapshot-file.js';
+import { SnapshotFile } from '../../src/store/file/snapshot-file.js';
 import { tempDir } from '../helpers/core.js';
 
 const Item = z.object({ id: z.string(), n: z.number() });

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InMemoryEventBus } from '../../src/events/in-memory-event-bus.js';
-import { LowdbTaskStore } from '../../src/store/lowdb-task-store.js';
+import { LowdbTaskStore } from '../../src/store/file/file-task-store.js';
 import { TaskService } from '../../src/tasks/task-service.js';
 import type { Core } from '../helpers/core.js';
 import { eventually, startCore, tempDir } from '../helpers/core.js';
@@ -44,14 +44,14 @@ describe('DependencyTracker at start', () => {
     const tasks = new TaskService({ store, bus: new InMemoryEventBus(), defaultTimeoutSeconds: 600 });
     await tasks.complete('bob', { task_id: a.task_id, result: 'A done' });
     await tasks.fail('bob', { task_id: c.task_id, error: 'C broke' });
+    expect((await tasks.peek(b.task_id))?.status).toBe('pending');
     await store.close();
-    expect(tasks.peek(b.task_id)?.status).toBe('pending');
 
     const second = await startCore({ storePath });
     cores.push(second);
-    await eventually(() => second.tasks.peek(b.task_id)?.status === 'in_progress', 5000, 'B started');
-    expect(second.tasks.peek(b.task_id)).toMatchObject({ status_message: null, deadline: expect.any(String) });
-    await eventually(() => second.tasks.peek(d.task_id)?.status === 'failed', 5000, 'D failed');
-    expect(second.tasks.peek(d.task_id)?.error).toMatch(/dependency .* ended failed/);
+    await eventually(async () => (await second.tasks.peek(b.task_id))?.status === 'in_progress', 5000, 'B started');
+    expect(await second.tasks.peek(b.task_id)).toMatchObject({ status_message: null, deadline: expect.any(String) });
+    await eventually(async () => (await second.tasks.peek(d.task_id))?.status === 'failed', 5000, 'D failed');
+    expect((await second.tasks.peek(d.task_id))?.error).toMatch(/dependency .* ended failed/);
   });
 });

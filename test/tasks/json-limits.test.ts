@@ -68,10 +68,10 @@ describe('limits on payloads, progress data and results', () => {
     // The answer's JSON form (quotes included) is what the limit measures.
     const reason = `the agent's final answer is ${2 * MiB + 2} bytes; the limit is ${MiB} (1 MiB)`;
     expect(error).toBe(`rambler failed: ${reason}`);
-    const [task] = [...core.store.all()];
+    const [task] = (await core.store.findTasks({})).tasks;
     expect(task).toMatchObject({ status: 'failed', error: reason });
     expect(task).not.toHaveProperty('result');
-    expect(task?.session_id && core.store.getSession(task.session_id)).toBeFalsy();
+    expect(task?.session_id && (await core.store.getSession(task.session_id))).toBeFalsy();
     const [snapshot, journal] = await files(core);
     expect(snapshot.length + journal.length).toBeLessThan(MiB);
   });

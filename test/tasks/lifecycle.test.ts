@@ -54,7 +54,11 @@ describe('task deadlines', () => {
     await new Promise((r) => setTimeout(r, 1200));
 
     const second = await open();
-    await eventually(() => second.tasks.peek(task_id)?.status === 'timed_out', 2000, 'timeout after restart');
+    await eventually(
+      async () => (await second.tasks.peek(task_id))?.status === 'timed_out',
+      2000,
+      'timeout after restart',
+    );
     const bob = await second.connect('bob');
     const inbox = await bob.ok<Inbox>('read_inbox');
     expect(inbox.items.map((i) => i.event)).toEqual(['task.notification.assigned', 'task.notification.timeout']);
@@ -72,8 +76,12 @@ describe('task deadlines', () => {
     cores.splice(cores.indexOf(first), 1);
 
     const second = await open();
-    expect(second.tasks.peek(task_id)?.status).toBe('in_progress');
-    await eventually(() => second.tasks.peek(task_id)?.status === 'timed_out', 3000, 'timeout after restart');
+    expect((await second.tasks.peek(task_id))?.status).toBe('in_progress');
+    await eventually(
+      async () => (await second.tasks.peek(task_id))?.status === 'timed_out',
+      3000,
+      'timeout after restart',
+    );
     const alice2 = await second.connect('alice');
     const inbox = await alice2.ok<Inbox>('read_inbox');
     expect(inbox.items.map((i) => i.event)).toContain('task.notification.timeout');
@@ -135,8 +143,9 @@ describe('cancel_task', () => {
     expect(new Set(outcome.cancelled_task_ids)).toEqual(new Set([t1.task_id, t2.task_id, t3.task_id]));
     expect(outcome.message).toBe(`cancelled task ${t1.task_id} and 2 descendant tasks`);
 
-    for (const id of [t1.task_id, t2.task_id, t3.task_id]) expect(core.tasks.peek(id)?.status).toBe('cancelled');
-    expect(core.tasks.peek(done.task_id)?.status).toBe('completed');
+    for (const id of [t1.task_id, t2.task_id, t3.task_id])
+      expect((await core.tasks.peek(id))?.status).toBe('cancelled');
+    expect((await core.tasks.peek(done.task_id))?.status).toBe('completed');
     const daveInbox = await dave!.ok<Inbox>('read_inbox');
     expect(daveInbox.items.filter((i) => i.event === 'task.notification.cancelled').map((i) => i.task_id)).toEqual([
       t3.task_id,
@@ -149,11 +158,11 @@ describe('cancel_task', () => {
     const bob = await core.connect('bob');
     const { task_id } = await alice.ok<{ task_id: string }>('delegate_task', { assignee_id: 'bob', description: 'x' });
     await bob.ok('complete_task', { task_id, result: 42 });
-    const before = core.tasks.peek(task_id);
+    const before = await core.tasks.peek(task_id);
     const outcome = await alice.ok<{ changed: boolean; status: string; message: string }>('cancel_task', { task_id });
     expect(outcome).toMatchObject({ changed: false, status: 'completed' });
     expect(outcome.message).toBe(`task ${task_id} is already completed; nothing changed`);
-    expect(core.tasks.peek(task_id)).toEqual(before);
+    expect(await core.tasks.peek(task_id)).toEqual(before);
   });
 
   it('lets only the delegator cancel', async () => {
@@ -161,6 +170,6 @@ describe('cancel_task', () => {
     const bob = await core.connect('bob');
     const { task_id } = await alice.ok<{ task_id: string }>('delegate_task', { assignee_id: 'bob', description: 'x' });
     expect(await bob.err('cancel_task', { task_id })).toMatch(/only its delegator can cancel it/);
-    expect(core.tasks.peek(task_id)?.status).toBe('in_progress');
+    expect((await core.tasks.peek(task_id))?.status).toBe('in_progress');
   });
 });

@@ -1,4 +1,7 @@
-/** list_tasks cursors (issue 7, item 12): a cursor naming a task the caller is no party to is no existence oracle. */
+/**
+ * list_tasks cursors (issue 7, item 12; issue 9): a cursor is a position in the listing, never a task id, so no
+ * cursor can tell whether a task the caller is no party to exists.
+ */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Core } from '../helpers/core.js';
 import { startCore } from '../helpers/core.js';
@@ -14,7 +17,7 @@ describe('list_tasks cursors', () => {
     await core.close();
   });
 
-  it('answers a cursor of a foreign task exactly like one of an unknown task', async () => {
+  it('answers a cursor naming a foreign task exactly like one naming an unknown task', async () => {
     const alice = await core.connect('alice');
     const bob = await core.connect('bob');
     await alice.ok('delegate_task', { assignee_id: 'carol', description: 'alice to carol' });
@@ -24,8 +27,20 @@ describe('list_tasks cursors', () => {
     });
 
     const unknown = await alice.err('list_tasks', { cursor: cursorFor('00000000-0000-4000-8000-000000000000') });
-    expect(unknown).toBe('cursor: unknown or expired; list again without a cursor');
+    expect(unknown).toBe('cursor: not a cursor of this listing; list again without a cursor');
     expect(await alice.err('list_tasks', { cursor: cursorFor(foreign) })).toBe(unknown);
+  });
+
+  it("gives away nothing of another caller's tasks through a cursor of theirs", async () => {
+    const alice = await core.connect('alice');
+    const bob = await core.connect('bob');
+    await alice.ok('delegate_task', { assignee_id: 'carol', description: 'alice 1' });
+    await bob.ok('delegate_task', { assignee_id: 'dave', description: 'bob 1' });
+    await bob.ok('delegate_task', { assignee_id: 'dave', description: 'bob 2' });
+    await alice.ok('delegate_task', { assignee_id: 'carol', description: 'alice 2' });
+    const page = await bob.ok<{ next_cursor: string }>('list_tasks', { limit: 1 });
+    const seen = await alice.ok<{ tasks: Array<{ description: string }> }>('list_tasks', { cursor: page.next_cursor });
+    expect(seen.tasks.map((t) => t.description)).toEqual(['alice 1']);
   });
 
   it('still pages through the tasks the caller is a party to', async () => {

@@ -2,7 +2,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import type { AgentDefinition } from '../../agents/definition.js';
 import { formatModel } from '../../providers/model-spec.js';
-import type { DispatchContext } from '../context.js';
+import type { SessionContext } from '../context.js';
 import { toolResult } from '../tool-result.js';
 
 export const name = 'list_agents';
@@ -37,7 +37,7 @@ const OutputSchema = z.object({
 export type AgentInfo = z.infer<typeof AgentInfoSchema>;
 
 /** One agent as list_agents and the agents resources show it. */
-export function describeAgent(agent: AgentDefinition, ctx: DispatchContext): AgentInfo {
+export function describeAgent(agent: AgentDefinition, ctx: SessionContext): AgentInfo {
   const spec = agent.model && agent.model !== 'inherit' ? agent.model : (ctx.defaultModel ?? 'sampling');
   let usable = false;
   let reason: string | undefined;
@@ -74,7 +74,7 @@ export function describeAgent(agent: AgentDefinition, ctx: DispatchContext): Age
 }
 
 /** list_agents: every discovered agent, whether it can run now, and the problems of bad definition files. */
-export function register(server: McpServer, ctx: DispatchContext): void {
+export function register(server: McpServer, ctx: SessionContext): void {
   server.registerTool(
     name,
     {

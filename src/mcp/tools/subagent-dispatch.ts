@@ -3,39 +3,25 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { AgentDefinition } from '../../agents/definition.js';
 import { InputError } from '../../errors.js';
-import { DispatchInputSchema } from '../../runtime/dispatch-input.js';
-import type { DispatchOutcome } from '../../runtime/subagent-runtime.js';
-import { TaskStatusSchema } from '../../store/records.js';
-import type { Task } from '../../store/records.js';
-import type { DispatchContext } from '../context.js';
+import type { Task } from '../../model/task.js';
+import type { DispatchOutcome } from '../../runtime/dispatcher.js';
+import { DispatchInputSchema } from '../../tasks/dispatch-input.js';
+import { dispatchAnswer, subagentDispatch } from '../../tasks/operations/subagent-dispatch.js';
+import type { SessionContext } from '../context.js';
 import { toMcpTask } from '../mcp-task-store.js';
+import { progressOf } from '../progress.js';
 
-export const name = 'subagent_dispatch';
+export { HEARTBEAT_MS } from '../progress.js';
 
-/** SPEC §4: progress at each step and at least this often, so clients with a 60 s timeout keep waiting. */
-export const HEARTBEAT_MS = 10_000;
+export const name = subagentDispatch.name;
+
 /** Each agent's description is cut to this many characters in the tool description. */
 const DESCRIPTION_CHARS = 240;
-
-const OutputSchema = z.object({
-  result: z.string().nullable(),
-  session_id: z.string(),
-  task_id: z.string(),
-  agent_id: z.string(),
-  status: TaskStatusSchema,
-  error: z.string().optional(),
-});
 
 /** The seed's description: the dispatchable agents (never the caller itself) in `<available_agents>`. */
 export function describeDispatch(agents: AgentDefinition[]): string {
   const lines = agents.map((a) => ` <agent id="${a.id}">${escape(cut(a.description))}</agent>`);
-  return [
-    'Dispatch a task to a specialized subagent and wait for its answer. Returns {result, session_id}; pass the',
-    'session_id back to continue the same conversation with that agent.',
-    '<available_agents>',
-    ...lines,
-    '</available_agents>',
-  ].join('\n');
+  return [subagentDispatch.description, '<available_agents>', ...lines, '</available_agents>'].join('\n');
 }
 
 /** The input schema with `agent_id` narrowed to the dispatchable agents. */
@@ -48,16 +34,9 @@ export function dispatchShape(agents: AgentDefinition[]) {
   return { ...DispatchInputSchema.shape, agent_id: agentId };
 }
 
-/** The finished dispatch as a tool result. */
+/** The finished dispatch as a tool result: the operation's answer, an error result unless it completed. */
 export function dispatchResult(task: Task, sessionId: string | null): CallToolResult {
-  const structured = {
-    result: task.status === 'completed' ? textOf(task.result) : null,
-    session_id: sessionId ?? task.session_id ?? '',
-    task_id: task.id,
-    agent_id: task.assignee_id,
-    status: task.status,
-    ...(task.error !== null ? { error: task.error } : {}),
-  };
+  const structured = dispatchAnswer(task, sessionId);
   if (task.status !== 'completed') {
     return {
       isError: true,
@@ -68,58 +47,48 @@ export function dispatchResult(task: Task, sessionId: string | null): CallToolRe
   return { content: [{ type: 'text', text: structured.result ?? '' }], structuredContent: structured };
 }
 
-/** subagent_dispatch: run a defined agent on a task and wait for the answer (SPEC §4). */
-export function register(server: McpServer, ctx: DispatchContext): RegisteredTool {
+/** subagent_dispatch: run a defined agent on a task and wait for the answer (SPEC §4), as an MCP Tasks tool. */
+export function register(server: McpServer, ctx: SessionContext): RegisteredTool {
   const agents = () => ctx.agents.list().filter((a) => a.id !== ctx.caller);
-  const tool = server.experimental.tasks.registerToolTask(
+  return server.experimental.tasks.registerToolTask(
     name,
     {
-      title: 'Dispatch a subagent',
+      title: subagentDispatch.title,
       description: describeDispatch(agents()),
       inputSchema: dispatchShape(agents()),
-      outputSchema: OutputSchema.shape,
-      annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+      outputSchema: subagentDispatch.output.shape,
+      annotations: subagentDispatch.annotations,
       execution: { taskSupport: 'optional' },
     },
     {
       createTask: async (args, extra) => {
         const reserved = await extra.taskStore.createTask({ ttl: null });
         const { augmented } = ctx.taskStore.takeReservation(reserved.taskId);
-        const progressToken = extra._meta?.progressToken;
-        let count = 0;
-        let last = 'started';
-        const send = (message: string) => {
-          if (progressToken === undefined || augmented) return;
-          void extra
-            .sendNotification({
-              method: 'notifications/progress',
-              params: { progressToken, progress: ++count, message },
-            })
-            .catch(() => undefined);
-        };
-        const progress = (message: string) => send((last = message));
-        // The heartbeat repeats the latest step; it is not a step itself, so its text never grows.
-        const heartbeat = setInterval(() => send(`${last} (still working)`), HEARTBEAT_MS);
-        heartbeat.unref();
+        // A task-augmented call is answered at once: its progress is the task's, read with tasks/get.
+        const progress = progressOf(extra, { silent: augmented });
         let created!: (task: Task) => void;
         const createdTask = new Promise<Task>((resolve) => (created = resolve));
+        const sampler = ctx.sampler();
+        const roots = ctx.roots();
         const run: Promise<DispatchOutcome> = ctx.runtime
           .dispatch(ctx.caller, args, {
             taskId: reserved.taskId,
             // A task-augmented call outlives its request: only tasks/cancel stops it.
             ...(augmented ? {} : { signal: extra.signal }),
             onCreated: created,
-            onProgress: (e) => progress(e.message),
-            ...(ctx.sampler() ? { sampler: ctx.sampler()! } : {}),
-            ...(ctx.roots() ? { roots: ctx.roots()! } : {}),
+            onProgress: (e) => progress.send(e.message),
+            ...(sampler ? { sampler } : {}),
+            ...(roots ? { roots } : {}),
           })
-          .finally(() => clearInterval(heartbeat));
+          .finally(() => progress.stop());
         if (augmented) {
           run.catch((error: unknown) => ctx.log.warn('background dispatch failed', { error: String(error) }));
           return { task: toMcpTask(await Promise.race([createdTask, run.then((o) => o.task)])) };
         }
-        // A plain call: run to the end here, with progress; the SDK then answers with tasks/result's payload.
+        // A plain call: run to the end here, with progress; the SDK then answers with tasks/result's payload, which
+        // is this outcome (no second read).
         const outcome = await run;
+        ctx.taskStore.keepResult(outcome.task.id, dispatchResult(outcome.task, outcome.session_id));
         return { task: toMcpTask(outcome.task) };
       },
       getTask: async (_args, extra) => {
@@ -130,11 +99,10 @@ export function register(server: McpServer, ctx: DispatchContext): RegisteredToo
       getTaskResult: async (_args, extra) => (await ctx.taskStore.getTaskResult(extra.taskId)) as CallToolResult,
     },
   );
-  return tool;
 }
 
 /** Regenerates the description and the agent enum after the agents changed (hot reload). */
-export function refresh(tool: RegisteredTool, ctx: DispatchContext): void {
+export function refresh(tool: RegisteredTool, ctx: SessionContext): void {
   const agents = ctx.agents.list().filter((a) => a.id !== ctx.caller);
   tool.update({ description: describeDispatch(agents), paramsSchema: dispatchShape(agents) });
 }
@@ -146,8 +114,4 @@ function cut(text: string): string {
 
 function escape(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
-function textOf(value: unknown): string {
-  return typeof value === 'string' ? value : JSON.stringify(value ?? null);
 }

@@ -2,7 +2,7 @@
  * Schema version 1: tasks, inboxes, sessions and the counters that number their changes. schema.ts says what each
  * column and index is for and how the store's queries use them. Never edit a migration once released: add the next.
  */
-import type { Migration } from './index.js';
+import type { Migration } from './migration.js';
 
 // Ids and agent ids are compared byte by byte (COLLATE "C"): faster, the same on every server whatever its locale,
 // and an id prefix (`baton task 3f2a`) is a range of the primary key.

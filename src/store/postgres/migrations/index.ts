@@ -1,12 +1,8 @@
 /** The schema's migrations, in order. A database records the ones applied in `schema_version` (migrate.ts). */
 import { initial } from './001-initial.js';
+import type { Migration } from './migration.js';
 
-/** One step of the schema: `sql` runs once, inside the transaction that applies every pending step. */
-export interface Migration {
-  version: number;
-  name: string;
-  sql: string;
-}
+export type { Migration };
 
 export const MIGRATIONS: readonly Migration[] = [initial];
 

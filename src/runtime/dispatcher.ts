@@ -1,0 +1,152 @@
+/**
+ * A dispatch (SPEC §4 `subagent_dispatch`) is "delegate, then wait for the task": the task is created claimed by
+ * this process and handed to its worker, and the call waits for the task to end over the change feed, the same
+ * wait as `wait_for_tasks`. Whoever ends up running it (this process, or another after a takeover), the answer is
+ * the task as stored.
+ *
+ * The fast path: the run starts on the task's plan while its creation is made durable, and acts on nothing the
+ * model says before that is acknowledged; the call returns after the run's last write, whose fsync is the one on
+ * the critical path.
+ */
+import type { AgentDefinition } from '../agents/definition.js';
+import type { AgentRegistry } from '../agents/registry.js';
+import { InputError } from '../errors.js';
+import type { EventBus } from '../events/event-bus.js';
+import type { RunProgressEvent } from '../events/events.js';
+import { newId } from '../model/ids.js';
+import type { Task } from '../model/task.js';
+import type { CreateMessage } from '../providers/sampling.js';
+import type { ClaimFor } from '../tasks/creation.js';
+import type { DispatchInput } from '../tasks/dispatch-input.js';
+import type { TaskService } from '../tasks/task-service.js';
+import type { ModelContext } from './model-resolution.js';
+import type { RootsSource, RunWorkspaces } from './run-workspaces.js';
+import type { Samplers } from './samplers.js';
+import type { Sessions } from './sessions.js';
+import type { SpawnPolicy } from './spawn-policy.js';
+import type { Worker } from './worker.js';
+
+export interface DispatchOptions {
+  /** The caller's own task when a subagent dispatches (its child's parent). */
+  parentTaskId?: string;
+  /** Aborting cancels the task (client cancellation). */
+  signal?: AbortSignal;
+  onProgress?: (event: RunProgressEvent) => void;
+  /** Called when the run starts, with the task as planned (its id, say), before it is durable. */
+  onStarted?: (task: Task) => void;
+  /** Called once the task is durable (MCP Tasks answers with it at once). */
+  onCreated?: (task: Task) => void;
+  /** The calling client's sampling, for agents that use it. */
+  sampler?: CreateMessage;
+  /** The calling client's roots (MCP roots/list), when it declared the capability: where workspace tools act. */
+  roots?: RootsSource;
+  /** The id for the new task (MCP Tasks). */
+  taskId?: string;
+}
+
+/** What a dispatch answers: the task as it ended, and the session to continue. */
+export interface DispatchOutcome {
+  task: Task;
+  session_id: string;
+}
+
+export interface DispatcherParts {
+  /** How the new task is claimed for this process (and its first attempt recorded, when it starts at once). */
+  claimFor(agent: AgentDefinition, task: ModelContext, sessionId: string): Promise<ClaimFor | undefined>;
+  tasks: TaskService;
+  bus: EventBus;
+  agents: AgentRegistry;
+  worker: Worker;
+  spawn: SpawnPolicy;
+  sessions: Sessions;
+  samplers: Samplers;
+  workspaces: RunWorkspaces;
+}
+
+export class Dispatcher {
+  constructor(private readonly parts: DispatcherParts) {}
+
+  /** Runs `input.agent_id` on the task and waits for it to end. Throws `InputError` for a refused dispatch. */
+  async dispatch(caller: string, input: DispatchInput, options: DispatchOptions = {}): Promise<DispatchOutcome> {
+    const { tasks, bus, worker, samplers, workspaces } = this.parts;
+    const agent = this.requireAgent(input.agent_id, caller);
+    const parent = options.parentTaskId !== undefined ? await tasks.peek(options.parentTaskId) : undefined;
+    await this.parts.spawn.check(parent, agent.id, input.task);
+    const sessionId =
+      input.session_id !== undefined
+        ? await this.parts.sessions.forDispatch(caller, agent, input.session_id)
+        : parent
+          ? await this.parts.sessions.spawn(parent, agent, caller)
+          : newId();
+    if (options.sampler) samplers.set(sessionId, options.sampler);
+    if (options.roots) workspaces.setSource(sessionId, options.roots);
+    const id = options.taskId ?? newId();
+    const unsubscribe = bus.subscribe('run.progress', (event) => {
+      if (event.task_id === id) options.onProgress?.(event);
+    });
+    let created: Promise<Task> | null = null;
+    const waiting = new AbortController();
+    const onAbort = () =>
+      void created
+        ?.then(() => tasks.cancel(caller, { task_id: id, reason: 'cancelled by the client' }))
+        .catch(() => undefined);
+    try {
+      const plannedAt = await tasks.headSeq();
+      const claimFor = await this.parts.claimFor(
+        agent,
+        { parent_task_id: parent?.id ?? null, delegated_by: caller, session_id: sessionId },
+        sessionId,
+      );
+      const plan = await tasks.plan(
+        caller,
+        {
+          assignee_id: agent.id,
+          description: input.task,
+          ...(input.context !== undefined ? { payload: { context: input.context } } : {}),
+          timeout_seconds: input.timeout_seconds ?? agent.timeout_seconds,
+          max_retries: agent.max_retries,
+          ...(parent ? { parent_task_id: parent.id } : {}),
+        },
+        { kind: 'dispatch', id, session_id: sessionId, ...(claimFor ? { claimFor } : {}) },
+      );
+      // Listen before anything can end it; the wait ends only when the task does (a client's abort cancels it).
+      const ended = tasks.awaitEnd([id], 'all', { signal: waiting.signal });
+      created = tasks.create(plan);
+      options.onStarted?.(plan.task);
+      worker.adopt(plan.task, created, plannedAt);
+      void created.then(
+        (task) => options.onCreated?.(task),
+        () => undefined,
+      );
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      if (options.signal?.aborted) onAbort();
+      // A creation that fails (a rule that changed meanwhile, the disk) ends the wait with its error.
+      const failed = created.then(() => new Promise<never>(() => undefined));
+      const {
+        tasks: [task],
+      } = await Promise.race([ended, failed]);
+      await created;
+      return { task: task as Task, session_id: sessionId };
+    } finally {
+      waiting.abort();
+      unsubscribe();
+      options.signal?.removeEventListener('abort', onAbort);
+      if (!worker.isRunning(id)) {
+        samplers.forget(sessionId);
+        workspaces.forgetSession(sessionId);
+      }
+    }
+  }
+
+  private requireAgent(agentId: string, caller: string): AgentDefinition {
+    const agent = this.parts.agents.get(agentId);
+    if (!agent || agent.id === caller) {
+      const known = this.parts.agents
+        .list()
+        .map((a) => a.id)
+        .filter((id) => id !== caller);
+      throw new InputError('unknown_agent', `unknown agent '${agentId}'; known: ${known.join(', ') || 'none'}`);
+    }
+    return agent;
+  }
+}

@@ -1,0 +1,156 @@
+/**
+ * A lowdb adapter for the store snapshot that never holds the whole file as one string.
+ *
+ * The file is one ordinary JSON document laid out with one record per line:
+ *
+ *   {"schema_version":1,"generation":3,"seq":42,"tasks":[
+ *   {…task…},
+ *   {…task…}
+ *   ],"inbox":[
+ *   …
+ *   ],"sessions":[
+ *   ]}
+ *
+ * Reading streams it line by line and validates each record as it arrives, so at 100k tasks the store is in
+ * memory once, not as file text plus parsed objects plus validated copies (SPEC §11: RSS ≤ 200 MB). Writing
+ * streams to a temp file, fsyncs it and renames it over the old one: never a torn file. A file in any other
+ * layout (hand-edited, say) is still read, with one whole-file parse.
+ */
+import { createReadStream, promises as fs } from 'node:fs';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Adapter } from 'lowdb';
+import type { z } from 'zod';
+
+/** The sections of the snapshot, in file order, with the schema of their records. */
+export type SectionSchemas = Record<string, z.ZodType>;
+
+/** The snapshot: header fields plus one array per section. */
+export type SnapshotData = Record<string, unknown>;
+
+export class SnapshotFile implements Adapter<SnapshotData> {
+  /**
+   * @param sections the sections in file order, with the schema of their records
+   * @param pick the schemas to read a file with, by its header fields (the store picks them by schema version)
+   */
+  constructor(
+    private readonly file: string,
+    private readonly sections: SectionSchemas,
+    private readonly pick: (header: SnapshotData) => SectionSchemas = () => sections,
+  ) {}
+
+  private schemasFor(header: SnapshotData): SectionSchemas {
+    return this.pick(header);
+  }
+
+  /** The snapshot with every record validated, or null when the file does not exist. Throws on bad content. */
+  async read(): Promise<SnapshotData | null> {
+    let stream;
+    try {
+      await fs.access(this.file);
+      stream = createReadStream(this.file, { encoding: 'utf8' });
+    } catch {
+      return null;
+    }
+    const lines = createInterface({ input: stream, crlfDelay: Infinity });
+    const names = Object.keys(this.sections);
+    let schemas: SectionSchemas = {};
+    let data: SnapshotData | null = null;
+    let section = -1;
+    let lineNo = 0;
+    try {
+      for await (const line of lines) {
+        lineNo++;
+        if (data === null) {
+          // The header line ends by opening the first section.
+          const opener = `"${names[0]}":[`;
+          if (!line.endsWith(opener)) return this.readWhole();
+          data = JSON.parse(`${line}]}`) as SnapshotData;
+          schemas = this.schemasFor(data);
+          section = 0;
+          continue;
+        }
+        const name = names[section] as string;
+        const next = names[section + 1];
+        if (next !== undefined && line === `],"${next}":[`) {
+          section++;
+          data[next] = [];
+          continue;
+        }
+        if (next === undefined && line === ']}') break;
+        const text = line.endsWith(',') ? line.slice(0, -1) : line;
+        const parsed = (schemas[name] as z.ZodType).safeParse(JSON.parse(text));
+        if (!parsed.success) {
+          const issue = parsed.error.issues[0];
+          throw new Error(`line ${lineNo} (${name}): ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`);
+        }
+        (data[name] as unknown[]).push(parsed.data);
+      }
+    } finally {
+      lines.close();
+      stream.destroy();
+    }
+    if (data === null) throw new Error('the file is empty');
+    for (const name of names) data[name] ??= [];
+    return data;
+  }
+
+  /** Writes the snapshot: temp file, fsync, rename over the old one, fsync the folder. */
+  async write(data: SnapshotData): Promise<void> {
+    const names = Object.keys(this.sections);
+    const header: SnapshotData = {};
+    for (const [key, value] of Object.entries(data)) if (!names.includes(key)) header[key] = value;
+    const tmp = path.join(path.dirname(this.file), `.${path.basename(this.file)}.${process.pid}.tmp`);
+    const handle = await fs.open(tmp, 'w');
+    try {
+      let chunk = `${JSON.stringify(header).slice(0, -1)}${Object.keys(header).length > 0 ? ',' : ''}"${names[0]}":[\n`;
+      const flush = async (force: boolean) => {
+        if (chunk.length > 1 << 20 || (force && chunk.length > 0)) {
+          await handle.write(chunk);
+          chunk = '';
+        }
+      };
+      for (let s = 0; s < names.length; s++) {
+        const name = names[s] as string;
+        if (s > 0) chunk += `],"${name}":[\n`;
+        const records = (data[name] as unknown[] | undefined) ?? [];
+        for (let i = 0; i < records.length; i++) {
+          chunk += `${JSON.stringify(records[i])}${i < records.length - 1 ? ',' : ''}\n`;
+          await flush(false);
+        }
+      }
+      chunk += ']}\n';
+      await flush(true);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await fs.rename(tmp, this.file);
+    const dir = await fs.open(path.dirname(this.file), 'r');
+    try {
+      await dir.sync();
+    } catch {
+      // Some file systems refuse fsync on folders; the rename is still atomic.
+    } finally {
+      await dir.close();
+    }
+  }
+
+  /** A snapshot in another layout: parse it whole, then validate record by record, dropping each raw one. */
+  private async readWhole(): Promise<SnapshotData> {
+    const data = JSON.parse(await fs.readFile(this.file, 'utf8')) as unknown;
+    if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new Error('expected a JSON object');
+    const snapshot = data as SnapshotData;
+    for (const [name, schema] of Object.entries(this.schemasFor(snapshot))) {
+      const records = snapshot[name] ?? [];
+      if (!Array.isArray(records)) throw new Error(`${name}: expected an array`);
+      for (let i = 0; i < records.length; i++) {
+        const parsed = schema.safeParse(records[i]);
+        if (!parsed.success) throw new Error(`${name}[${i}]: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+        records[i] = parsed.data;
+      }
+      snapshot[name] = records;
+    }
+    return snapshot;
+  }
+}
