@@ -51,7 +51,14 @@ export type BatonConfig = Pick<
   Partial<
     Pick<
       Config,
-      'bundledAgents' | 'permissions' | 'mcpServers' | 'models' | 'workspace' | 'leaseSeconds' | 'prices' | 'maxTokensPerRoot'
+      | 'bundledAgents'
+      | 'permissions'
+      | 'mcpServers'
+      | 'models'
+      | 'workspace'
+      | 'leaseSeconds'
+      | 'prices'
+      | 'maxTokensPerRoot'
     >
   >;
 

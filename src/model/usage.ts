@@ -41,7 +41,12 @@ export const SpendSchema = UsageSchema.extend({
 export type Spend = z.infer<typeof SpendSchema>;
 
 /** The spend of no model call at all. */
-export const NO_SPEND: Readonly<Spend> = Object.freeze({ ...UNKNOWN_USAGE, total_tokens: null, cost_usd: null, calls: 0 });
+export const NO_SPEND: Readonly<Spend> = Object.freeze({
+  ...UNKNOWN_USAGE,
+  total_tokens: null,
+  cost_usd: null,
+  calls: 0,
+});
 
 /** The spend of one attempt of a run, on the model that answered (`provider:model`, as prices name it). */
 export const AttemptSpendSchema = SpendSchema.extend({ attempt: z.number().int().positive(), model: z.string() });

@@ -16,7 +16,7 @@ import { runAgentLoop } from './agent-loop.js';
 import { buildAgentTools } from './agent-tools.js';
 import { resultText } from './merge-strategies.js';
 import type { RunDeps } from './run-deps.js';
-import { SpendMeter } from './spend-meter.js';
+import type { SpendMeter } from './spend-meter.js';
 import type { RunHandle } from './worker.js';
 
 export interface AttemptOutcome {

@@ -159,5 +159,8 @@ export function budgetOf(
 ): { budget_tokens?: number; budget_usd?: number } {
   const tokens = input.budget_tokens ?? agent.budget_tokens;
   const usd = input.budget_usd ?? agent.budget_usd;
-  return { ...(tokens !== undefined ? { budget_tokens: tokens } : {}), ...(usd !== undefined ? { budget_usd: usd } : {}) };
+  return {
+    ...(tokens !== undefined ? { budget_tokens: tokens } : {}),
+    ...(usd !== undefined ? { budget_usd: usd } : {}),
+  };
 }

@@ -88,7 +88,7 @@ export async function runTask(deps: RunDeps, run: RunHandle): Promise<void> {
             { fence: run.claim, also: save, spend },
           );
         } else {
-          await tasks.saveWith(task.id, save, spend);
+          await tasks.spending.saveWith(task.id, save, spend);
         }
         run.inAttempt = false;
         return;
@@ -106,7 +106,7 @@ export async function runTask(deps: RunDeps, run: RunHandle): Promise<void> {
           return;
         // What the attempt spent before it failed counts all the same (it may spend a budget, ending the task).
         const spend = takeSpend(meter);
-        if (spend) await tasks.recordSpend(run.claim, spend).catch(quietly(run));
+        if (spend) await tasks.spending.record(run.claim, spend).catch(quietly(run));
         const now = await tasks.peek(task.id);
         if (!now || isTerminal(now.status)) return;
         const message = errorMessage(error);

@@ -31,7 +31,7 @@ export class SpendMeter {
 
   /** Throws `BudgetExhaustedError` when a budget over `task` is spent: no new model call starts under it. */
   async before(task: Task): Promise<void> {
-    const spent = await this.tasks.budgetSpent(task);
+    const spent = await this.tasks.spending.spent(task);
     if (spent !== null) throw new BudgetExhaustedError(spent);
   }
 
@@ -48,11 +48,10 @@ export class SpendMeter {
       spend: spendOf(response.usage, costOf(response.usage, model, this.prices)),
     };
     if (response.toolCalls.length === 0) {
-      this.pending =
-        this.pending === null ? spent : { ...spent, spend: addSpend(this.pending.spend, spent.spend) };
+      this.pending = this.pending === null ? spent : { ...spent, spend: addSpend(this.pending.spend, spent.spend) };
       return;
     }
-    const exhausted = await this.tasks.recordSpend(this.claim, spent);
+    const exhausted = await this.tasks.spending.record(this.claim, spent);
     if (exhausted !== null) throw new BudgetExhaustedError(exhausted);
   }
 

@@ -43,11 +43,7 @@ export const BudgetInputShape = {
     .positive()
     .optional()
     .describe("Tokens (input + output) the task's whole subtree may spend; then it stops and fails."),
-  budget_usd: z
-    .number()
-    .positive()
-    .optional()
-    .describe('The same budget in USD, at the configured prices.'),
+  budget_usd: z.number().positive().optional().describe('The same budget in USD, at the configured prices.'),
 };
 
 export const DelegateInputSchema = z.object({

@@ -6,10 +6,10 @@
  * workers running any of them hear the change and abort (their HTTP requests cut).
  */
 import { isTerminal } from '../model/task.js';
-import type { Task } from '../model/task.js';
+import type { Claim, Task } from '../model/task.js';
 import { NO_SPEND } from '../model/usage.js';
 import type { Spend } from '../model/usage.js';
-import type { Transaction } from '../store/task-store.js';
+import type { TaskStore, Transaction } from '../store/task-store.js';
 import { addSpend } from '../usage/usage.js';
 import { firstExhausted } from './budgets.js';
 import type { Exhausted } from './budgets.js';
@@ -21,6 +21,45 @@ export interface RunSpend {
   attempt: number;
   model: string;
   spend: Spend;
+}
+
+/** The store's side of a run's spend: its writes, and the check before each model call. */
+export class Spending {
+  constructor(
+    private readonly store: TaskStore,
+    private readonly stamp: () => string,
+  ) {}
+
+  /**
+   * Records what a run's model calls spent (its claim's holder only); when that spends a budget over its task, the
+   * subtree under that budget fails here. Returns the budget's error, or null.
+   */
+  async record(claim: Claim, spent: RunSpend): Promise<string | null> {
+    const exhausted = await this.store.transact((tx) => recordSpend(tx, claim.task_id, spent, this.stamp()), {
+      fence: claim,
+    });
+    return exhausted?.message ?? null;
+  }
+
+  /** Writes `also` (a run's conversation) with what the run spent, for a task that ended otherwise meanwhile. */
+  async saveWith(taskId: string, also: (tx: Transaction) => Promise<void>, spent: RunSpend | null): Promise<void> {
+    await this.store.transact(async (tx) => {
+      await also(tx);
+      if (spent) await recordSpend(tx, taskId, spent, this.stamp());
+    });
+  }
+
+  /**
+   * Whether a model call may start for `task` (as stored, else as planned): the error of the first budget over it
+   * that is spent, whose subtree is stopped then if it was not yet (another process spent it); null while none is.
+   */
+  async spent(task: Task): Promise<string | null> {
+    const now = (await this.store.getTask(task.id)) ?? task;
+    const spent = firstExhausted((await chainOf((id) => this.store.getTask(id), now)).reverse());
+    if (spent === null) return null;
+    await this.store.transact((tx) => stopIfSpent(tx, spent.task.id, this.stamp()));
+    return spent.message;
+  }
 }
 
 /** The task and its ancestors, the task first. `task` as the transaction sees it now. */
@@ -42,13 +81,22 @@ export async function chainOf(read: (id: string) => Promise<Task | undefined>, t
  * Adds `spent` to the task (its `usage` and the attempt's entry) and to the `usage_total` of it and its ancestors,
  * then stops the subtree of the highest budget that is now spent. Returns that budget, or null.
  */
-export async function recordSpend(tx: Transaction, taskId: string, spent: RunSpend, at: string): Promise<Exhausted | null> {
+export async function recordSpend(
+  tx: Transaction,
+  taskId: string,
+  spent: RunSpend,
+  at: string,
+): Promise<Exhausted | null> {
   const task = await tx.getTask(taskId);
   if (!task) return null;
   if (spent.spend.calls > 0) {
     const byAttempt = [...task.usage_by_attempt];
     const index = byAttempt.findIndex((a) => a.attempt === spent.attempt && a.model === spent.model);
-    const entry = { ...addSpend(index >= 0 ? (byAttempt[index] as Spend) : NO_SPEND, spent.spend), attempt: spent.attempt, model: spent.model };
+    const entry = {
+      ...addSpend(index >= 0 ? (byAttempt[index] as Spend) : NO_SPEND, spent.spend),
+      attempt: spent.attempt,
+      model: spent.model,
+    };
     if (index >= 0) byAttempt[index] = entry;
     else byAttempt.push(entry);
     tx.putTask({
@@ -91,4 +139,3 @@ async function stopSubtree(tx: Transaction, spent: Exhausted, at: string): Promi
     stack.push(...(await tx.children(current.id)));
   }
 }
-

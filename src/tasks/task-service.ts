@@ -23,10 +23,9 @@ import type {
   ProgressInput,
   SendMessageInput,
 } from './inputs.js';
-import { firstExhausted } from './budgets.js';
 import { checkJsonValue } from './json-value.js';
 import { notify } from './notify.js';
-import { chainOf, recordSpend, stopIfSpent } from './spending.js';
+import { Spending, recordSpend } from './spending.js';
 import type { RunSpend } from './spending.js';
 import { TaskReads } from './task-reads.js';
 import { finished, started } from './transitions.js';
@@ -71,11 +70,14 @@ export class TaskService extends TaskReads {
   private readonly now: () => Date;
   private readonly log: Logger;
   private unsubscribe: (() => void) | null = null;
+  /** What runs spend, and the budgets over them (`spending.ts`). */
+  readonly spending: Spending;
 
   constructor(options: TaskServiceOptions) {
     super(options.store, options.bus);
     this.defaultTimeoutSeconds = options.defaultTimeoutSeconds;
     this.maxTokensPerRoot = options.maxTokensPerRoot ?? null;
+    this.spending = new Spending(this.store, () => this.stamp());
     this.now = options.now ?? (() => new Date());
     this.log = options.log ?? silentLogger;
   }
@@ -203,37 +205,6 @@ export class TaskService extends TaskReads {
       },
       { fence: claim },
     );
-  }
-
-  /**
-   * Records what a run's model calls spent (its claim's holder only), on its task and its ancestors' totals; when
-   * that spends a budget over it, the subtree under that budget fails here. Returns the budget's error, or null.
-   */
-  async recordSpend(claim: Claim, spent: RunSpend): Promise<string | null> {
-    const exhausted = await this.store.transact((tx) => recordSpend(tx, claim.task_id, spent, this.stamp()), {
-      fence: claim,
-    });
-    return exhausted?.message ?? null;
-  }
-
-  /** Writes `also` (a run's conversation) with what the run spent, for a task that ended otherwise meanwhile. */
-  async saveWith(taskId: string, also: (tx: Transaction) => Promise<void>, spend: RunSpend | null): Promise<void> {
-    await this.store.transact(async (tx) => {
-      await also(tx);
-      if (spend) await recordSpend(tx, taskId, spend, this.stamp());
-    });
-  }
-
-  /**
-   * Whether a model call may start for `task` (as stored, else as planned): the error of the first budget over it
-   * that is spent, whose subtree is stopped then if it was not yet (another process spent it); null while none is.
-   */
-  async budgetSpent(task: Task): Promise<string | null> {
-    const now = (await this.store.getTask(task.id)) ?? task;
-    const spent = firstExhausted((await chainOf((id) => this.store.getTask(id), now)).reverse());
-    if (spent === null) return null;
-    await this.store.transact((tx) => stopIfSpent(tx, spent.task.id, this.stamp()));
-    return spent.message;
   }
 
   /** Cancels a task and every descendant (the seed's terminate). A terminal task is left as it is. */

@@ -67,5 +67,10 @@ export function addSpend(a: Spend, b: Spend): Spend {
   if (b.calls === 0) return a;
   if (a.calls === 0) return b;
   const usage = addUsage(a, b);
-  return { ...usage, total_tokens: totalTokens(usage), cost_usd: addCost(a.cost_usd, b.cost_usd), calls: a.calls + b.calls };
+  return {
+    ...usage,
+    total_tokens: totalTokens(usage),
+    cost_usd: addCost(a.cost_usd, b.cost_usd),
+    calls: a.calls + b.calls,
+  };
 }

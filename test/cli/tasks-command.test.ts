@@ -78,7 +78,9 @@ describe('baton tasks / baton task', () => {
     expect(lines[0]).toMatch(/^ID\s+STATUS\s+FROM\s+TO\s+UPDATED\s+TOKENS\s+COST\s+DESCRIPTION$/);
     expect(lines[1]).toMatch(/^-+( +-+)+$/);
     expect(lines.slice(2)).toHaveLength(3);
-    expect(lines[2]).toMatch(new RegExp(`^${ids.checked}\\s+failed\\s+carol\\s+dave\\s+\\S+\\s+-\\s+-\\s+Check the figures$`));
+    expect(lines[2]).toMatch(
+      new RegExp(`^${ids.checked}\\s+failed\\s+carol\\s+dave\\s+\\S+\\s+-\\s+-\\s+Check the figures$`),
+    );
     expect(lines[3]).toMatch(new RegExp(`^${ids.translated}\\s+in_progress\\s+alice\\s+carol\\s.*Translate the memo`));
     expect(lines[4]).toMatch(new RegExp(`^${ids.summarised}\\s+completed\\s+alice\\s+bob\\s.*Summarise the quarterly`));
   });
@@ -254,7 +256,13 @@ describe('baton tasks / baton task: tokens and cost', () => {
       let id: string;
       try {
         const alice = await core.connect('alice');
-        id = (await alice.ok<{ task_id: string }>('subagent_dispatch', { agent_id: 'writer', task: 'Write it.', budget_tokens: 5000 })).task_id;
+        id = (
+          await alice.ok<{ task_id: string }>('subagent_dispatch', {
+            agent_id: 'writer',
+            task: 'Write it.',
+            budget_tokens: 5000,
+          })
+        ).task_id;
         await alice.ok('delegate_task', { assignee_id: 'bob', description: 'No model here' });
       } finally {
         await core.close();
@@ -265,7 +273,9 @@ describe('baton tasks / baton task: tokens and cost', () => {
       expect(lines[0]).toMatch(/^ID\s+STATUS\s+FROM\s+TO\s+UPDATED\s+TOKENS\s+COST\s+DESCRIPTION$/);
       // (1000 × 1 + 200 × 0.5 + 34 × 10) / 1e6 = $0.00144; a task without model calls shows "-".
       expect(lines[2]).toMatch(/\s+bob\s+\S+\s+-\s+-\s+No model here$/);
-      expect(lines[3]).toMatch(new RegExp(`^${id}\\s+completed\\s+alice\\s+writer\\s+\\S+\\s+1,234\\s+\\$0\\.00144\\s+Write it\\.$`));
+      expect(lines[3]).toMatch(
+        new RegExp(`^${id}\\s+completed\\s+alice\\s+writer\\s+\\S+\\s+1,234\\s+\\$0\\.00144\\s+Write it\\.$`),
+      );
 
       const shown = await runCli(['task', id, '--store', store], { cwd: tmp.dir });
       expect(shown.stdout).toMatch(

@@ -55,7 +55,8 @@ describe('budgets across Baton processes', () => {
   });
   afterEach(async () => {
     await host?.close().catch(() => undefined);
-    if (worker && worker.process.exitCode === null && worker.process.signalCode === null) worker.process.kill('SIGKILL');
+    if (worker && worker.process.exitCode === null && worker.process.signalCode === null)
+      worker.process.kill('SIGKILL');
     await worker?.exited.catch(() => undefined);
     await fake.close();
     await cleanup();
@@ -67,7 +68,11 @@ describe('budgets across Baton processes', () => {
     // Only the worker has the digger: the lead's child can run nowhere else.
     worker = spawnCli(['worker', ...store, '--agents', path.join(dir, 'worker-agents')], { cwd: dir, env });
     const started = worker;
-    await eventually(() => /worker \S+ on /.test(started.stderr()), 10_000, `the worker to start:\n${started.stderr()}`);
+    await eventually(
+      () => /worker \S+ on /.test(started.stderr()),
+      10_000,
+      `the worker to start:\n${started.stderr()}`,
+    );
     host = await startStdio(['--as', 'host', ...store, '--agents', path.join(dir, 'host-agents')], env);
 
     const result = await host.call('subagent_dispatch', { agent_id: 'lead', task: 'Dig deep.', budget_tokens: 1000 });

@@ -18,7 +18,14 @@ type Spend = {
   cost_usd: number | null;
   calls: number;
 };
-type Dispatched = { status: string; task_id: string; error?: string; result: string | null; usage: Spend; usage_total: Spend };
+type Dispatched = {
+  status: string;
+  task_id: string;
+  error?: string;
+  result: string | null;
+  usage: Spend;
+  usage_total: Spend;
+};
 
 /** The task ids in the tool results of a request (what delegate_task / subagent_dispatch answered). */
 function taskIds(body: Body): string[] {
@@ -46,7 +53,10 @@ describe('usage and budgets of a task tree', () => {
         lead: (body) => {
           const usage = { input: 10, output: 1 };
           if (toolResults(body) === 0) {
-            return { usage, toolCalls: [{ name: 'subagent_dispatch', arguments: { agent_id: 'mid', task: 'Plan it.' } }] };
+            return {
+              usage,
+              toolCalls: [{ name: 'subagent_dispatch', arguments: { agent_id: 'mid', task: 'Plan it.' } }],
+            };
           }
           if (toolResults(body) === 1) {
             const merge = { task_ids: taskIds(body), strategy: 'llm_summary' };
@@ -104,7 +114,8 @@ describe('usage and budgets of a task tree', () => {
     const shown = JSON.parse(String((resource.contents[0] as { text: string }).text)) as { task: Task };
     expect(shown.task.usage_total.total_tokens).toBe(6853);
     // The merge's summary task is the lead's child, so its run counts in the lead's subtree.
-    const children = (await core.store.findTasks({ parent: lead.task_id, order: 'oldest', limit: 10, cursor: null })).tasks;
+    const children = (await core.store.findTasks({ parent: lead.task_id, order: 'oldest', limit: 10, cursor: null }))
+      .tasks;
     expect(children.map((c) => [c.assignee_id, c.usage_total.total_tokens])).toEqual([
       ['mid', 1320],
       ['summarizer', 5500],
@@ -148,7 +159,8 @@ describe('usage and budgets of a task tree', () => {
     await eventually(() => fake.aborted === 2, 4000, 'the two hanging requests to be aborted');
     expect(requestsOf(fake, 'lead')).toHaveLength(2);
     expect(requestsOf(fake, 'worker')).toHaveLength(5);
-    const children = (await core.store.findTasks({ parent: lead.task_id, order: 'oldest', limit: 10, cursor: null })).tasks;
+    const children = (await core.store.findTasks({ parent: lead.task_id, order: 'oldest', limit: 10, cursor: null }))
+      .tasks;
     expect(children.map((c) => c.status)).toEqual(['completed', 'completed', 'completed', 'failed', 'failed']);
     expect(children[3]?.error).toBe(`task ${lead.task_id}: budget exhausted: spent 1000 of 1000 tokens`);
     // Each child was given what the lead's subtree had left when it was made: 1000 - 50 for the first, less for
@@ -156,7 +168,10 @@ describe('usage and budgets of a task tree', () => {
     expect(children[0]?.budget_tokens).toBe(950);
     for (const child of children) expect(child.budget_tokens).toBeLessThanOrEqual(950);
     // The delegator (the host) was told.
-    const inbox = await host.ok<{ items: Array<{ event: string; task_id: string; content: string | null }> }>('read_inbox', {});
+    const inbox = await host.ok<{ items: Array<{ event: string; task_id: string; content: string | null }> }>(
+      'read_inbox',
+      {},
+    );
     expect(inbox.items).toContainEqual(
       expect.objectContaining({
         event: 'task.notification.failed',
@@ -217,7 +232,10 @@ describe('usage and budgets of a task tree', () => {
             ? {
                 usage: { input: 300, output: 100 },
                 toolCalls: [
-                  { name: 'delegate_task', arguments: { assignee_id: 'worker', description: 'w', budget_tokens: 5000 } },
+                  {
+                    name: 'delegate_task',
+                    arguments: { assignee_id: 'worker', description: 'w', budget_tokens: 5000 },
+                  },
                 ],
               }
             : { usage: { input: 0, output: 0 }, text: 'delegated' },
@@ -229,7 +247,8 @@ describe('usage and budgets of a task tree', () => {
     expect(lead.status).toBe('completed');
     const leadTask = (await core.tasks.peek(lead.task_id)) as Task;
     expect(leadTask.budget_tokens).toBe(500); // --max-tokens-per-root caps the 800 asked for
-    const [child] = (await core.store.findTasks({ parent: lead.task_id, order: 'oldest', limit: 10, cursor: null })).tasks;
+    const [child] = (await core.store.findTasks({ parent: lead.task_id, order: 'oldest', limit: 10, cursor: null }))
+      .tasks;
     expect(child?.budget_tokens).toBe(100); // 500 - 400 spent, not the 5000 asked for
     const frugal = await host.ok<Dispatched>('subagent_dispatch', { agent_id: 'frugal', task: 'Go.' });
     expect(((await core.tasks.peek(frugal.task_id)) as Task).budget_tokens).toBe(200);

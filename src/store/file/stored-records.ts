@@ -43,7 +43,13 @@ const CURRENT: RecordSchemas = {
 };
 
 /** The fields version 3 added to a task, and what an older task holds in them. */
-const V3_FIELDS = { usage: true, usage_total: true, usage_by_attempt: true, budget_tokens: true, budget_usd: true } as const;
+const V3_FIELDS = {
+  usage: true,
+  usage_total: true,
+  usage_by_attempt: true,
+  budget_tokens: true,
+  budget_usd: true,
+} as const;
 const NO_BUDGET = { budget_tokens: null, budget_usd: null } as const;
 
 /** Version 2 records: tasks without spend or budgets. */
