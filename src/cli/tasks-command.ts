@@ -74,7 +74,10 @@ export async function tasksCommand(options: TasksOptions): Promise<string> {
   } finally {
     await store.close();
   }
-  if (options.json) return JSON.stringify({ tasks: tasks.map(summarize) }, null, 2);
+  if (options.json) {
+    const shown = tasks.map((t) => ({ ...summarize(t), usage: t.usage }));
+    return JSON.stringify({ tasks: shown }, null, 2);
+  }
   if (tasks.length === 0) return 'No tasks.';
   return formatTable(
     // TOKENS and COST are the task's whole subtree's.

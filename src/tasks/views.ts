@@ -8,7 +8,10 @@ import { TaskSchema, TaskStatusSchema } from '../model/task.js';
 import type { Task } from '../model/task.js';
 import { SpendSchema } from '../model/usage.js';
 
-/** A task as `list_tasks` shows it: no payload, result or history; the description cut to 200 characters. */
+/**
+ * A task as `list_tasks` shows it: no payload, result or history; the description cut to 200 characters; what its
+ * subtree spent (its own usage and per attempt are `get_task`'s, to keep the tool list small).
+ */
 export const TaskSummarySchema = TaskSchema.pick({
   id: true,
   kind: true,
@@ -24,7 +27,6 @@ export const TaskSummarySchema = TaskSchema.pick({
   updated_at: true,
   deadline: true,
   finished_at: true,
-  usage: true,
   usage_total: true,
 });
 export type TaskSummary = z.infer<typeof TaskSummarySchema>;
@@ -45,7 +47,6 @@ export function summarize(task: Task): TaskSummary {
     updated_at: task.updated_at,
     deadline: task.deadline,
     finished_at: task.finished_at,
-    usage: task.usage,
     usage_total: task.usage_total,
   };
 }

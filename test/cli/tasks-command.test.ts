@@ -277,6 +277,12 @@ describe('baton tasks / baton task: tokens and cost', () => {
         new RegExp(`^${id}\\s+completed\\s+alice\\s+writer\\s+\\S+\\s+1,234\\s+\\$0\\.00144\\s+Write it\\.$`),
       );
 
+      const json = await runCli(['tasks', '--store', store, '--json'], { cwd: tmp.dir });
+      const listed = (
+        JSON.parse(json.stdout) as { tasks: Array<{ id: string; usage_total: { total_tokens: number } }> }
+      ).tasks;
+      expect(listed.find((t) => t.id === id)?.usage_total.total_tokens).toBe(1234);
+
       const shown = await runCli(['task', id, '--store', store], { cwd: tmp.dir });
       expect(shown.stdout).toMatch(
         /^ {2}usage: +1,234 tokens \(1,200 in, 200 read from the cache; 34 out\) in 1 call, cost \$0\.00144$/m,
