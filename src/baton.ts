@@ -48,7 +48,19 @@ export type BatonConfig = Pick<
   Config,
   'store' | 'defaultTimeout' | 'agents' | 'model' | 'maxConcurrency' | 'maxDepth' | 'maxPerSession' | 'tools'
 > &
-  Partial<Pick<Config, 'bundledAgents' | 'permissions' | 'mcpServers' | 'models' | 'workspace' | 'leaseSeconds'>>;
+  Partial<
+    Pick<
+      Config,
+      | 'bundledAgents'
+      | 'permissions'
+      | 'mcpServers'
+      | 'models'
+      | 'workspace'
+      | 'leaseSeconds'
+      | 'prices'
+      | 'maxTokensPerRoot'
+    >
+  >;
 
 export interface BatonOptions {
   /** Where providers read keys and base URLs. Default `process.env`. */
@@ -77,7 +89,13 @@ export async function createBaton(config: BatonConfig, log: Logger, options: Bat
   const cwd = options.cwd ?? process.cwd();
   const bus = new InMemoryEventBus(log);
   const store = await openStore(config.store, { log });
-  const tasks = new TaskService({ store, bus, defaultTimeoutSeconds: config.defaultTimeout, log });
+  const tasks = new TaskService({
+    store,
+    bus,
+    defaultTimeoutSeconds: config.defaultTimeout,
+    maxTokensPerRoot: config.maxTokensPerRoot ?? null,
+    log,
+  });
   await tasks.start();
   const sessions = new SessionRegistry(bus, log);
 
@@ -132,6 +150,7 @@ export async function createBaton(config: BatonConfig, log: Logger, options: Bat
     ...(options.retryBaseMs !== undefined ? { retryBaseMs: options.retryBaseMs } : {}),
     leaseMs: (config.leaseSeconds ?? 30) * 1000,
     ...(options.takesQueued === false ? { takesQueued: false } : {}),
+    ...(config.prices ? { prices: config.prices } : {}),
   });
 
   const deadlines = new DeadlineTimer(tasks, bus, log);

@@ -8,6 +8,7 @@ import { summarize } from '../tasks/views.js';
 import type { CommandSpec, Flags } from './command.js';
 import { EXIT } from './command.js';
 import { loadConfig } from './load-config.js';
+import { costText, tokensText, usageLines } from './spend-text.js';
 import { formatTable, indent } from './table.js';
 
 const JSON_OPTION = { flags: '--json', description: 'print JSON for scripts' };
@@ -73,13 +74,26 @@ export async function tasksCommand(options: TasksOptions): Promise<string> {
   } finally {
     await store.close();
   }
-  if (options.json) return JSON.stringify({ tasks: tasks.map(summarize) }, null, 2);
+  if (options.json) {
+    const shown = tasks.map((t) => ({ ...summarize(t), usage: t.usage }));
+    return JSON.stringify({ tasks: shown }, null, 2);
+  }
   if (tasks.length === 0) return 'No tasks.';
   return formatTable(
-    ['ID', 'STATUS', 'FROM', 'TO', 'UPDATED', 'DESCRIPTION'],
-    tasks.map((t) => [t.id, t.status, t.delegated_by, t.assignee_id, t.updated_at.slice(0, 19), t.description]),
+    // TOKENS and COST are the task's whole subtree's.
+    ['ID', 'STATUS', 'FROM', 'TO', 'UPDATED', 'TOKENS', 'COST', 'DESCRIPTION'],
+    tasks.map((t) => [
+      t.id,
+      t.status,
+      t.delegated_by,
+      t.assignee_id,
+      t.updated_at.slice(0, 19),
+      tokensText(t.usage_total),
+      costText(t.usage_total),
+      t.description,
+    ]),
     // Ids stay whole (they are what `baton task` takes); the description gives way.
-    { maxWidth: options.width || 0, shrink: [5] },
+    { maxWidth: options.width || 0, shrink: [7] },
   );
 }
 
@@ -107,6 +121,7 @@ export async function taskCommand(id: string, options: { store: string; json?: b
     `  finished:     ${task.finished_at ?? '-'}`,
     ...(task.parent_task_id ? [`  parent:       ${task.parent_task_id}`] : []),
     ...(children.length > 0 ? [`  children:     ${children.join(', ')}`] : []),
+    ...usageLines(task),
     '',
     'Description:',
     indent(task.description),

@@ -3,6 +3,7 @@
  * types are inferred from them. Validated when a store loads (SPEC §9: stored JSON is checked on load).
  */
 import { z } from 'zod';
+import { AttemptSpendSchema, NO_SPEND, SpendSchema } from './usage.js';
 
 export const TASK_STATUSES = ['pending', 'in_progress', 'completed', 'failed', 'timed_out', 'cancelled'] as const;
 export const TaskStatusSchema = z.enum(TASK_STATUSES);
@@ -88,6 +89,16 @@ export const TaskSchema = z.object({
   affinity: z.string().nullable(),
   /** The model of the current or last attempt (`provider:model`, or `sampling`): what `model: inherit` takes. */
   model: z.string().nullable(),
+  /** What this task's own model calls spent, all attempts together (SPEC §5). */
+  usage: SpendSchema,
+  /** What its whole subtree spent: its own calls, its children's, theirs… (a merge's llm_summary is a child). */
+  usage_total: SpendSchema,
+  /** Its own spend per attempt, with the model that answered. */
+  usage_by_attempt: z.array(AttemptSpendSchema),
+  /** The token budget of its subtree: its own or its agent's, capped by what its ancestors had left; null = none. */
+  budget_tokens: z.number().int().positive().nullable(),
+  /** The same in USD at the configured prices; null = none. */
+  budget_usd: z.number().positive().nullable(),
   /** The store's change sequence number of the last write of this task (assigned by the store). */
   seq: z.number().int(),
   /** The change sequence number of its creation: its position in creation order (assigned by the store). */
@@ -95,12 +106,20 @@ export const TaskSchema = z.object({
 });
 export type Task = z.infer<typeof TaskSchema>;
 
-/** What a task holds before anyone ran it: no claim, no epoch, no model; its seqs are the store's to assign. */
+/** What a task has spent before any model call: nothing. */
+export const NO_USAGE = {
+  usage: NO_SPEND,
+  usage_total: NO_SPEND,
+  usage_by_attempt: [],
+} as const satisfies Partial<Task>;
+
+/** What a task holds before anyone ran it: no claim, no epoch, no model, no spend; its seqs are the store's. */
 export const NOT_RUN = {
   claim: null,
   lease_epoch: 0,
   affinity: null,
   model: null,
+  ...NO_USAGE,
   seq: 0,
   created_seq: 0,
 } as const satisfies Partial<Task>;

@@ -3,7 +3,7 @@
  * each vendor file maps this shape to its wire format and back.
  */
 import type { ChatMessage, ToolCall } from '../model/chat-message.js';
-import type { Usage } from '../usage/usage.js';
+import type { Usage } from '../model/usage.js';
 
 // The conversation records are Baton's own (sessions store them); providers map them to and from each vendor.
 export { ChatMessageSchema, ToolCallSchema, ToolImageSchema } from '../model/chat-message.js';

@@ -11,10 +11,12 @@ import type { ChatMessage } from '../model/chat-message.js';
 import type { InboxItem } from '../model/inbox.js';
 import { isTerminal } from '../model/task.js';
 import type { Task } from '../model/task.js';
+import type { ProviderName } from '../providers/types.js';
 import { runAgentLoop } from './agent-loop.js';
 import { buildAgentTools } from './agent-tools.js';
 import { resultText } from './merge-strategies.js';
 import type { RunDeps } from './run-deps.js';
+import type { SpendMeter } from './spend-meter.js';
 import type { RunHandle } from './worker.js';
 
 export interface AttemptOutcome {
@@ -22,12 +24,17 @@ export interface AttemptOutcome {
   messages: ChatMessage[];
 }
 
+/** Where an attempt's spend is counted: the run reads what is left for its last write (`SpendMeter.take`). */
+export type MeterFor = (provider: ProviderName) => SpendMeter;
+
 export async function runAttempt(
   deps: RunDeps,
   run: RunHandle,
   agent: AgentDefinition,
   attempt: number,
   sessionId: string,
+  /** Gives the attempt its spend meter, once its provider is known. */
+  meterFor: MeterFor,
   /** The attempt was recorded with the task's creation (on `run.task.model`). */
   recordedAtCreation = false,
 ): Promise<AttemptOutcome> {
@@ -46,6 +53,7 @@ export async function runAttempt(
   const recorded: Promise<unknown> =
     recordedAtCreation && resolved.spec === run.task.model ? run.ready : run.ready.then(record);
   recorded.catch(() => undefined); // awaited below; a failure stops the attempt there
+  const meter = meterFor(resolved.provider);
   const session = await store.getSession(sessionId);
   // Messages sent to the agent since this task was assigned (while it was queued, pending, or between attempts)
   // go into the first prompt; later ones are shown between its steps.
@@ -91,7 +99,9 @@ export async function runAttempt(
         message: step.message,
       }),
     complete: async (_provider, request) => {
+      await meter.before(task); // SPEC §5: no model call starts under a spent budget
       const [response] = await Promise.all([providers.complete(resolved.provider, request, sessionId), recorded]);
+      await meter.after(response);
       return response;
     },
     finished: async () => isTerminal((await tasks.peek(task.id))?.status ?? 'completed'),

@@ -105,6 +105,7 @@ export class Dispatcher {
           ...(input.context !== undefined ? { payload: { context: input.context } } : {}),
           timeout_seconds: input.timeout_seconds ?? agent.timeout_seconds,
           max_retries: agent.max_retries,
+          ...budgetOf(input, agent),
           ...(parent ? { parent_task_id: parent.id } : {}),
         },
         { kind: 'dispatch', id, session_id: sessionId, ...(claimFor ? { claimFor } : {}) },
@@ -149,4 +150,17 @@ export class Dispatcher {
     }
     return agent;
   }
+}
+
+/** The budgets a delegator gave, else its agent's (frontmatter `budget_tokens` / `budget_usd`). */
+export function budgetOf(
+  input: { budget_tokens?: number | undefined; budget_usd?: number | undefined },
+  agent: AgentDefinition,
+): { budget_tokens?: number; budget_usd?: number } {
+  const tokens = input.budget_tokens ?? agent.budget_tokens;
+  const usd = input.budget_usd ?? agent.budget_usd;
+  return {
+    ...(tokens !== undefined ? { budget_tokens: tokens } : {}),
+    ...(usd !== undefined ? { budget_usd: usd } : {}),
+  };
 }

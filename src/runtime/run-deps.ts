@@ -8,6 +8,7 @@ import type { ProviderRegistry } from '../providers/registry.js';
 import type { TaskStore } from '../store/task-store.js';
 import type { OperationContext } from '../tasks/operations/operation.js';
 import type { TaskService } from '../tasks/task-service.js';
+import type { Prices } from '../usage/prices.js';
 import type { McpServerPool } from '../tools/mcp-client/pool.js';
 import type { WorkspaceToolOptions } from '../tools/workspace/index.js';
 import type { ModelResolution } from './model-resolution.js';
@@ -36,6 +37,8 @@ export interface RunDeps {
   log: Logger;
   /** First delay between attempts of a failed run; doubles each time. */
   retryBaseMs: number;
+  /** The price table: what each model call cost. */
+  prices: Readonly<Prices>;
   /** The operations as the run of `agent` on `task` calls them (as the agent, fenced, children under its task). */
   operationsFor(agent: AgentDefinition, task: Task, claim: Claim, sessionId: string): OperationContext;
 }

@@ -8,10 +8,13 @@
 import { ConfigError, LeaseLostError, errorMessage } from '../errors.js';
 import { newId } from '../model/ids.js';
 import { isTerminal } from '../model/task.js';
+import type { ProviderName } from '../providers/types.js';
 import type { Transaction } from '../store/task-store.js';
+import type { RunSpend } from '../tasks/task-service.js';
 import { checkJsonValue } from '../tasks/json-value.js';
 import { runAttempt } from './attempt.js';
 import type { RunDeps } from './run-deps.js';
+import { SpendMeter } from './spend-meter.js';
 import type { RunHandle } from './worker.js';
 
 export const INTERRUPTED = 'interrupted: the Baton process running it stopped';
@@ -43,7 +46,11 @@ export async function runTask(deps: RunDeps, run: RunHandle): Promise<void> {
     let recordedFirst = !run.fromStore && task.attempts === 1;
     if (recordedFirst) run.inAttempt = true; // a stop before the attempt gets under way refunds it too
     let attempts = recordedFirst ? 0 : task.attempts;
+    let meter: SpendMeter | null = null;
+    const meterFor = (provider: ProviderName) =>
+      (meter = new SpendMeter(tasks, run.claim, attempts, provider, deps.prices));
     for (;;) {
+      meter = null;
       try {
         const outcome = await deps.scheduler.run(
           task.priority,
@@ -51,7 +58,7 @@ export async function runTask(deps: RunDeps, run: RunHandle): Promise<void> {
             run.inAttempt = true;
             const recorded = recordedFirst && attempts === 0;
             recordedFirst = false;
-            return runAttempt(deps, run, agent, ++attempts, sessionId, recorded);
+            return runAttempt(deps, run, agent, ++attempts, sessionId, meterFor, recorded);
           },
           {
             signal: run.signal,
@@ -73,10 +80,15 @@ export async function runTask(deps: RunDeps, run: RunHandle): Promise<void> {
         if (answers) checkJsonValue(outcome.text, "the agent's final answer");
         const save = (tx: Transaction) => deps.sessions.save(tx, sessionId, agent, task.delegated_by, outcome.messages);
         // One write for both: the answer and the conversation (unless a tool already ended the task).
+        const spend = takeSpend(meter);
         if (answers) {
-          await tasks.complete(agent.id, { task_id: task.id, result: outcome.text }, { fence: run.claim, also: save });
+          await tasks.complete(
+            agent.id,
+            { task_id: task.id, result: outcome.text },
+            { fence: run.claim, also: save, spend },
+          );
         } else {
-          await deps.store.transact(save);
+          await tasks.spending.saveWith(task.id, save, spend);
         }
         run.inAttempt = false;
         return;
@@ -92,6 +104,9 @@ export async function runTask(deps: RunDeps, run: RunHandle): Promise<void> {
           ))
         )
           return;
+        // What the attempt spent before it failed counts all the same (it may spend a budget, ending the task).
+        const spend = takeSpend(meter);
+        if (spend) await tasks.spending.record(run.claim, spend).catch(quietly(run));
         const now = await tasks.peek(task.id);
         if (!now || isTerminal(now.status)) return;
         const message = errorMessage(error);
@@ -112,6 +127,10 @@ export async function runTask(deps: RunDeps, run: RunHandle): Promise<void> {
     deps.workspaces.forgetSession(sessionId);
     deps.workspaces.release(task.id);
   }
+}
+
+function takeSpend(meter: SpendMeter | null): RunSpend | null {
+  return meter?.take() ?? null;
 }
 
 /** Swallows what a run that stopped (aborted, or its claim lost) may meet; anything else is thrown on. */

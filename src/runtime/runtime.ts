@@ -20,8 +20,10 @@ import type { MergeOutput } from '../tasks/operations/merge.js';
 import type { OperationContext } from '../tasks/operations/operation.js';
 import type { TaskService } from '../tasks/task-service.js';
 import type { McpServerPool } from '../tools/mcp-client/pool.js';
+import { DEFAULT_PRICES } from '../usage/prices.js';
+import type { Prices } from '../usage/prices.js';
 import type { WorkspaceToolOptions } from '../tools/workspace/index.js';
-import { Dispatcher } from './dispatcher.js';
+import { Dispatcher, budgetOf } from './dispatcher.js';
 import type { DispatchOptions, DispatchOutcome } from './dispatcher.js';
 import { Merger } from './merge.js';
 import type { MergeCall } from './merge.js';
@@ -64,6 +66,8 @@ export interface RuntimeOptions {
   leaseMs: number;
   /** False: run only the tasks this process creates (a one-shot `baton dispatch`). Default true. */
   takesQueued?: boolean;
+  /** The price table (`prices` over the shipped defaults). Default `DEFAULT_PRICES`. */
+  prices?: Readonly<Prices>;
 }
 
 export class Runtime {
@@ -92,6 +96,7 @@ export class Runtime {
       notes,
       samplers: this.samplers,
       retryBaseMs: options.retryBaseMs ?? 1000,
+      prices: options.prices ?? DEFAULT_PRICES,
       operationsFor: (agent, task, claim, sessionId) => ({
         caller: agent.id,
         tasks,
@@ -174,6 +179,7 @@ export class Runtime {
             ? { timeout_seconds: agent.timeout_seconds }
             : {}),
           ...(input.max_retries === undefined ? { max_retries: agent.max_retries } : {}),
+          ...budgetOf(input, agent),
         }
       : input;
     const claimFor =

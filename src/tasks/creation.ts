@@ -7,7 +7,9 @@
 import { InputError, NotFoundError } from '../errors.js';
 import { NOT_RUN, isTerminal } from '../model/task.js';
 import type { Task } from '../model/task.js';
+import { childBudget } from './budgets.js';
 import type { DelegateInput } from './inputs.js';
+import { chainOf } from './spending.js';
 
 /** How a task is created, beyond what the delegator says. */
 export interface CreateOptions {
@@ -40,7 +42,7 @@ export async function buildTask(
   getTask: (id: string) => Promise<Task | undefined>,
   caller: string,
   input: DelegateInput,
-  options: CreateOptions & { defaultTimeoutSeconds: number; now: Date },
+  options: CreateOptions & { defaultTimeoutSeconds: number; maxTokensPerRoot: number | null; now: Date },
 ): Promise<Task> {
   const now = options.now.toISOString();
   const timeout = input.timeout_seconds ?? options.defaultTimeoutSeconds;
@@ -60,6 +62,8 @@ export async function buildTask(
     // SPEC §5: a child's deadline never passes its parent's.
     if (parent.deadline !== null && parent.deadline < deadline) deadline = parent.deadline;
   }
+  // SPEC §5: a child's budget never exceeds what remains of its parent's (nor of theirs).
+  const budgets = childBudget(input, parent ? await chainOf(getTask, parent) : [], options.maxTokensPerRoot);
   const { id } = options;
   if (await getTask(id)) throw new InputError('duplicate_id', `task ${id} already exists`);
   // Dependencies must exist already, so a new task can never close a cycle; each must be visible to the caller.
@@ -101,6 +105,7 @@ export async function buildTask(
     attempts: 0,
     max_retries: input.max_retries ?? 0,
     session_id: options.session_id ?? null,
+    ...budgets,
     ...NOT_RUN,
   };
 }

@@ -1,6 +1,6 @@
 /** The input of `subagent_dispatch`. The MCP tool narrows `agent_id` to an enum of the dispatchable agents. */
 import { z } from 'zod';
-import { LIMITS } from './inputs.js';
+import { BudgetInputShape, LIMITS } from './inputs.js';
 
 export const DispatchInputSchema = z.object({
   agent_id: z.string().min(1).max(LIMITS.idChars).describe('The agent to dispatch: one of the available agents.'),
@@ -22,5 +22,6 @@ export const DispatchInputSchema = z.object({
     .max(24 * 3600)
     .optional()
     .describe("Seconds before the run is stopped and the task timed out; default the agent's or the server's."),
+  ...BudgetInputShape,
 });
 export type DispatchInput = z.infer<typeof DispatchInputSchema>;

@@ -35,6 +35,17 @@ const text = (max: number = LIMITS.textChars) => z.string().min(1).max(max);
 const pageLimit = (what: string) =>
   z.number().int().min(1).max(LIMITS.listMax).optional().describe(`At most this many ${what} (1-500, default 50).`);
 
+/** SPEC §5 budgets, on `delegate_task` and `subagent_dispatch` alike. */
+export const BudgetInputShape = {
+  budget_tokens: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe("Tokens (input + output) the task's whole subtree may spend; then it stops and fails."),
+  budget_usd: z.number().positive().optional().describe('The same budget in USD, at the configured prices.'),
+};
+
 export const DelegateInputSchema = z.object({
   assignee_id: AgentIdSchema.describe('Id of the agent that will do the task: a defined agent or a connected client.'),
   description: text().describe('What to do, in plain language.'),
@@ -71,6 +82,7 @@ export const DelegateInputSchema = z.object({
     .describe(
       'Tasks that must complete first: this task stays pending until they all complete, and fails if one of them ends otherwise. Their results are given to the assignee.',
     ),
+  ...BudgetInputShape,
 });
 export type DelegateInput = z.infer<typeof DelegateInputSchema>;
 

@@ -8,7 +8,7 @@ import type { EventBus } from '../events/event-bus.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import { silentLogger } from '../log.js';
-import type { InboxEvent, InboxItem } from '../model/inbox.js';
+import type { InboxItem } from '../model/inbox.js';
 import { newId } from '../model/ids.js';
 import { NOT_RUN, isTerminal } from '../model/task.js';
 import type { Claim, Task } from '../model/task.js';
@@ -24,18 +24,23 @@ import type {
   SendMessageInput,
 } from './inputs.js';
 import { checkJsonValue } from './json-value.js';
+import { notify } from './notify.js';
+import { Spending, recordSpend } from './spending.js';
+import type { RunSpend } from './spending.js';
 import { TaskReads } from './task-reads.js';
 import { finished, started } from './transitions.js';
 import type { RunPatch } from './transitions.js';
 import { excerpt } from './views.js';
 
-export type { ClaimFor, CreateOptions, TaskPlan };
+export type { ClaimFor, CreateOptions, RunSpend, TaskPlan };
 
 export interface TaskServiceOptions {
   store: TaskStore;
   bus: EventBus;
   /** Default task timeout in seconds (`--default-timeout`). */
   defaultTimeoutSeconds: number;
+  /** `--max-tokens-per-root`: the token budget of every root task's tree; null or absent = none. */
+  maxTokensPerRoot?: number | null;
   now?: () => Date;
   log?: Logger;
 }
@@ -46,6 +51,8 @@ export interface RunWrite {
   fence?: Claim;
   /** More to write in the same transaction (the run's conversation, saved with its answer). */
   also?: (tx: Transaction) => Promise<void>;
+  /** What the run's last model calls spent, recorded in the same transaction (`spending.ts`). */
+  spend?: RunSpend | null;
 }
 
 export interface CancelOutcome {
@@ -59,13 +66,18 @@ export type { RunPatch };
 
 export class TaskService extends TaskReads {
   private readonly defaultTimeoutSeconds: number;
+  private readonly maxTokensPerRoot: number | null;
   private readonly now: () => Date;
   private readonly log: Logger;
   private unsubscribe: (() => void) | null = null;
+  /** What runs spend, and the budgets over them (`spending.ts`). */
+  readonly spending: Spending;
 
   constructor(options: TaskServiceOptions) {
     super(options.store, options.bus);
     this.defaultTimeoutSeconds = options.defaultTimeoutSeconds;
+    this.maxTokensPerRoot = options.maxTokensPerRoot ?? null;
+    this.spending = new Spending(this.store, () => this.stamp());
     this.now = options.now ?? (() => new Date());
     this.log = options.log ?? silentLogger;
   }
@@ -127,7 +139,7 @@ export class TaskService extends TaskReads {
   /** Puts a new task, tells its assignee, and claims it (its first attempt started) when asked to. */
   private async insert(tx: Transaction, caller: string, task: Task, options: CreateOptions): Promise<Task> {
     tx.putTask(task);
-    this.notify(tx, task.assignee_id, 'task.notification.assigned', task, caller, task.description);
+    notify(tx, task.assignee_id, 'task.notification.assigned', task, caller, task.description);
     const { claimFor } = options;
     if (claimFor && task.status === 'in_progress') {
       const claim = await tx.claim(task.id, claimFor.runner, claimFor.leaseMs);
@@ -140,7 +152,7 @@ export class TaskService extends TaskReads {
 
   async reportProgress(caller: string, input: ProgressInput, write: RunWrite = {}): Promise<Task> {
     if (input.data !== undefined) checkJsonValue(input.data, 'data');
-    return this.write(write, async (tx) => {
+    return this.write(write, input.task_id, async (tx) => {
       const task = await this.writable(tx, caller, input.task_id);
       const now = this.stamp();
       const entry = { at: now, message: input.message, ...(input.data !== undefined ? { data: input.data } : {}) };
@@ -151,7 +163,7 @@ export class TaskService extends TaskReads {
         progress: [...task.progress, entry],
       };
       tx.putTask(next);
-      this.notify(tx, task.delegated_by, 'task.notification.progress', next, caller, input.message, input.data);
+      notify(tx, task.delegated_by, 'task.notification.progress', next, caller, input.message, input.data);
       return next;
     });
   }
@@ -159,21 +171,21 @@ export class TaskService extends TaskReads {
   /** Completes with `input.result`, whoever produced it (a tool call, a subagent's final answer): within limits. */
   async complete(caller: string, input: CompleteInput, write: RunWrite = {}): Promise<Task> {
     checkJsonValue(input.result, 'result');
-    return this.write(write, async (tx) => {
+    return this.write(write, input.task_id, async (tx) => {
       const task = await this.writable(tx, caller, input.task_id);
       const next = finished(this.stamp(), task, 'completed', { result: input.result, status_message: 'completed' });
       tx.putTask(next);
-      this.notify(tx, task.delegated_by, 'task.notification.completed', next, caller, null);
+      notify(tx, task.delegated_by, 'task.notification.completed', next, caller, null);
       return next;
     });
   }
 
   async fail(caller: string, input: FailInput, write: RunWrite = {}): Promise<Task> {
-    return this.write(write, async (tx) => {
+    return this.write(write, input.task_id, async (tx) => {
       const task = await this.writable(tx, caller, input.task_id);
       const next = finished(this.stamp(), task, 'failed', { error: input.error, status_message: input.error });
       tx.putTask(next);
-      this.notify(tx, task.delegated_by, 'task.notification.failed', next, caller, input.error);
+      notify(tx, task.delegated_by, 'task.notification.failed', next, caller, input.error);
       return next;
     });
   }
@@ -225,7 +237,7 @@ export class TaskService extends TaskReads {
             status_message: 'cancelled',
           });
           tx.putTask(next);
-          this.notify(tx, next.assignee_id, 'task.notification.cancelled', next, caller, next.error);
+          notify(tx, next.assignee_id, 'task.notification.cancelled', next, caller, next.error);
           cancelled.push(next.id);
           if (next.id === task.id) root = next;
         }
@@ -250,8 +262,8 @@ export class TaskService extends TaskReads {
       const message = `timed out after ${task.timeout_seconds} s`;
       const next = finished(this.stamp(), task, 'timed_out', { error: message, status_message: message });
       tx.putTask(next);
-      this.notify(tx, task.delegated_by, 'task.notification.timeout', next, null, message);
-      this.notify(tx, task.assignee_id, 'task.notification.timeout', next, null, message);
+      notify(tx, task.delegated_by, 'task.notification.timeout', next, null, message);
+      notify(tx, task.assignee_id, 'task.notification.timeout', next, null, message);
       return next;
     });
   }
@@ -272,7 +284,7 @@ export class TaskService extends TaskReads {
         if (next) {
           tx.putTask(next);
           if (next.status === 'failed')
-            this.notify(tx, task.delegated_by, 'task.notification.failed', next, null, next.error);
+            notify(tx, task.delegated_by, 'task.notification.failed', next, null, next.error);
           changed.push(next);
         }
       }
@@ -334,35 +346,16 @@ export class TaskService extends TaskReads {
     return task;
   }
 
-  private write<T>(write: RunWrite, fn: (tx: Transaction) => Promise<T>): Promise<T> {
+  private write<T>(write: RunWrite, taskId: string, fn: (tx: Transaction) => Promise<T>): Promise<T> {
     return this.store.transact(
       async (tx) => {
         const value = await fn(tx);
         await write.also?.(tx);
+        if (write.spend) await recordSpend(tx, taskId, write.spend, this.stamp());
         return value;
       },
       write.fence ? { fence: write.fence } : {},
     );
-  }
-
-  private notify(
-    tx: Transaction,
-    recipient: string,
-    event: InboxEvent,
-    task: Task,
-    from: string | null,
-    content: string | null,
-    data?: unknown,
-  ): void {
-    tx.addInbox({
-      recipient,
-      event,
-      from,
-      task_id: task.id,
-      content,
-      data: { status: task.status, description: excerpt(task.description), ...(data !== undefined ? { data } : {}) },
-      created_at: task.updated_at,
-    });
   }
 
   private publish(change: Change): void {
@@ -383,7 +376,12 @@ export class TaskService extends TaskReads {
   }
 
   private creation(options: CreateOptions) {
-    return { ...options, defaultTimeoutSeconds: this.defaultTimeoutSeconds, now: this.now() };
+    return {
+      ...options,
+      defaultTimeoutSeconds: this.defaultTimeoutSeconds,
+      maxTokensPerRoot: this.maxTokensPerRoot,
+      now: this.now(),
+    };
   }
 
   private stamp(): string {

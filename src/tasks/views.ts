@@ -6,8 +6,12 @@ import { z } from 'zod';
 import { InboxItemSchema } from '../model/inbox.js';
 import { TaskSchema, TaskStatusSchema } from '../model/task.js';
 import type { Task } from '../model/task.js';
+import { SpendSchema } from '../model/usage.js';
 
-/** A task as `list_tasks` shows it: no payload, result or history; the description cut to 200 characters. */
+/**
+ * A task as `list_tasks` shows it: no payload, result or history; the description cut to 200 characters; what its
+ * subtree spent (its own usage and per attempt are `get_task`'s, to keep the tool list small).
+ */
 export const TaskSummarySchema = TaskSchema.pick({
   id: true,
   kind: true,
@@ -23,6 +27,7 @@ export const TaskSummarySchema = TaskSchema.pick({
   updated_at: true,
   deadline: true,
   finished_at: true,
+  usage_total: true,
 });
 export type TaskSummary = z.infer<typeof TaskSummarySchema>;
 
@@ -42,6 +47,7 @@ export function summarize(task: Task): TaskSummary {
     updated_at: task.updated_at,
     deadline: task.deadline,
     finished_at: task.finished_at,
+    usage_total: task.usage_total,
   };
 }
 
@@ -53,6 +59,8 @@ export const TaskOutcomeSchema = z.object({
   status_message: z.string().nullable(),
   result: z.unknown().optional(),
   error: z.string().nullable(),
+  usage: SpendSchema.describe("What the task's own model calls spent: tokens, and cost_usd (null: unknown)."),
+  usage_total: SpendSchema.describe('What its whole subtree spent.'),
 });
 export type TaskOutcome = z.infer<typeof TaskOutcomeSchema>;
 
@@ -64,6 +72,8 @@ export function outcomeOf(task: Task): TaskOutcome {
     status_message: task.status_message,
     ...(task.result !== undefined ? { result: task.result } : {}),
     error: task.error,
+    usage: task.usage,
+    usage_total: task.usage_total,
   };
 }
 

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import type { ProviderName } from '../providers/types.js';
-import type { Usage } from './usage.js';
+import type { Usage } from '../model/usage.js';
 
 /** The providers a price key may name; a table, so the compiler sees a provider added to `ProviderName`. */
 const PROVIDERS: Record<ProviderName, true> = { anthropic: true, openai: true, sampling: true };

@@ -14,31 +14,13 @@
  * So `input_tokens + output_tokens` is what a call spent in tokens on any vendor, and the cache counts only say
  * how much of the input was billed at a cache rate (see `prices.ts`).
  */
-import { z } from 'zod';
+import { UNKNOWN_USAGE } from '../model/usage.js';
+import type { Spend, Usage } from '../model/usage.js';
+import { addCost } from './prices.js';
 
-/** A token count a vendor reported, or null when it reported none. */
-export const TokenCountSchema = z.number().int().nonnegative().nullable();
-
-/** The tokens of one model call, or a total of several (see `addUsage`). */
-export const UsageSchema = z.object({
-  /** Every prompt token the model read, the cached ones included. */
-  input_tokens: TokenCountSchema,
-  /** Every token the model produced. */
-  output_tokens: TokenCountSchema,
-  /** Of `input_tokens`, those read from the prompt cache. */
-  cache_read_tokens: TokenCountSchema,
-  /** Of `input_tokens`, those written to the prompt cache. */
-  cache_write_tokens: TokenCountSchema,
-});
-export type Usage = z.infer<typeof UsageSchema>;
-
-/** A call whose vendor or client reported no usage. */
-export const UNKNOWN_USAGE: Readonly<Usage> = Object.freeze({
-  input_tokens: null,
-  output_tokens: null,
-  cache_read_tokens: null,
-  cache_write_tokens: null,
-});
+// The records are the model's (a task keeps its spend); the arithmetic is here.
+export { NO_SPEND, TokenCountSchema, UNKNOWN_USAGE, UsageSchema } from '../model/usage.js';
+export type { Spend, Usage } from '../model/usage.js';
 
 const FIELDS = Object.keys(UNKNOWN_USAGE) as (keyof Usage)[];
 
@@ -70,4 +52,25 @@ export function totalTokens(usage: Usage): number | null {
   const { input_tokens: input, output_tokens: output } = usage;
   if (input === null && output === null) return null;
   return (input ?? 0) + (output ?? 0);
+}
+
+/** The spend of one call: its usage, its total tokens and its cost (null: unknown). */
+export function spendOf(usage: Usage, cost: number | null): Spend {
+  return { ...usage, total_tokens: totalTokens(usage), cost_usd: cost, calls: 1 };
+}
+
+/**
+ * The sum of two spends. No calls on one side is no change; otherwise the counts add as `addUsage` does and the
+ * cost is null as soon as one side's is (a total never hides a call that could not be priced).
+ */
+export function addSpend(a: Spend, b: Spend): Spend {
+  if (b.calls === 0) return a;
+  if (a.calls === 0) return b;
+  const usage = addUsage(a, b);
+  return {
+    ...usage,
+    total_tokens: totalTokens(usage),
+    cost_usd: addCost(a.cost_usd, b.cost_usd),
+    calls: a.calls + b.calls,
+  };
 }

@@ -6,7 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { spawnInPty } from '../helpers/pty.js';
 import type { CliResult } from '../helpers/cli.js';
+import { writeAgent } from '../helpers/agents.js';
 import { startCore, tempDir } from '../helpers/core.js';
+import { startFakeOpenAi } from '../providers/fakes/fake-openai-server.js';
 
 interface Summary {
   id: string;
@@ -73,20 +75,23 @@ describe('baton tasks / baton task', () => {
     expect(run.code).toBe(0);
     expect(run.stderr).toBe('');
     const lines = run.stdout.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^ID\s+STATUS\s+FROM\s+TO\s+UPDATED\s+DESCRIPTION$/);
+    expect(lines[0]).toMatch(/^ID\s+STATUS\s+FROM\s+TO\s+UPDATED\s+TOKENS\s+COST\s+DESCRIPTION$/);
     expect(lines[1]).toMatch(/^-+( +-+)+$/);
     expect(lines.slice(2)).toHaveLength(3);
-    expect(lines[2]).toMatch(new RegExp(`^${ids.checked}\\s+failed\\s+carol\\s+dave\\s+\\S+\\s+Check the figures$`));
+    expect(lines[2]).toMatch(
+      new RegExp(`^${ids.checked}\\s+failed\\s+carol\\s+dave\\s+\\S+\\s+-\\s+-\\s+Check the figures$`),
+    );
     expect(lines[3]).toMatch(new RegExp(`^${ids.translated}\\s+in_progress\\s+alice\\s+carol\\s.*Translate the memo`));
     expect(lines[4]).toMatch(new RegExp(`^${ids.summarised}\\s+completed\\s+alice\\s+bob\\s.*Summarise the quarterly`));
   });
 
   it('cuts the table to a narrow terminal, the descriptions giving way and the ids kept whole', async () => {
-    const run = spawnInPty(['tasks', '--store', store], { cwd: tmp.dir, columns: 100 });
+    // 120 columns: the ids (36), the TOKENS and COST columns and the headers need 111 before any description.
+    const run = spawnInPty(['tasks', '--store', store], { cwd: tmp.dir, columns: 120 });
     expect((await run.exited).code).toBe(0);
     const lines = run.screen().trimEnd().split('\r\n');
     expect(lines).toHaveLength(5);
-    for (const line of lines) expect(line.length, line).toBeLessThanOrEqual(100);
+    for (const line of lines) expect(line.length, line).toBeLessThanOrEqual(120);
     expect(lines[3]).toMatch(new RegExp(`^${ids.translated}\\s+in_progress\\s+alice\\s+carol\\s.*Translate.*…$`));
   });
 
@@ -229,6 +234,64 @@ describe('baton task ID-PREFIX', () => {
       expect(line).toMatch(new RegExp(`^baton: task id prefix '${digit}' matches ${matching.length} tasks: `));
       for (const id of matching.slice(0, 5)) expect(line).toContain(id);
     } finally {
+      await tmp.cleanup();
+    }
+  });
+});
+
+describe('baton tasks / baton task: tokens and cost', () => {
+  it('shows what a task and its subtree spent, at the configured prices', async () => {
+    const tmp = await tempDir('baton-cli-usage-');
+    const fake = await startFakeOpenAi(() => ({ usage: { input: 1200, output: 34, cacheRead: 200 }, text: 'done' }));
+    try {
+      const store = path.join(tmp.dir, 'store.json');
+      const agents = path.join(tmp.dir, 'agents');
+      await writeAgent(agents, 'writer', { model: 'openai:gpt-test' });
+      const core = await startCore({
+        storePath: store,
+        agents: [agents],
+        env: { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: fake.baseUrl },
+        prices: { 'openai:gpt-test': { input: 1, output: 10, cacheRead: 0.5 } },
+      });
+      let id: string;
+      try {
+        const alice = await core.connect('alice');
+        id = (
+          await alice.ok<{ task_id: string }>('subagent_dispatch', {
+            agent_id: 'writer',
+            task: 'Write it.',
+            budget_tokens: 5000,
+          })
+        ).task_id;
+        await alice.ok('delegate_task', { assignee_id: 'bob', description: 'No model here' });
+      } finally {
+        await core.close();
+      }
+      const list = await runCli(['tasks', '--store', store], { cwd: tmp.dir });
+      expect(list.stderr).toBe('');
+      const lines = list.stdout.trimEnd().split('\n');
+      expect(lines[0]).toMatch(/^ID\s+STATUS\s+FROM\s+TO\s+UPDATED\s+TOKENS\s+COST\s+DESCRIPTION$/);
+      // (1000 × 1 + 200 × 0.5 + 34 × 10) / 1e6 = $0.00144; a task without model calls shows "-".
+      expect(lines[2]).toMatch(/\s+bob\s+\S+\s+-\s+-\s+No model here$/);
+      expect(lines[3]).toMatch(
+        new RegExp(`^${id}\\s+completed\\s+alice\\s+writer\\s+\\S+\\s+1,234\\s+\\$0\\.00144\\s+Write it\\.$`),
+      );
+
+      const json = await runCli(['tasks', '--store', store, '--json'], { cwd: tmp.dir });
+      const listed = (
+        JSON.parse(json.stdout) as { tasks: Array<{ id: string; usage_total: { total_tokens: number } }> }
+      ).tasks;
+      expect(listed.find((t) => t.id === id)?.usage_total.total_tokens).toBe(1234);
+
+      const shown = await runCli(['task', id, '--store', store], { cwd: tmp.dir });
+      expect(shown.stdout).toMatch(
+        /^ {2}usage: +1,234 tokens \(1,200 in, 200 read from the cache; 34 out\) in 1 call, cost \$0\.00144$/m,
+      );
+      expect(shown.stdout).toMatch(/^ {2}subtree: +1,234 tokens .* cost \$0\.00144$/m);
+      expect(shown.stdout).toMatch(/^ {4}attempt 1 on openai:gpt-test: 1,234 tokens/m);
+      expect(shown.stdout).toMatch(/^ {2}budget: +5,000 tokens for the subtree$/m);
+    } finally {
+      await fake.close();
       await tmp.cleanup();
     }
   });

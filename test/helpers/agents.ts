@@ -9,6 +9,8 @@ export interface AgentSpec {
   memory_scope?: 'isolated' | 'snapshot' | 'shared';
   max_steps?: number;
   max_retries?: number;
+  budget_tokens?: number;
+  budget_usd?: number;
   timeout_seconds?: number;
   tools?: string;
   disallowedTools?: string;

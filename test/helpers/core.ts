@@ -12,6 +12,7 @@ import {
   ResourceUpdatedNotificationSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { CallToolResult, CreateMessageRequest, CreateMessageResult } from '@modelcontextprotocol/sdk/types.js';
+import { DEFAULT_PRICES } from '../../src/usage/prices.js';
 import { createBaton } from '../../src/baton.js';
 import type { Baton } from '../../src/baton.js';
 import type { Config } from '../../src/config.js';
@@ -82,6 +83,10 @@ export interface CoreOptions {
   log?: Logger;
   /** `--lease-seconds` (default 30). */
   leaseSeconds?: number;
+  /** `--max-tokens-per-root`. */
+  maxTokensPerRoot?: number;
+  /** `prices`, over the shipped defaults. */
+  prices?: Config['prices'];
 }
 
 export async function startCore(options: CoreOptions = {}): Promise<Core> {
@@ -103,6 +108,8 @@ export async function startCore(options: CoreOptions = {}): Promise<Core> {
       models: options.modelMap ?? {},
       workspace: options.workspace ?? null,
       ...(options.leaseSeconds !== undefined ? { leaseSeconds: options.leaseSeconds } : {}),
+      ...(options.maxTokensPerRoot !== undefined ? { maxTokensPerRoot: options.maxTokensPerRoot } : {}),
+      ...(options.prices ? { prices: { ...DEFAULT_PRICES, ...options.prices } } : {}),
     },
     options.log ?? silentLogger,
     {

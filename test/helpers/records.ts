@@ -30,6 +30,8 @@ export function task(id: string, overrides: Partial<Task> = {}): Task {
     attempts: 0,
     max_retries: 0,
     session_id: null,
+    budget_tokens: null,
+    budget_usd: null,
     ...NOT_RUN,
     ...overrides,
   };

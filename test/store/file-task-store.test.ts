@@ -6,6 +6,7 @@ import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LowdbTaskStore, SCHEMA_VERSION } from '../../src/store/file/file-task-store.js';
+import { NO_USAGE } from '../../src/model/task.js';
 import type { Task } from '../../src/model/task.js';
 import { tempDir } from '../helpers/core.js';
 import { task } from '../helpers/records.js';
@@ -158,5 +159,44 @@ describe('LowdbTaskStore (file only)', () => {
     ).toMatchObject({
       schema_version: SCHEMA_VERSION,
     });
+  });
+
+  it('opens a schema-2 store (tasks without usage or budgets), keeps every task and its seqs, and upgrades it', async () => {
+    const v2 = (id: string, seq: number, extra: Partial<Task> = {}) => {
+      const {
+        usage: _u,
+        usage_total: _t,
+        usage_by_attempt: _a,
+        budget_tokens: _b,
+        budget_usd: _d,
+        ...rest
+      } = task(id, {
+        seq,
+        created_seq: seq,
+        ...extra,
+      });
+      return rest;
+    };
+    await writeFile(
+      file,
+      `{"schema_version":2,"generation":2,"seq":5,"tasks":[\n` +
+        `${JSON.stringify(v2('old-1', 4, { status: 'completed' }))}\n],"inbox":[\n],"sessions":[\n]}\n`,
+    );
+    await writeFile(`${file}.journal`, `{"generation":2}\n${JSON.stringify({ task: v2('old-2', 5) })}\n`);
+    const store = await open();
+    const tasks = (await store.findTasks({ order: 'oldest' })).tasks;
+    expect(tasks.map((t) => [t.id, t.seq, t.created_seq])).toEqual([
+      ['old-1', 4, 4],
+      ['old-2', 5, 5],
+    ]);
+    for (const t of tasks) {
+      expect(t).toMatchObject({ ...NO_USAGE, budget_tokens: null, budget_usd: null });
+    }
+    await store.transact((tx) => tx.putTask(task('new')));
+    expect((await store.getTask('new'))?.seq).toBe(6);
+    await store.close();
+    expect(
+      JSON.parse((await readFile(file, 'utf8')).split('\n')[0]!.replace(/"tasks":\[$/, '"tasks":[]}')),
+    ).toMatchObject({ schema_version: SCHEMA_VERSION });
   });
 });

@@ -16,7 +16,7 @@ import { appendJournal, readJournal, resetJournal } from './journal.js';
 import { SnapshotFile } from './snapshot-file.js';
 import type { SnapshotData } from './snapshot-file.js';
 import { StoreState } from './store-state.js';
-import { SCHEMA_VERSION, recordSchemas, upgradeFromV1 } from './stored-records.js';
+import { SCHEMA_VERSION, recordSchemas, upgradeRecords } from './stored-records.js';
 import type { JournalRecord } from './stored-records.js';
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -129,7 +129,7 @@ export class StoreFiles {
       if (current) for (const r of journal.records) state.apply(r);
       const upgraded = snapshot.schema_version < SCHEMA_VERSION;
       if (upgraded) {
-        state.seq = upgradeFromV1(state, state.seq);
+        state.seq = upgradeRecords(state, state.seq, snapshot.schema_version);
         state.reindex();
       } else if (!inCreationOrder(state)) {
         state.reindex();

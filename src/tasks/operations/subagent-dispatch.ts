@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { TaskStatusSchema } from '../../model/task.js';
 import type { Task } from '../../model/task.js';
+import { SpendSchema } from '../../model/usage.js';
 import { DispatchInputSchema } from '../dispatch-input.js';
 import { operation } from './operation.js';
 
@@ -15,6 +16,8 @@ export const DispatchOutputSchema = z.object({
   agent_id: z.string(),
   status: TaskStatusSchema,
   error: z.string().optional(),
+  usage: SpendSchema.describe("What the subagent's own model calls spent: tokens, and cost_usd (null: unknown)."),
+  usage_total: SpendSchema.describe('What its whole subtree spent, the subagents it dispatched included.'),
 });
 export type DispatchOutput = z.infer<typeof DispatchOutputSchema>;
 
@@ -27,6 +30,8 @@ export function dispatchAnswer(task: Task, sessionId: string | null): DispatchOu
     agent_id: task.assignee_id,
     status: task.status,
     ...(task.error !== null ? { error: task.error } : {}),
+    usage: task.usage,
+    usage_total: task.usage_total,
   };
 }
 
