@@ -21,6 +21,7 @@ import { VERSION } from '../version.js';
 import { bearerAuth, noOAuthDiscovery } from './bearer-auth.js';
 import { InMemoryEventStore } from './event-store.js';
 import { HttpSessions } from './http-sessions.js';
+import { SSE_POLL_AFTER_MS, SSE_RETRY_MS, closeLongCallStream } from './sse-polling.js';
 
 /** SPEC §10: request body limit. */
 export const BODY_LIMIT = '4mb';
@@ -40,6 +41,8 @@ export interface HttpOptions {
   sessionIdleMs?: number;
   /** Resolves the bind host (tests inject one); default `dns.lookup` with every address. */
   lookup?: (host: string) => Promise<LookupAddress[]>;
+  /** SEP-1699: a call's POST stream is closed after this many ms and the client resumes it (default 30 s). */
+  ssePollAfterMs?: number;
 }
 
 export interface RunningHttp {
@@ -101,6 +104,7 @@ export async function startHttp(deps: ServerDeps, options: HttpOptions): Promise
       const transport = sessions.get(sessionId, 'streamable', agentId) && streamable.get(sessionId);
       if (!transport) return rpcError(res, 404, 'Session not found');
       sessions.track(sessionId, res);
+      closeLongCallStream(transport, req, res, options.ssePollAfterMs ?? SSE_POLL_AFTER_MS);
       return transport.handleRequest(req, res, req.body);
     }
     if (!isInitializeRequest(req.body)) {
@@ -113,6 +117,7 @@ export async function startHttp(deps: ServerDeps, options: HttpOptions): Promise
       const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
         sessionIdGenerator: () => randomUUID(),
         eventStore: new InMemoryEventStore(),
+        retryInterval: SSE_RETRY_MS,
         onsessioninitialized: (id) => {
           streamable.set(id, transport);
           sessions.add(id, { kind: 'streamable', agentId, server, close: () => transport.close() });
