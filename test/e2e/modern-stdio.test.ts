@@ -12,10 +12,17 @@ import { writeAgent } from '../helpers/agents.js';
 import { CLI, cleanEnv } from '../helpers/cli.js';
 import { eventually, tempDir } from '../helpers/core.js';
 import { MODERN, TASKS, modernRequest } from '../helpers/modern.js';
+import type { Wire } from '../helpers/modern.js';
 import { startFakeOpenAi } from '../providers/fakes/fake-openai-server.js';
 import type { FakeOpenAi } from '../providers/fakes/fake-openai-server.js';
 
-type Line = { id?: unknown; method?: string; params?: Record<string, any>; result?: Record<string, any>; error?: { code: number } };
+type Line = {
+  id?: unknown;
+  method?: string;
+  params?: Record<string, Wire>;
+  result?: Record<string, Wire>;
+  error?: { code: number };
+};
 
 describe('MCP 2026-07-28 over stdio', () => {
   let dir: string;
@@ -45,7 +52,8 @@ describe('MCP 2026-07-28 over stdio', () => {
     createInterface({ input: child.stdout }).on('line', (line) => lines.push(JSON.parse(line) as Line));
   };
   const send = (message: object) => child.stdin.write(`${JSON.stringify(message)}\n`);
-  const answer = (id: unknown) => eventually(async () => lines.find((l) => l.id === id && ('result' in l || 'error' in l)));
+  const answer = (id: unknown) =>
+    eventually(async () => lines.find((l) => l.id === id && ('result' in l || 'error' in l)));
   const request = async (method: string, params: Record<string, unknown> = {}, options = {}) => {
     const message = modernRequest(method, params, options);
     send(message);
@@ -56,21 +64,35 @@ describe('MCP 2026-07-28 over stdio', () => {
     fake = await startFakeOpenAi([{ text: 'Over stdio.', delayMs: 200 }]);
     await start();
     const discovered = await request('server/discover');
-    expect(discovered.result).toMatchObject({ supportedVersions: [MODERN], capabilities: { extensions: { [TASKS]: {} } } });
+    expect(discovered.result).toMatchObject({
+      supportedVersions: [MODERN],
+      capabilities: { extensions: { [TASKS]: {} } },
+    });
 
-    const created = await request('tools/call', { name: 'subagent_dispatch', arguments: { agent_id: 'worker', task: 'Go.' } });
+    const created = await request('tools/call', {
+      name: 'subagent_dispatch',
+      arguments: { agent_id: 'worker', task: 'Go.' },
+    });
     expect(created.result).toMatchObject({ resultType: 'task', status: 'working' });
     const taskId = created.result!.taskId as string;
     const done = await eventually(async () => {
       const got = await request('tasks/get', { taskId });
       return got.result?.status === 'completed' ? got.result : undefined;
     });
-    expect(done.result).toMatchObject({ content: [{ type: 'text', text: 'Over stdio.' }], structuredContent: { task_id: taskId } });
+    expect(done.result).toMatchObject({
+      content: [{ type: 'text', text: 'Over stdio.' }],
+      structuredContent: { task_id: taskId },
+    });
 
     // The 2025 session on the same stream has not started: its inbox pushes (log messages) never reach stdout.
     expect(lines.filter((l) => l.method === 'notifications/message')).toEqual([]);
     // A 2025-11-25 client opens with initialize on the same stdin and gets today's answers.
-    send({ jsonrpc: '2.0', id: 'init', method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'legacy', version: '1' } } });
+    send({
+      jsonrpc: '2.0',
+      id: 'init',
+      method: 'initialize',
+      params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'legacy', version: '1' } },
+    });
     expect((await answer('init')).result).toMatchObject({ protocolVersion: '2025-11-25', capabilities: { tasks: {} } });
     send({ jsonrpc: '2.0', method: 'notifications/initialized' });
     send({ jsonrpc: '2.0', id: 'list', method: 'tools/list' });
@@ -90,10 +112,18 @@ describe('MCP 2026-07-28 over stdio', () => {
       _meta: { 'io.modelcontextprotocol/subscriptionId': listen.id },
     });
 
-    const call = modernRequest('tools/call', { name: 'subagent_dispatch', arguments: { agent_id: 'worker', task: 'Hang.' } }, { tasks: false });
+    const call = modernRequest(
+      'tools/call',
+      { name: 'subagent_dispatch', arguments: { agent_id: 'worker', task: 'Hang.' } },
+      { tasks: false },
+    );
     send(call);
     await fake.waitFor(() => fake.requests.length === 1);
-    send({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: call.id, reason: 'no longer needed' } });
+    send({
+      jsonrpc: '2.0',
+      method: 'notifications/cancelled',
+      params: { requestId: call.id, reason: 'no longer needed' },
+    });
     await fake.waitFor(() => fake.aborted === 1);
     expect(lines.find((l) => l.id === call.id)).toBeUndefined(); // a cancelled request gets no answer
   });

@@ -1,5 +1,8 @@
 /** Hand-built MCP 2026-07-28 requests (the per-request envelope) and a poster for them over HTTP. */
 export const MODERN = '2026-07-28';
+/** JSON read off the wire: the tests look into it with toMatchObject and plain property reads. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- wire JSON of any shape, in tests only
+export type Wire = any;
 export const TASKS = 'io.modelcontextprotocol/tasks';
 const NAME_FIELD: Record<string, string> = {
   'tools/call': 'name',
@@ -42,13 +45,13 @@ export interface Reply {
   status: number;
   headers: Headers;
   /** The JSON-RPC response. */
-  body: { id?: unknown; result?: Record<string, any>; error?: { code: number; message: string; data?: any } };
+  body: { id?: unknown; result?: Record<string, Wire>; error?: { code: number; message: string; data?: Wire } };
   /** Notifications sent before the response (SSE). */
-  notifications: Array<{ method: string; params: Record<string, any> }>;
+  notifications: Array<{ method: string; params: Record<string, Wire> }>;
 }
 
 /** The headers a 2026 client sends along with `message`. */
-export function modernHeaders(message: { method: string; params: Record<string, any> }): Record<string, string> {
+export function modernHeaders(message: { method: string; params: Record<string, Wire> }): Record<string, string> {
   const field = NAME_FIELD[message.method];
   return {
     'content-type': 'application/json',
@@ -62,7 +65,7 @@ export function modernHeaders(message: { method: string; params: Record<string, 
 /** POSTs one message to `url` and reads its answer, JSON or SSE. */
 export async function post(
   url: string,
-  message: { method: string; params: Record<string, any> },
+  message: { method: string; params: Record<string, Wire> },
   headers: Record<string, string> = {},
   signal?: AbortSignal,
 ): Promise<Reply> {

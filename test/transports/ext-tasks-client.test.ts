@@ -8,6 +8,7 @@ import { createTaskSessionFromClient, resultFromTaskOutcome } from '@modelcontex
 import { describe, expect, it } from 'vitest';
 import { startHttp } from '../../src/transports/http.js';
 import { writeAgent } from '../helpers/agents.js';
+import type { Wire } from '../helpers/modern.js';
 import { MODERN, modernHeaders, post } from '../helpers/modern.js';
 import { useSandbox } from '../helpers/sandbox.js';
 
@@ -28,8 +29,8 @@ describe('the ext-tasks client against Baton (2026-07-28)', () => {
     // The session's wire path for task-shaped answers (the SDK Client itself refuses resultType "task").
     let nextId = 1;
     const rawDispatch = async (
-      request: { method: string; params?: Record<string, any> },
-      options: { signal?: AbortSignal; context?: { headers?: HeadersInit } } = {},
+      request: { method: string; params?: Record<string, Wire> },
+      options: { signal?: AbortSignal; context?: { headers?: Record<string, string> } } = {},
     ) => {
       const message = { jsonrpc: '2.0', id: `raw-${nextId++}`, ...request, params: request.params ?? {} };
       const headers = new Headers(options.context?.headers);
@@ -47,7 +48,7 @@ describe('the ext-tasks client against Baton (2026-07-28)', () => {
     try {
       const { tools } = await client.listTools();
       const tool = tools.find((t) => t.name === 'subagent_dispatch')!;
-      const declaration = { name: tool.name, inputSchema: tool.inputSchema };
+      const declaration = { name: tool.name, inputSchema: tool.inputSchema as Wire };
 
       const first = await session.callTool(
         'subagent_dispatch',

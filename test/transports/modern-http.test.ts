@@ -10,6 +10,7 @@ import type { RunningHttp } from '../../src/transports/http.js';
 import { writeAgent } from '../helpers/agents.js';
 import type { Core } from '../helpers/core.js';
 import { eventually } from '../helpers/core.js';
+import type { Wire } from '../helpers/modern.js';
 import { MODERN, TASKS, modernHeaders, modernRequest, post } from '../helpers/modern.js';
 import { useSandbox } from '../helpers/sandbox.js';
 
@@ -27,7 +28,10 @@ describe('MCP 2026-07-28 over HTTP', () => {
     return async () => http.close();
   };
   const dispatchAsTask = async (task: string) => {
-    const reply = await post(url, modernRequest('tools/call', { name: 'subagent_dispatch', arguments: { agent_id: 'worker', task } }));
+    const reply = await post(
+      url,
+      modernRequest('tools/call', { name: 'subagent_dispatch', arguments: { agent_id: 'worker', task } }),
+    );
     expect(reply.body.result).toMatchObject({ resultType: 'task', status: 'working', ttlMs: null });
     return reply.body.result!.taskId as string;
   };
@@ -58,11 +62,19 @@ describe('MCP 2026-07-28 over HTTP', () => {
     const tools = await post(url, modernRequest('tools/list'));
     const names = tools.body.result!.tools.map((t: { name: string }) => t.name);
     expect(names).toEqual(expect.arrayContaining(['subagent_dispatch', 'delegate_task', 'get_task']));
-    expect(tools.body.result!.tools.find((t: { name: string }) => t.name === 'subagent_dispatch')).not.toHaveProperty('execution');
+    expect(tools.body.result!.tools.find((t: { name: string }) => t.name === 'subagent_dispatch')).not.toHaveProperty(
+      'execution',
+    );
     expect(tools.body.result).toMatchObject({ resultType: 'complete', ttlMs: 0, cacheScope: 'private' });
 
     // Any request stands alone: delegate in one, read the task in the next.
-    const delegated = await post(url, modernRequest('tools/call', { name: 'delegate_task', arguments: { assignee_id: 'bob', description: 'Review it.' } }));
+    const delegated = await post(
+      url,
+      modernRequest('tools/call', {
+        name: 'delegate_task',
+        arguments: { assignee_id: 'bob', description: 'Review it.' },
+      }),
+    );
     const taskId = delegated.body.result!.structuredContent.task_id as string;
     const read = await post(url, modernRequest('tools/call', { name: 'get_task', arguments: { task_id: taskId } }));
     expect(read.body.result!.structuredContent.task).toMatchObject({ id: taskId, assignee_id: 'bob' });
@@ -99,7 +111,10 @@ describe('MCP 2026-07-28 over HTTP', () => {
     await sandbox.fakeOpenAi([{ status: 400, message: 'no such model' }]);
     const stop = await start({ max_retries: 0 });
     const done = await settle(await dispatchAsTask('Fail.'));
-    expect(done).toMatchObject({ status: 'completed', result: { isError: true, structuredContent: { status: 'failed' } } });
+    expect(done).toMatchObject({
+      status: 'completed',
+      result: { isError: true, structuredContent: { status: 'failed' } },
+    });
     await stop();
   });
 
@@ -113,7 +128,9 @@ describe('MCP 2026-07-28 over HTTP', () => {
     await fake.waitFor(() => fake.aborted === 1);
     expect((await getTask(first)).result).toMatchObject({ taskId: first, status: 'cancelled' });
     // Cancelling an ended task is acknowledged, nothing changes.
-    expect((await post(url, modernRequest('tasks/cancel', { taskId: first }))).body.result).toMatchObject({ resultType: 'complete' });
+    expect((await post(url, modernRequest('tasks/cancel', { taskId: first }))).body.result).toMatchObject({
+      resultType: 'complete',
+    });
 
     const second = await dispatchAsTask('Think again.');
     await fake.waitFor(() => fake.requests.length === 2);
@@ -131,16 +148,28 @@ describe('MCP 2026-07-28 over HTTP', () => {
     const stop = await start();
     const reply = await post(
       url,
-      modernRequest('tools/call', { name: 'subagent_dispatch', arguments: { agent_id: 'worker', task: 'Go.' } }, { tasks: false, meta: { progressToken: 'p1' } }),
+      modernRequest(
+        'tools/call',
+        { name: 'subagent_dispatch', arguments: { agent_id: 'worker', task: 'Go.' } },
+        { tasks: false, meta: { progressToken: 'p1' } },
+      ),
     );
     expect(reply.headers.get('content-type')).toContain('text/event-stream');
-    expect(reply.body.result).toMatchObject({ resultType: 'complete', content: [{ type: 'text', text: 'Done inline.' }] });
-    expect(reply.notifications.some((n) => n.method === 'notifications/progress' && n.params.progressToken === 'p1')).toBe(true);
+    expect(reply.body.result).toMatchObject({
+      resultType: 'complete',
+      content: [{ type: 'text', text: 'Done inline.' }],
+    });
+    expect(
+      reply.notifications.some((n) => n.method === 'notifications/progress' && n.params.progressToken === 'p1'),
+    ).toBe(true);
     const taskId = reply.body.result!.structuredContent.task_id as string;
 
     const refused = await post(url, modernRequest('tasks/get', { taskId }, { tasks: false }));
     expect(refused.status).toBe(400);
-    expect(refused.body.error).toMatchObject({ code: -32021, data: { requiredCapabilities: { extensions: { [TASKS]: {} } } } });
+    expect(refused.body.error).toMatchObject({
+      code: -32021,
+      data: { requiredCapabilities: { extensions: { [TASKS]: {} } } },
+    });
     const unknown = await post(url, modernRequest('tasks/get', { taskId: 'no-such-task' }));
     expect(unknown.body.error).toMatchObject({ code: -32602 });
     await stop();
@@ -188,7 +217,7 @@ describe('MCP 2026-07-28 over HTTP', () => {
       signal: away.signal,
     });
     expect(res.headers.get('content-type')).toContain('text/event-stream');
-    const seen: Array<{ method: string; params: Record<string, any> }> = [];
+    const seen: Array<{ method: string; params: Record<string, Wire> }> = [];
     const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
     let buffer = '';
     while (!seen.some((n) => n.method === 'notifications/tasks' && n.params.status === 'completed')) {
