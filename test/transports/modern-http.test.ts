@@ -78,6 +78,8 @@ describe('MCP 2026-07-28 over HTTP', () => {
     const taskId = delegated.body.result!.structuredContent.task_id as string;
     const read = await post(url, modernRequest('tools/call', { name: 'get_task', arguments: { task_id: taskId } }));
     expect(read.body.result!.structuredContent.task).toMatchObject({ id: taskId, assignee_id: 'bob' });
+    // The server underneath is no live session: no inbox pushes go to it, nothing counts it as a client.
+    expect(core.baton.sessions.size).toBe(0);
     await stop();
   });
 
