@@ -4,6 +4,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { AgentRegistry } from '../agents/registry.js';
 import { ConfigError } from '../errors.js';
+import type { EventBus } from '../events/event-bus.js';
 import type { Logger } from '../log.js';
 import type { ModelResolver } from '../providers/model-resolver.js';
 import type { ProviderRegistry } from '../providers/registry.js';
@@ -26,6 +27,8 @@ import * as subagentDispatch from './tools/subagent-dispatch.js';
 /** The parts shared by every connection. */
 export interface ServerDeps {
   tasks: TaskService;
+  /** The facts of every process (the 2026-07-28 front's `subscriptions/listen` follows them). */
+  bus: EventBus;
   sessions: SessionRegistry;
   runtime: Runtime;
   agents: AgentRegistry;
@@ -78,7 +81,7 @@ export function resolveToolList(list: readonly string[] | null): Set<string> | n
   return names;
 }
 
-const INSTRUCTIONS =
+export const INSTRUCTIONS =
   'Baton lets agents hand work to each other. subagent_dispatch runs a defined agent on a task and waits for its ' +
   'answer; list_agents shows who is available. delegate_task gives a task to another agent and returns its id ' +
   '(fan out several, then wait_for_tasks and merge their results); ' +
@@ -86,8 +89,11 @@ const INSTRUCTIONS =
   'stop them with cancel_task. Notifications about your tasks and messages from other agents arrive as log ' +
   'messages and stay in your inbox (read_inbox).';
 
-/** Builds the MCP server for one connection acting as `agentId`. */
-export function createServer(deps: ServerDeps, agentId: string): McpServer {
+/**
+ * Builds the MCP server for one connection acting as `agentId`. `live: false` (the 2026-07-28 front's server
+ * underneath) keeps it out of the session registry: no inbox pushes, no sampling or roots through it.
+ */
+export function createServer(deps: ServerDeps, agentId: string, options: { live?: boolean } = {}): McpServer {
   const taskStore = new BatonMcpTaskStore(agentId, deps.tasks, (task) =>
     subagentDispatch.dispatchResult(task, task.session_id),
   );
@@ -104,7 +110,8 @@ export function createServer(deps: ServerDeps, agentId: string): McpServer {
       taskStore,
     },
   );
-  const session = deps.sessions.add(agentId, server);
+  const live = options.live ?? true;
+  const session = live ? deps.sessions.add(agentId, server) : { agentId, server, subscriptions: new Set<string>() };
   const sampler = () => (server.server.getClientCapabilities()?.sampling ? samplerOf(server) : undefined);
   const ctx: SessionContext = {
     caller: agentId,
@@ -140,7 +147,7 @@ export function createServer(deps: ServerDeps, agentId: string): McpServer {
   const previousOnClose = server.server.onclose;
   server.server.onclose = () => {
     unsubscribe();
-    deps.sessions.remove(session);
+    if (live) deps.sessions.remove(session);
     previousOnClose?.();
   };
   return server;

@@ -79,7 +79,8 @@ export class SessionRegistry {
   }
 
   private send(session: Session, fn: () => Promise<void>): void {
-    if (!session.server.isConnected()) return;
+    // Not before initialize: on stdio a 2026-07-28 client shares the stream with a 2025 session that never starts.
+    if (!session.server.isConnected() || !session.server.server.getClientVersion()) return;
     fn().catch((error: unknown) =>
       this.log.debug('could not notify session', { agent: session.agentId, error: errorMessage(error) }),
     );

@@ -15,12 +15,15 @@ import express from 'express';
 import type { NextFunction, Request, Response } from 'express';
 import { LOOPBACK_HOSTS, isLoopbackAddress } from '../config.js';
 import { ConfigError, errorMessage } from '../errors.js';
+import { ModernFront } from '../mcp/modern/front.js';
 import { createServer } from '../mcp/server.js';
 import type { ServerDeps } from '../mcp/server.js';
 import { VERSION } from '../version.js';
 import { bearerAuth, noOAuthDiscovery } from './bearer-auth.js';
 import { InMemoryEventStore } from './event-store.js';
 import { HttpSessions } from './http-sessions.js';
+import { isModernPost, modernPost } from './modern-http.js';
+import { SSE_POLL_AFTER_MS, SSE_RETRY_MS, closeLongCallStream } from './sse-polling.js';
 
 /** SPEC §10: request body limit. */
 export const BODY_LIMIT = '4mb';
@@ -40,6 +43,8 @@ export interface HttpOptions {
   sessionIdleMs?: number;
   /** Resolves the bind host (tests inject one); default `dns.lookup` with every address. */
   lookup?: (host: string) => Promise<LookupAddress[]>;
+  /** SEP-1699: a call's POST stream is closed after this many ms and the client resumes it (default 30 s). */
+  ssePollAfterMs?: number;
 }
 
 export interface RunningHttp {
@@ -62,6 +67,7 @@ export async function startHttp(deps: ServerDeps, options: HttpOptions): Promise
   });
   const streamable = new Map<string, StreamableHTTPServerTransport>();
   const legacy = new Map<string, SSEServerTransport>();
+  const modern = new ModernFront(deps);
 
   const app = express();
   app.disable('x-powered-by');
@@ -96,11 +102,14 @@ export async function startHttp(deps: ServerDeps, options: HttpOptions): Promise
 
   app.post('/mcp', async (req, res) => {
     const agentId = res.locals.agentId as string;
+    // MCP 2026-07-28: stateless, no session; every other POST is 2025-11-25's.
+    if (isModernPost(req)) return modernPost(modern, req, res, agentId);
     const sessionId = req.headers['mcp-session-id'];
     if (typeof sessionId === 'string') {
       const transport = sessions.get(sessionId, 'streamable', agentId) && streamable.get(sessionId);
       if (!transport) return rpcError(res, 404, 'Session not found');
       sessions.track(sessionId, res);
+      closeLongCallStream(transport, req, res, options.ssePollAfterMs ?? SSE_POLL_AFTER_MS);
       return transport.handleRequest(req, res, req.body);
     }
     if (!isInitializeRequest(req.body)) {
@@ -113,6 +122,7 @@ export async function startHttp(deps: ServerDeps, options: HttpOptions): Promise
       const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
         sessionIdGenerator: () => randomUUID(),
         eventStore: new InMemoryEventStore(),
+        retryInterval: SSE_RETRY_MS,
         onsessioninitialized: (id) => {
           streamable.set(id, transport);
           sessions.add(id, { kind: 'streamable', agentId, server, close: () => transport.close() });
@@ -187,6 +197,7 @@ export async function startHttp(deps: ServerDeps, options: HttpOptions): Promise
     url: `http://${shownHost}:${port}`,
     port,
     async close() {
+      await modern.close();
       await sessions.close();
       streamable.clear();
       legacy.clear();
