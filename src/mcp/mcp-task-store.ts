@@ -13,6 +13,7 @@ import { InputError } from '../errors.js';
 import { newId } from '../model/ids.js';
 import type { Task, TaskStatus } from '../model/task.js';
 import type { TaskService } from '../tasks/task-service.js';
+import type { TaskDetail } from '../tasks/views.js';
 
 /** How often a client should poll `tasks/get` while a subagent runs. */
 export const POLL_INTERVAL_MS = 250;
@@ -27,7 +28,7 @@ export class BatonMcpTaskStore implements SdkTaskStore {
     private readonly caller: string,
     private readonly tasks: TaskService,
     /** The `subagent_dispatch` result of a finished task. */
-    private readonly resultOf: (task: Task) => CallToolResult,
+    private readonly resultOf: (task: TaskDetail) => CallToolResult,
   ) {}
 
   /**
@@ -108,7 +109,7 @@ export class BatonMcpTaskStore implements SdkTaskStore {
     return { tasks, ...(page.next_cursor ? { nextCursor: page.next_cursor } : {}) };
   }
 
-  private async visible(taskId: string): Promise<Task | null> {
+  private async visible(taskId: string): Promise<TaskDetail | null> {
     try {
       return (await this.tasks.get(this.caller, { task_id: taskId })).task;
     } catch (error) {

@@ -6,10 +6,13 @@ import { InputError } from '../../errors.js';
 import type { Task } from '../../model/task.js';
 import type { DispatchOutcome } from '../../runtime/dispatcher.js';
 import { DispatchInputSchema } from '../../tasks/dispatch-input.js';
+import type { TaskDetail } from '../../tasks/views.js';
 import { dispatchAnswer, subagentDispatch } from '../../tasks/operations/subagent-dispatch.js';
 import type { SessionContext } from '../context.js';
 import { toMcpTask } from '../mcp-task-store.js';
 import { progressOf } from '../progress.js';
+import type { ToolView } from '../tool-list.js';
+import { describeAgent } from './list-agents.js';
 
 export { HEARTBEAT_MS } from '../progress.js';
 
@@ -35,7 +38,7 @@ export function dispatchShape(agents: AgentDefinition[]) {
 }
 
 /** The finished dispatch as a tool result: the operation's answer, an error result unless it completed. */
-export function dispatchResult(task: Task, sessionId: string | null): CallToolResult {
+export function dispatchResult(task: TaskDetail, sessionId: string | null): CallToolResult {
   const structured = dispatchAnswer(task, sessionId);
   if (task.status !== 'completed') {
     return {
@@ -105,6 +108,18 @@ export function register(server: McpServer, ctx: SessionContext): RegisteredTool
 export function refresh(tool: RegisteredTool, ctx: SessionContext): void {
   const agents = ctx.agents.list().filter((a) => a.id !== ctx.caller);
   tool.update({ description: describeDispatch(agents), paramsSchema: dispatchShape(agents) });
+}
+
+/**
+ * What tools/list shows: only the agents that can run for this client now (a usable model: an API key, or sampling
+ * offered), so a model is never offered an agent that would fail at once; `baton agents` and list_agents say why
+ * one is left out. The registered enum keeps every agent, so a call naming a left-out one gets that reason.
+ */
+export function view(ctx: SessionContext): ToolView {
+  return () => {
+    const agents = ctx.agents.list().filter((a) => a.id !== ctx.caller && describeAgent(a, ctx).usable);
+    return { description: describeDispatch(agents), inputSchema: z.object(dispatchShape(agents)) };
+  };
 }
 
 function cut(text: string): string {
