@@ -14,6 +14,7 @@ import { VERSION } from '../version.js';
 import type { SessionContext } from './context.js';
 import { BatonMcpTaskStore } from './mcp-task-store.js';
 import { GuardedMcpServer } from './request-guard.js';
+import { registerPrompts } from './prompts.js';
 import { registerAgentResources, registerResources } from './resources.js';
 import type { SessionRegistry } from './session-registry.js';
 import { rootsOf, samplerOf } from './session-registry.js';
@@ -140,12 +141,14 @@ export function createServer(deps: ServerDeps, agentId: string): McpServer {
   serveToolList(server, tools, views);
   registerResources(server, ctx);
   registerAgentResources(server, ctx);
+  const refreshPrompts = registerPrompts(server, ctx);
   server.toolNames = new Set(TOOL_NAMES.filter(wanted));
 
   // Hot reload: a changed agent folder regenerates the dispatch description and enum (tools/list_changed).
   const unsubscribe = deps.agents.onChange(() => {
     if (!server.isConnected()) return;
     if (dispatchTool) subagentDispatch.refresh(dispatchTool, ctx);
+    refreshPrompts();
     server.sendResourceListChanged();
   });
   const previousOnClose = server.server.onclose;
