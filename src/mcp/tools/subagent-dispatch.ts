@@ -18,12 +18,20 @@ export { HEARTBEAT_MS } from '../progress.js';
 
 export const name = subagentDispatch.name;
 
-/** Each agent's description is cut to this many characters in the tool description. */
-const DESCRIPTION_CHARS = 240;
+/**
+ * The agents' descriptions share a fixed budget of characters in the tool description (SPEC §4: cut to keep the
+ * whole tool list small, SPEC §11: ≤ 4,000 tokens with 20 agents): up to 240 each when few, down to 80 when many.
+ */
+const DESCRIPTIONS_BUDGET = 2400;
+const DESCRIPTION_CHARS = { max: 240, min: 80 };
 
 /** The seed's description: the dispatchable agents (never the caller itself) in `<available_agents>`. */
 export function describeDispatch(agents: AgentDefinition[]): string {
-  const lines = agents.map((a) => ` <agent id="${a.id}">${escape(cut(a.description))}</agent>`);
+  const each = Math.max(
+    DESCRIPTION_CHARS.min,
+    Math.min(DESCRIPTION_CHARS.max, Math.floor(DESCRIPTIONS_BUDGET / agents.length)),
+  );
+  const lines = agents.map((a) => ` <agent id="${a.id}">${escape(cut(a.description, each))}</agent>`);
   return [subagentDispatch.description, '<available_agents>', ...lines, '</available_agents>'].join('\n');
 }
 
@@ -122,9 +130,9 @@ export function view(ctx: SessionContext): ToolView {
   };
 }
 
-function cut(text: string): string {
+function cut(text: string, max: number): string {
   const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length <= DESCRIPTION_CHARS ? flat : `${flat.slice(0, DESCRIPTION_CHARS - 1)}…`;
+  return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
 }
 
 function escape(text: string): string {
