@@ -13,7 +13,6 @@ import { InputError } from '../errors.js';
 import { newId } from '../model/ids.js';
 import type { Task, TaskStatus } from '../model/task.js';
 import type { TaskService } from '../tasks/task-service.js';
-import type { TaskDetail } from '../tasks/views.js';
 
 /** How often a client should poll `tasks/get` while a subagent runs. */
 export const POLL_INTERVAL_MS = 250;
@@ -28,7 +27,7 @@ export class BatonMcpTaskStore implements SdkTaskStore {
     private readonly caller: string,
     private readonly tasks: TaskService,
     /** The `subagent_dispatch` result of a finished task. */
-    private readonly resultOf: (task: TaskDetail) => CallToolResult,
+    private readonly resultOf: (task: Task) => CallToolResult,
   ) {}
 
   /**
@@ -109,7 +108,7 @@ export class BatonMcpTaskStore implements SdkTaskStore {
     return { tasks, ...(page.next_cursor ? { nextCursor: page.next_cursor } : {}) };
   }
 
-  private async visible(taskId: string): Promise<TaskDetail | null> {
+  private async visible(taskId: string): Promise<Task | null> {
     try {
       return (await this.tasks.get(this.caller, { task_id: taskId })).task;
     } catch (error) {

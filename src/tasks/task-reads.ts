@@ -9,7 +9,7 @@ import type { Task } from '../model/task.js';
 import type { TaskQuery, TaskStore } from '../store/task-store.js';
 import { visible } from './creation.js';
 import type { GetInput, ListInput, ReadInboxInput, WaitInput } from './inputs.js';
-import { detailOf, outcomeOf, summarize } from './views.js';
+import { outcomeOf, summarize } from './views.js';
 import type { InboxPage, TaskList, TaskView, WaitOutcome } from './views.js';
 
 const LIST_DEFAULT = 50;
@@ -54,15 +54,7 @@ export class TaskReads {
     const task = visible(await this.store.getTask(input.task_id), caller, input.task_id);
     const children: Task[] = [];
     for await (const child of this.all({ parent: task.id, order: 'oldest' })) children.push(child);
-    return {
-      task: detailOf(task),
-      children: children.map((c) => ({
-        id: c.id,
-        delegated_by: c.delegated_by,
-        assignee_id: c.assignee_id,
-        status: c.status,
-      })),
-    };
+    return { task, children: children.map(summarize) };
   }
 
   /** Tasks the caller is a party to, newest first, a page at a time. */

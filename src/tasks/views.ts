@@ -88,26 +88,8 @@ export function taskState(task: Task): TaskState {
   return { task_id: task.id, status: task.status, status_message: task.status_message, updated_at: task.updated_at };
 }
 
-/** A task as its parties see it: the store's bookkeeping (claim, lease epoch, affinity, sequence numbers) left out. */
-export const TaskDetailSchema = TaskSchema.omit({
-  claim: true,
-  lease_epoch: true,
-  affinity: true,
-  seq: true,
-  created_seq: true,
-});
-export type TaskDetail = z.infer<typeof TaskDetailSchema>;
-
-export function detailOf(task: Task): TaskDetail {
-  const { claim: _claim, lease_epoch: _epoch, affinity: _affinity, seq: _seq, created_seq: _created, ...detail } = task;
-  return detail;
-}
-
-/** A child task in `get_task`: who does it and how it stands (get_task on its id says the rest). */
-export const TaskChildSchema = TaskSchema.pick({ id: true, delegated_by: true, assignee_id: true, status: true });
-
 /** `get_task`: the whole task and its children in brief. */
-export const TaskViewSchema = z.object({ task: TaskDetailSchema, children: z.array(TaskChildSchema) });
+export const TaskViewSchema = z.object({ task: TaskSchema, children: z.array(TaskSummarySchema) });
 export type TaskView = z.infer<typeof TaskViewSchema>;
 
 export const TaskListSchema = z.object({ tasks: z.array(TaskSummarySchema), next_cursor: z.string().nullable() });

@@ -6,7 +6,6 @@ import { InputError } from '../../errors.js';
 import type { Task } from '../../model/task.js';
 import type { DispatchOutcome } from '../../runtime/dispatcher.js';
 import { DispatchInputSchema } from '../../tasks/dispatch-input.js';
-import type { TaskDetail } from '../../tasks/views.js';
 import { dispatchAnswer, subagentDispatch } from '../../tasks/operations/subagent-dispatch.js';
 import type { SessionContext } from '../context.js';
 import { toMcpTask } from '../mcp-task-store.js';
@@ -46,7 +45,7 @@ export function dispatchShape(agents: AgentDefinition[]) {
 }
 
 /** The finished dispatch as a tool result: the operation's answer, an error result unless it completed. */
-export function dispatchResult(task: TaskDetail, sessionId: string | null): CallToolResult {
+export function dispatchResult(task: Task, sessionId: string | null): CallToolResult {
   const structured = dispatchAnswer(task, sessionId);
   if (task.status !== 'completed') {
     return {

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { TaskStatusSchema } from '../../model/task.js';
-import type { TaskDetail } from '../views.js';
+import type { Task } from '../../model/task.js';
 import { DispatchInputSchema } from '../dispatch-input.js';
 import { operation } from './operation.js';
 
@@ -19,7 +19,7 @@ export const DispatchOutputSchema = z.object({
 export type DispatchOutput = z.infer<typeof DispatchOutputSchema>;
 
 /** The answer of a dispatch whose task ended. */
-export function dispatchAnswer(task: TaskDetail, sessionId: string | null): DispatchOutput {
+export function dispatchAnswer(task: Task, sessionId: string | null): DispatchOutput {
   return {
     result: task.status === 'completed' ? textOf(task.result) : null,
     session_id: sessionId ?? task.session_id ?? '',
