@@ -8,6 +8,7 @@ import {
   UnsubscribeRequestSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 import { InputError } from '../errors.js';
+import { completeTaskIds } from './completions.js';
 import type { SessionContext } from './context.js';
 import { TASK_PREFIX, taskUri } from './task-uri.js';
 import { describeAgent } from './tools/list-agents.js';
@@ -28,6 +29,7 @@ export function registerResources(server: McpServer, ctx: SessionContext): void 
           })),
         };
       },
+      complete: { task_id: (value) => completeTaskIds(ctx, value) },
     }),
     {
       title: 'Task',

@@ -1,7 +1,7 @@
 /**
  * createServer: one McpServer per connection, acting for one agent, over the shared parts built once.
  */
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { McpServer, RegisteredTool } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { AgentRegistry } from '../agents/registry.js';
 import { ConfigError } from '../errors.js';
 import type { EventBus } from '../events/event-bus.js';
@@ -15,6 +15,7 @@ import { VERSION } from '../version.js';
 import type { SessionContext } from './context.js';
 import { BatonMcpTaskStore } from './mcp-task-store.js';
 import { GuardedMcpServer } from './request-guard.js';
+import { registerPrompts } from './prompts.js';
 import { registerAgentResources, registerResources } from './resources.js';
 import type { SessionRegistry } from './session-registry.js';
 import { rootsOf, samplerOf } from './session-registry.js';
@@ -22,6 +23,8 @@ import { OPERATIONS } from '../tasks/operations/index.js';
 import type { Operation } from '../tasks/operations/operation.js';
 import * as listAgents from './tools/list-agents.js';
 import { registerOperation } from './tools/operation-tool.js';
+import { serveToolList } from './tool-list.js';
+import type { ToolView } from './tool-list.js';
 import * as subagentDispatch from './tools/subagent-dispatch.js';
 
 /** The parts shared by every connection. */
@@ -131,17 +134,28 @@ export function createServer(deps: ServerDeps, agentId: string, options: { live?
   };
   const wanted = (name: string) => deps.tools === null || deps.tools.has(name);
 
+  const tools = new Map<string, RegisteredTool>();
+  const views = new Map<string, ToolView>();
   const dispatchTool = wanted(subagentDispatch.name) ? subagentDispatch.register(server, ctx) : null;
-  if (wanted(listAgents.name)) listAgents.register(server, ctx);
-  for (const op of [...ORCHESTRATION_TOOLS, ...TASK_TOOLS]) if (wanted(op.name)) registerOperation(server, ctx, op);
+  if (dispatchTool) {
+    tools.set(subagentDispatch.name, dispatchTool);
+    views.set(subagentDispatch.name, subagentDispatch.view(ctx));
+  }
+  if (wanted(listAgents.name)) tools.set(listAgents.name, listAgents.register(server, ctx));
+  for (const op of [...ORCHESTRATION_TOOLS, ...TASK_TOOLS]) {
+    if (wanted(op.name)) tools.set(op.name, registerOperation(server, ctx, op));
+  }
+  serveToolList(server, tools, views);
   registerResources(server, ctx);
   registerAgentResources(server, ctx);
+  const refreshPrompts = registerPrompts(server, ctx);
   server.toolNames = new Set(TOOL_NAMES.filter(wanted));
 
   // Hot reload: a changed agent folder regenerates the dispatch description and enum (tools/list_changed).
   const unsubscribe = deps.agents.onChange(() => {
     if (!server.isConnected()) return;
     if (dispatchTool) subagentDispatch.refresh(dispatchTool, ctx);
+    refreshPrompts();
     server.sendResourceListChanged();
   });
   const previousOnClose = server.server.onclose;

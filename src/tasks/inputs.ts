@@ -17,11 +17,7 @@ export const AgentIdSchema = z
   .regex(/^[A-Za-z0-9][A-Za-z0-9._@:-]*$/, 'letters, digits and . _ @ : - only, starting with a letter or digit')
   .max(LIMITS.idChars);
 
-export const TaskIdSchema = z
-  .string()
-  .min(1)
-  .max(LIMITS.idChars)
-  .describe('The task id, as returned by delegate_task.');
+export const TaskIdSchema = z.string().min(1).max(LIMITS.idChars).describe('The task id.');
 
 /**
  * Any JSON value. Its limits (1 MiB, 64 levels, finite numbers: `json-value.ts`) are checked by the task service,
@@ -42,46 +38,36 @@ export const BudgetInputShape = {
     .int()
     .positive()
     .optional()
-    .describe("Tokens (input + output) the task's whole subtree may spend; then it stops and fails."),
-  budget_usd: z.number().positive().optional().describe('The same budget in USD, at the configured prices.'),
+    .describe("Tokens the task's whole subtree may spend; then it stops and fails."),
+  budget_usd: z.number().positive().optional().describe('The same in USD, at the configured prices.'),
 };
 
 export const DelegateInputSchema = z.object({
-  assignee_id: AgentIdSchema.describe('Id of the agent that will do the task: a defined agent or a connected client.'),
+  assignee_id: AgentIdSchema.describe('Who does it: a defined agent or a connected client.'),
   description: text().describe('What to do, in plain language.'),
-  payload: jsonValue()
-    .optional()
-    .describe('Structured input for the assignee (any JSON, up to 1 MiB and 64 levels deep).'),
+  payload: jsonValue().optional().describe('Structured input for the assignee (any JSON, ≤ 1 MiB).'),
   timeout_seconds: z
     .number()
     .positive()
     .max(7 * 24 * 3600)
     .optional()
-    .describe('Seconds until the task times out. Defaults to the server default (600).'),
+    .describe('Seconds until it times out (default 600).'),
   priority: PrioritySchema.optional().describe('Scheduling priority; default normal.'),
   group: z
     .string()
     .min(1)
     .max(LIMITS.idChars)
     .optional()
-    .describe('A group name, to list, wait for and merge tasks together.'),
+    .describe('A group name, to wait for and merge tasks together.'),
   parent_task_id: TaskIdSchema.optional().describe(
-    'A task assigned to you that this task is part of; cancelling the parent cancels this one too.',
+    'A task assigned to you that this one is part of (cancelled with it).',
   ),
-  max_retries: z
-    .number()
-    .int()
-    .min(0)
-    .max(10)
-    .optional()
-    .describe('Retries for a defined agent whose run fails; default 0.'),
+  max_retries: z.number().int().min(0).max(10).optional().describe('Retries of a failed run (default 0).'),
   depends_on: z
     .array(TaskIdSchema)
     .max(100)
     .optional()
-    .describe(
-      'Tasks that must complete first: this task stays pending until they all complete, and fails if one of them ends otherwise. Their results are given to the assignee.',
-    ),
+    .describe('Tasks that must complete first (their results go to the assignee); it fails if one ends otherwise.'),
   ...BudgetInputShape,
 });
 export type DelegateInput = z.infer<typeof DelegateInputSchema>;
@@ -95,7 +81,7 @@ export type ProgressInput = z.infer<typeof ProgressInputSchema>;
 
 export const CompleteInputSchema = z.object({
   task_id: TaskIdSchema,
-  result: jsonValue().describe('The task result: text or any JSON, up to 1 MiB and 64 levels deep.'),
+  result: jsonValue().describe('The result: text or any JSON (≤ 1 MiB).'),
 });
 export type CompleteInput = z.infer<typeof CompleteInputSchema>;
 
@@ -134,12 +120,7 @@ export const SendMessageInputSchema = z.object({
 export type SendMessageInput = z.infer<typeof SendMessageInputSchema>;
 
 export const ReadInboxInputSchema = z.object({
-  after: z
-    .number()
-    .int()
-    .min(0)
-    .optional()
-    .describe('Return items after this cursor (the next_cursor of the previous read). Default: from the start.'),
+  after: z.number().int().min(0).optional().describe('The next_cursor of the previous read (default: from the start).'),
   limit: pageLimit('items'),
 });
 export type ReadInboxInput = z.infer<typeof ReadInboxInputSchema>;
@@ -152,16 +133,13 @@ const taskSelection = {
 
 export const WaitInputSchema = z.object({
   ...taskSelection,
-  mode: z
-    .enum(['all', 'any'])
-    .optional()
-    .describe('Return when all of them have ended (default), or as soon as any one has.'),
+  mode: z.enum(['all', 'any']).optional().describe('Return when all have ended (default) or any one has.'),
   timeout_seconds: z
     .number()
     .positive()
     .max(24 * 3600)
     .optional()
-    .describe('Give up waiting after this many seconds (default 600); the tasks go on.'),
+    .describe('Stop waiting after this many seconds (default 600); the tasks go on.'),
 });
 export type WaitInput = z.infer<typeof WaitInputSchema>;
 
@@ -171,29 +149,21 @@ export const MergeInputSchema = z.object({
     .string()
     .min(1)
     .max(LIMITS.idChars)
-    .describe(
-      'concat | hierarchical_summary | voting | llm_summary; any other name returns the results as they are, under that name.',
-    ),
+    .describe('concat | hierarchical_summary | voting | llm_summary; any other name returns the results as they are.'),
   options: z
     .object({
       field: z
         .string()
         .min(1)
         .optional()
-        .describe('voting: vote on this field of JSON results (dotted path, e.g. "verdict" or "review.outcome").'),
+        .describe('voting: the field of JSON results to vote on (dotted path, e.g. "review.outcome").'),
       pattern: z
         .string()
         .min(1)
         .max(500)
         .optional()
-        .describe(
-          'voting: vote on the first capture group of this regular expression (multiline), e.g. "^(Approve|Reject)\\b".',
-        ),
-      agent: z
-        .string()
-        .min(1)
-        .optional()
-        .describe('llm_summary: the agent that writes the summary (default summarizer).'),
+        .describe('voting: vote on the first capture group of this regex, e.g. "^(Approve|Reject)\\b".'),
+      agent: z.string().min(1).optional().describe('llm_summary: the agent that writes it (default summarizer).'),
       instructions: z
         .string()
         .max(LIMITS.textChars)

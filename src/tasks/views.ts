@@ -114,19 +114,19 @@ export const MergeOutputSchema = z.object({
   task_ids: z.array(z.string()),
   missing: z
     .array(z.object({ task_id: z.string(), status: TaskStatusSchema, error: z.string().nullable() }))
-    .describe('Tasks that did not complete, with their status; they are not merged.'),
+    .describe('Tasks that did not complete (not merged).'),
   source_count: z.number().int().optional(),
   result: z.string().optional().describe('concat: the results joined.'),
-  summary: z.string().optional().describe('hierarchical_summary: "[task_id] summary" lines; llm_summary: the summary.'),
-  summary_task_id: z.string().optional().describe('llm_summary: the task that wrote the summary.'),
-  winner: z.string().nullable().optional().describe('voting: the normalised winning answer, null on a tie.'),
+  summary: z.string().optional().describe('hierarchical_summary, llm_summary.'),
+  summary_task_id: z.string().optional().describe('llm_summary: the task that wrote it.'),
+  winner: z.string().nullable().optional().describe('voting: null on a tie.'),
   votes: z.number().int().optional(),
   total: z.number().int().optional(),
   distribution: z.record(z.string(), z.number().int()).optional(),
   tie: z.boolean().optional(),
   tied: z.array(z.string()).optional(),
   abstained: z.array(z.string()).optional(),
-  results: z.record(z.string(), z.unknown()).optional().describe('Any other strategy: the results by task id.'),
+  results: z.record(z.string(), z.unknown()).optional().describe('Other strategies: results by task id.'),
 });
 export type MergeOutput = z.infer<typeof MergeOutputSchema>;
 

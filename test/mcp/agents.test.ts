@@ -108,8 +108,9 @@ describe('agents: list_agents, agent resources, hot reload', () => {
   });
 
   it('updates the dispatch tool when an agent file is added or removed, never offering the caller itself', async () => {
-    await writeAgent(agentsDir(), 'reviewer', { description: 'Reviews changes.' });
-    core = await sandbox.start({ watch: true });
+    // On a model with a key: agents that cannot run are not offered (test/mcp/tool-list.test.ts).
+    await writeAgent(agentsDir(), 'reviewer', { description: 'Reviews changes.', model: 'openai:gpt-test' });
+    core = await sandbox.start({ watch: true, env: { OPENAI_API_KEY: 'sk-test' } });
     const host = await core.connect('host');
     // An external agent that is also a defined agent: it is never offered itself.
     const reviewer = await core.connect('reviewer');
@@ -121,7 +122,7 @@ describe('agents: list_agents, agent resources, hot reload', () => {
     expect(before.ids).toBeUndefined(); // nobody to dispatch: no enum
     expect(before.description).not.toMatch(/<agent id="reviewer">/);
 
-    await writeAgent(agentsDir(), 'translator', { description: 'Translates text.' });
+    await writeAgent(agentsDir(), 'translator', { description: 'Translates text.', model: 'openai:gpt-test' });
     await eventually(() => hostChanges.count > 0 && reviewerChanges.count > 0, 2000, 'tools/list_changed');
     const added = await dispatchTool(host);
     expect(added.ids).toEqual(['reviewer', 'translator']);

@@ -1,4 +1,4 @@
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { McpServer, RegisteredTool } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import type { AgentDefinition } from '../../agents/definition.js';
 import { formatModel } from '../../providers/model-spec.js';
@@ -10,24 +10,15 @@ export const name = 'list_agents';
 const AgentInfoSchema = z.object({
   id: z.string(),
   description: z.string(),
-  model: z
-    .string()
-    .describe('The model the agent runs on: its own, the server default, or sampling; aliases resolved.'),
-  model_spec: z
-    .string()
-    .optional()
-    .describe("The agent's model as written, when an alias or the models map changed it."),
-  usable: z.boolean().describe('Whether that model can be reached now (API key set, or the client offers sampling).'),
+  model: z.string().describe('provider:model, or sampling (the client model).'),
+  model_spec: z.string().optional().describe('As written, when an alias changed it.'),
+  usable: z.boolean().describe('Whether it can run now (key set, or the client offers sampling).'),
   unusable_reason: z.string().optional(),
   tool_scope: z.enum(['isolated', 'restricted', 'shared']),
   memory_scope: z.enum(['isolated', 'snapshot', 'shared']),
   max_steps: z.number().int(),
-  tools: z
-    .array(z.string())
-    .describe("The tools it gets: Baton's, workspace tools, MCP servers' (a whole server as mcp__<server>__*)."),
-  tool_problems: z
-    .array(z.string())
-    .describe('Names in its tools:, disallowedTools: or mcpServers: that match nothing or are not permitted.'),
+  tools: z.array(z.string()).describe('The tools it gets.'),
+  tool_problems: z.array(z.string()).describe('Listed tools that match nothing or are not permitted.'),
   path: z.string(),
 });
 const OutputSchema = z.object({
@@ -74,13 +65,13 @@ export function describeAgent(agent: AgentDefinition, ctx: SessionContext): Agen
 }
 
 /** list_agents: every discovered agent, whether it can run now, and the problems of bad definition files. */
-export function register(server: McpServer, ctx: SessionContext): void {
-  server.registerTool(
+export function register(server: McpServer, ctx: SessionContext): RegisteredTool {
+  return server.registerTool(
     name,
     {
       title: 'List agents',
       description:
-        'List the agents Baton can run (model, whether it is usable now, the tools each gets and why a listed tool is missing) and the problems found in bad agent definition files.',
+        'List the agents Baton can run (model, whether it can run now and why not, its tools) and the problems of bad agent files.',
       outputSchema: OutputSchema.shape,
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },

@@ -2,14 +2,14 @@
  * An operation (`tasks/operations/`) as an MCP tool: its schemas, annotations and handler, the caller's mistakes as
  * `isError` results, and progress for operations that wait.
  */
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { McpServer, RegisteredTool } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { Operation } from '../../tasks/operations/operation.js';
 import type { SessionContext } from '../context.js';
 import { progressOf } from '../progress.js';
 import { toolResult } from '../tool-result.js';
 
-export function registerOperation(server: McpServer, ctx: SessionContext, op: Operation): void {
-  server.registerTool(
+export function registerOperation(server: McpServer, ctx: SessionContext, op: Operation): RegisteredTool {
+  return server.registerTool(
     op.name,
     {
       title: op.title,

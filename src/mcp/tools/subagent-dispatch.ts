@@ -10,17 +10,27 @@ import { dispatchAnswer, subagentDispatch } from '../../tasks/operations/subagen
 import type { SessionContext } from '../context.js';
 import { toMcpTask } from '../mcp-task-store.js';
 import { progressOf } from '../progress.js';
+import type { ToolView } from '../tool-list.js';
+import { describeAgent } from './list-agents.js';
 
 export { HEARTBEAT_MS } from '../progress.js';
 
 export const name = subagentDispatch.name;
 
-/** Each agent's description is cut to this many characters in the tool description. */
-const DESCRIPTION_CHARS = 240;
+/**
+ * The agents' descriptions share a fixed budget of characters in the tool description (SPEC §4: cut to keep the
+ * whole tool list small, SPEC §11: ≤ 4,000 tokens with 20 agents): up to 240 each when few, down to 80 when many.
+ */
+const DESCRIPTIONS_BUDGET = 2400;
+const DESCRIPTION_CHARS = { max: 240, min: 80 };
 
 /** The seed's description: the dispatchable agents (never the caller itself) in `<available_agents>`. */
 export function describeDispatch(agents: AgentDefinition[]): string {
-  const lines = agents.map((a) => ` <agent id="${a.id}">${escape(cut(a.description))}</agent>`);
+  const each = Math.max(
+    DESCRIPTION_CHARS.min,
+    Math.min(DESCRIPTION_CHARS.max, Math.floor(DESCRIPTIONS_BUDGET / agents.length)),
+  );
+  const lines = agents.map((a) => ` <agent id="${a.id}">${escape(cut(a.description, each))}</agent>`);
   return [subagentDispatch.description, '<available_agents>', ...lines, '</available_agents>'].join('\n');
 }
 
@@ -107,9 +117,21 @@ export function refresh(tool: RegisteredTool, ctx: SessionContext): void {
   tool.update({ description: describeDispatch(agents), paramsSchema: dispatchShape(agents) });
 }
 
-function cut(text: string): string {
+/**
+ * What tools/list shows: only the agents that can run for this client now (a usable model: an API key, or sampling
+ * offered), so a model is never offered an agent that would fail at once; `baton agents` and list_agents say why
+ * one is left out. The registered enum keeps every agent, so a call naming a left-out one gets that reason.
+ */
+export function view(ctx: SessionContext): ToolView {
+  return () => {
+    const agents = ctx.agents.list().filter((a) => a.id !== ctx.caller && describeAgent(a, ctx).usable);
+    return { description: describeDispatch(agents), inputSchema: z.object(dispatchShape(agents)) };
+  };
+}
+
+function cut(text: string, max: number): string {
   const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length <= DESCRIPTION_CHARS ? flat : `${flat.slice(0, DESCRIPTION_CHARS - 1)}…`;
+  return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
 }
 
 function escape(text: string): string {

@@ -17,9 +17,8 @@ export const delegateTask = operation({
   name: 'delegate_task',
   title: 'Delegate a task',
   description:
-    'Delegate a task to another agent and return at once with its id. The assignee is notified, reports ' +
-    'progress and completes or fails the task; you are notified of each step. Follow it with get_task or ' +
-    'list_tasks, and cancel it with cancel_task.',
+    'Delegate a task to another agent; returns its id at once. The assignee reports progress and completes or ' +
+    'fails it; you are notified of each step (get_task, wait_for_tasks, cancel_task).',
   agentDescription: 'Delegate a task to another agent as part of your task; returns its id at once.',
   input: DelegateInputSchema,
   output: DelegateOutputSchema,

@@ -10,10 +10,9 @@ export const merge = operation({
   name: 'merge',
   title: 'Merge task results',
   description:
-    'Merge the results of tasks you delegated (by task_ids or group). Strategies: concat; hierarchical_summary ' +
-    '("[task_id] summary" lines); voting (normalised answers, or options.field / options.pattern; reports ties); ' +
-    'llm_summary (a defined agent, default summarizer, writes one answer, recorded as its own task); any other ' +
-    'name returns the results as they are. Tasks that did not complete are listed under missing.',
+    'Merge the results of tasks you delegated (task_ids or group): concat; hierarchical_summary ("[task_id] ' +
+    'summary" lines); voting (on normalised answers, options.field or options.pattern); llm_summary (an agent, ' +
+    'default summarizer, writes one answer as its own task). Tasks that did not complete are under missing.',
   agentDescription: 'Merge the results of tasks you delegated: concat, hierarchical_summary, voting or llm_summary.',
   input: MergeInputSchema,
   output: MergeOutputSchema,

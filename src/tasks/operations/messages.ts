@@ -8,8 +8,8 @@ export const sendMessage = operation({
   name: 'send_message',
   title: 'Send a message',
   description:
-    "Send a message to another agent's inbox. It is kept until read, pushed live to the agent's connected " +
-    'sessions, and a running subagent sees it before its next step.',
+    "Send a message to another agent's inbox: kept until read, pushed live, seen by a running subagent before " +
+    'its next step.',
   agentDescription: "Send a message to another agent's inbox.",
   input: SendMessageInputSchema,
   output: z.object({ delivered_to: z.string(), seq: z.number().int(), created_at: z.string() }),
@@ -24,8 +24,8 @@ export const readInbox = operation({
   name: 'read_inbox',
   title: 'Read your inbox',
   description:
-    'Read your messages and task notifications (assigned, progress, completed, failed, timeout, cancelled) in ' +
-    'order. Pass next_cursor back as after to read only what is new. Reading does not remove anything.',
+    'Read your messages and task notifications in order; pass next_cursor back as after for what is new. ' +
+    'Reading removes nothing.',
   agentDescription: 'Read your messages and task notifications.',
   input: ReadInboxInputSchema,
   output: InboxPageSchema,
