@@ -28,11 +28,12 @@ export const serveCommand: CommandSpec = {
         ...config.http,
         agentId: config.as,
         tokens,
+        adminToken: config.adminToken,
         maxSessions: config.maxSessions,
         sessionIdleMs: config.sessionIdleTimeout * 1000,
       });
       transport = http;
-      log.info(`listening on ${http.url}/mcp (Streamable HTTP), ${http.url}/sse (legacy SSE)`, {
+      log.info(`listening on ${http.url}/mcp (Streamable HTTP), ${http.url}/sse (legacy SSE), ${http.url}/ (task board)`, {
         auth: tokens ? `${tokens.size} token(s)` : `none, acting as ${config.as}`,
         store: config.store,
       });
