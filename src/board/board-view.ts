@@ -30,7 +30,7 @@ export function canSee(viewer: Viewer, task: Task): boolean {
 }
 
 /**
- * The newest `limit` root trees the viewer may see, and the trees of `include` (task ids, when visible): every
+ * The newest `limit` (0 and up) root trees the viewer may see, and the trees of `include` (task ids, when visible): every
  * task of them the viewer may see, newest root first. `seq` is read first, so a change made meanwhile is both in
  * the snapshot and after `seq` in the feed (the page keeps the higher seq), never in neither.
  */
@@ -40,7 +40,7 @@ export async function snapshot(
   options: { limit?: number; include?: readonly string[] } = {},
 ): Promise<BoardSnapshot> {
   const seq = await tasks.headSeq();
-  const limit = Math.min(Math.max(options.limit ?? SNAPSHOT_DEFAULT, 1), SNAPSHOT_MAX);
+  const limit = Math.min(Math.max(options.limit ?? SNAPSHOT_DEFAULT, 0), SNAPSHOT_MAX);
   const scope = viewer.admin ? {} : { party: viewer.agent };
   const roots: string[] = [];
   const seen = new Set<string>();
@@ -49,9 +49,11 @@ export async function snapshot(
     seen.add(id);
     roots.push(id);
   };
-  for await (const task of tasks.all({ ...scope, order: 'newest' })) {
-    addRoot(task.root_task_id);
-    if (roots.length >= limit) break;
+  if (limit > 0) {
+    for await (const task of tasks.all({ ...scope, order: 'newest' })) {
+      addRoot(task.root_task_id);
+      if (roots.length >= limit) break;
+    }
   }
   for (const id of options.include ?? []) {
     const task = await tasks.peek(id);

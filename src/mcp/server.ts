@@ -12,6 +12,7 @@ import type { AgentToolCatalog } from '../runtime/tool-catalog.js';
 import type { TaskService } from '../tasks/task-service.js';
 import { VERSION } from '../version.js';
 import type { SessionContext } from './context.js';
+import { BOARD_LINKED_TOOLS, BOARD_SNAPSHOT, BOARD_TOOL_META, registerBoardApp } from './board-app.js';
 import { BatonMcpTaskStore } from './mcp-task-store.js';
 import { GuardedMcpServer } from './request-guard.js';
 import { registerAgentResources, registerResources } from './resources.js';
@@ -86,6 +87,8 @@ const INSTRUCTIONS =
   'stop them with cancel_task. Notifications about your tasks and messages from other agents arrive as log ' +
   'messages and stay in your inbox (read_inbox).';
 
+const linksBoard = (name: string) => BOARD_LINKED_TOOLS.includes(name);
+
 /** Builds the MCP server for one connection acting as `agentId`. */
 export function createServer(deps: ServerDeps, agentId: string): McpServer {
   const taskStore = new BatonMcpTaskStore(agentId, deps.tasks, (task) =>
@@ -126,10 +129,17 @@ export function createServer(deps: ServerDeps, agentId: string): McpServer {
 
   const dispatchTool = wanted(subagentDispatch.name) ? subagentDispatch.register(server, ctx) : null;
   if (wanted(listAgents.name)) listAgents.register(server, ctx);
-  for (const op of [...ORCHESTRATION_TOOLS, ...TASK_TOOLS]) if (wanted(op.name)) registerOperation(server, ctx, op);
+  for (const op of [...ORCHESTRATION_TOOLS, ...TASK_TOOLS]) {
+    if (wanted(op.name)) registerOperation(server, ctx, op, linksBoard(op.name) ? BOARD_TOOL_META : undefined);
+  }
   registerResources(server, ctx);
   registerAgentResources(server, ctx);
   server.toolNames = new Set(TOOL_NAMES.filter(wanted));
+  // The board app goes with the tools that show it (SPEC §12): its app-only tool is there whenever one of them is.
+  if (BOARD_LINKED_TOOLS.some(wanted)) {
+    registerBoardApp(server, ctx);
+    server.toolNames = new Set([...server.toolNames, BOARD_SNAPSHOT]);
+  }
 
   // Hot reload: a changed agent folder regenerates the dispatch description and enum (tools/list_changed).
   const unsubscribe = deps.agents.onChange(() => {
