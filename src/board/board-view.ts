@@ -50,7 +50,20 @@ export async function snapshot(
     roots.push(id);
   };
   if (limit > 0) {
+    // Newest first by creation: a root when it comes; a tree whose root the viewer may not see, at its newest
+    // visible task (the viewer's top of that tree). A visible root's older children come after it.
+    const rootSeen = new Map<string, boolean>();
     for await (const task of tasks.all({ ...scope, order: 'newest' })) {
+      if (seen.has(task.root_task_id)) continue;
+      if (task.id !== task.root_task_id) {
+        let visibleRoot = rootSeen.get(task.root_task_id);
+        if (visibleRoot === undefined) {
+          const root = await tasks.peek(task.root_task_id);
+          visibleRoot = root !== undefined && canSee(viewer, root);
+          rootSeen.set(task.root_task_id, visibleRoot);
+        }
+        if (visibleRoot) continue;
+      }
       addRoot(task.root_task_id);
       if (roots.length >= limit) break;
     }
