@@ -83,7 +83,8 @@ export function registerBoardApp(server: McpServer, ctx: SessionContext, assets?
         // The connection's own agent, as get_task sees it (never more: a host's app is no operator console).
         const viewer: Viewer = { agent: ctx.caller, admin: false };
         const include = args.task_ids ?? [];
-        if (args.after_seq === undefined) return { ...(await snapshot(ctx.tasks, viewer, { include })), ...who(viewer) };
+        if (args.after_seq === undefined)
+          return { ...(await snapshot(ctx.tasks, viewer, { include })), ...who(viewer) };
         const answer = await changedSince(ctx.tasks, viewer, args.after_seq);
         if (include.length > 0) {
           // Pinned trees (the call's tasks) come whole each time: they may be older than the first snapshot's

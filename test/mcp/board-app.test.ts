@@ -64,7 +64,10 @@ describe('the board MCP App', () => {
   it("answers board_snapshot with the connection's own tasks, then only the changes after a seq", async () => {
     const bob = await core.connect('bob');
     const mine = await host.ok<{ task_id: string }>('delegate_task', { assignee_id: 'bob', description: 'mine' });
-    const theirs = await bob.ok<{ task_id: string }>('delegate_task', { assignee_id: 'carol', description: 'not mine' });
+    const theirs = await bob.ok<{ task_id: string }>('delegate_task', {
+      assignee_id: 'carol',
+      description: 'not mine',
+    });
     const first = await host.ok<Snapshot>('board_snapshot', {});
     expect(first.viewer).toBe('host');
     expect(first.admin).toBe(false);

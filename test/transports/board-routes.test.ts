@@ -42,7 +42,10 @@ describe('the board routes on baton serve --http', () => {
       tokens: tokens ? new Map(Object.entries(tokens)) : null,
       adminToken: ADMIN,
     });
-    cleanups.push(() => core.close(), () => http.close());
+    cleanups.push(
+      () => core.close(),
+      () => http.close(),
+    );
     const auth = (token?: string): Record<string, string> => (token ? { Authorization: `Bearer ${token}` } : {});
     const api: Opened['api'] = (path, init = {}) =>
       fetch(`${http.url}${path}`, { ...init, headers: { ...auth(init.token), ...(init.headers as object) } });
@@ -96,7 +99,10 @@ describe('the board routes on baton serve --http', () => {
     });
     const session = (await (await api('/board/api/session')).json()) as Record<string, unknown>;
     expect(session).toMatchObject({ viewer: 'host', admin: true, auth: 'none' });
-    const snapshot = (await (await api('/board/api/tasks?limit=10')).json()) as { seq: number; tasks: { id: string }[] };
+    const snapshot = (await (await api('/board/api/tasks?limit=10')).json()) as {
+      seq: number;
+      tasks: { id: string }[];
+    };
     expect(snapshot.tasks.map((t) => t.id)).toEqual([other, first, child.task_id]);
     const one = (await (await api('/board/api/tasks?limit=1')).json()) as { tasks: { id: string }[] };
     expect(one.tasks.map((t) => t.id)).toEqual([other]);
@@ -145,7 +151,10 @@ describe('the board routes on baton serve --http', () => {
     for (const id of ['99999', 'abc', '-3']) {
       const stream = await events({ 'Last-Event-ID': id });
       await stream.ended;
-      expect(stream.events.map((e) => e.event), id).toEqual(['reset']);
+      expect(
+        stream.events.map((e) => e.event),
+        id,
+      ).toEqual(['reset']);
     }
   });
 
