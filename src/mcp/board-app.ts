@@ -16,7 +16,6 @@ import { boardAssets } from '../board/assets.js';
 import type { BoardAssets } from '../board/assets.js';
 import { changedSince, snapshot } from '../board/board-view.js';
 import type { Viewer } from '../board/board-view.js';
-import { TaskSchema } from '../model/task.js';
 import { TaskIdSchema } from '../tasks/inputs.js';
 import type { SessionContext } from './context.js';
 import { toolResult } from './tool-result.js';
@@ -43,7 +42,8 @@ const SnapshotInput = {
 };
 const SnapshotOutput = {
   seq: z.number().int().describe('The store position this answer is current to: pass it back as after_seq.'),
-  tasks: z.array(TaskSchema),
+  // Each as get_task's `task` (TaskSchema); left open here, so that an app-only tool costs hosts' tool lists little.
+  tasks: z.array(z.looseObject({ id: z.string(), seq: z.number() })).describe('Tasks as get_task returns them.'),
   viewer: z.string(),
   admin: z.boolean(),
 };
