@@ -58,6 +58,8 @@ export const ConfigSchema = z.object({
   maxPerSession: z.number().int().positive(),
   defaultTimeout: z.number().positive(),
   tokens: z.string().nullable(),
+  /** `--admin-token`: a bearer token that sees every task on the board (SPEC §12); null = none. */
+  adminToken: z.string().nullable(),
   tools: z.array(z.string()).nullable(),
   logLevel: z.enum(LOG_LEVELS),
   /** `--workspace`: where workspace tools act when the host declares no roots; null = the start directory. */
@@ -121,6 +123,14 @@ const OPTIONS: OptionSpec[] = [
   { key: 'maxPerSession', flag: '--max-per-session', schema: positiveInt, fallback: () => 10 },
   { key: 'defaultTimeout', flag: '--default-timeout', schema: positiveSeconds, fallback: () => 600 },
   { key: 'tokens', flag: '--tokens', env: 'BATON_TOKENS', schema: z.string().min(1), fallback: () => null },
+  {
+    key: 'adminToken',
+    flag: '--admin-token',
+    env: 'BATON_ADMIN_TOKEN',
+    // A secret that sees every task: too short a one is guessed.
+    schema: z.string().trim().min(16, { error: 'expected a secret of at least 16 characters' }),
+    fallback: () => null,
+  },
   { key: 'tools', flag: '--tools', schema: list, fallback: () => null },
   {
     key: 'logLevel',

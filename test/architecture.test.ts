@@ -82,6 +82,13 @@ describe('the source layout', () => {
     expect(offending('runtime/', (i) => ['mcp/', 'transports/', 'cli/'].some((p) => i.startsWith(p)))).toEqual([]);
   });
 
+  it("keeps the board's server side below the transports: board/ imports no runtime, mcp, transports or cli", () => {
+    const above = ['runtime/', 'mcp/', 'transports/', 'cli/'];
+    expect(offending('board/', (i) => above.some((p) => i.startsWith(p)))).toEqual([]);
+    // The page (board/ui/) knows Baton only through the board contract's JSON.
+    expect(offending('board/ui/', (i) => local(i) && !i.startsWith('board/ui/'))).toEqual([]);
+  });
+
   it('imports each technology in one place: lowdb and the lock in store/file/, the MCP SDK in mcp/ and transports/', () => {
     const lowdb = (i: string) => i === 'lowdb' || i === 'proper-lockfile';
     expect([...graph.keys()].filter((f) => graph.get(f)!.some(lowdb) && !f.startsWith('store/file/'))).toEqual([]);

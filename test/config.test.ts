@@ -31,6 +31,7 @@ describe('parseConfig', () => {
       maxPerSession: 10,
       defaultTimeout: 600,
       tokens: null,
+      adminToken: null,
       tools: null,
       logLevel: 'info',
       workspace: null,

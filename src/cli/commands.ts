@@ -1,6 +1,7 @@
 /** Every `baton` command, in the order `baton --help` lists them. A new command is a file and a line here. */
 import type { CommandSpec } from './command.js';
 import { agentsCommand } from './agents-command.js';
+import { boardCommand } from './board-command.js';
 import { dispatchCommand } from './dispatch-command.js';
 import { initCommand } from './init-command.js';
 import { serveCommand } from './serve-command.js';
@@ -18,6 +19,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   workerCommand,
   tasksListCommand,
   taskShowCommand,
+  boardCommand,
 ];
 
 export const COMMAND_NAMES: readonly string[] = COMMANDS.map((c) => c.name);

@@ -27,6 +27,7 @@ export const SHARED_OPTIONS: Record<OptionGroup, CliOption[]> = {
     { flags: '--stdio', description: 'serve MCP over stdin/stdout (the default)' },
     { flags: '--http <[host:]port>', description: 'serve MCP over HTTP: Streamable HTTP at /mcp, legacy SSE at /sse' },
     { flags: '--tokens <file>', description: 'JSON file {"<token>": "<agent id>"}: HTTP needs a bearer token' },
+    { flags: '--admin-token <token>', description: 'HTTP: a bearer token that sees every task on the board' },
     { flags: '--tools <list>', description: 'comma-separated tool names or groups to publish (default all)' },
     {
       flags: '--max-sessions <n>',

@@ -28,14 +28,18 @@ export const serveCommand: CommandSpec = {
         ...config.http,
         agentId: config.as,
         tokens,
+        adminToken: config.adminToken,
         maxSessions: config.maxSessions,
         sessionIdleMs: config.sessionIdleTimeout * 1000,
       });
       transport = http;
-      log.info(`listening on ${http.url}/mcp (Streamable HTTP), ${http.url}/sse (legacy SSE)`, {
-        auth: tokens ? `${tokens.size} token(s)` : `none, acting as ${config.as}`,
-        store: config.store,
-      });
+      log.info(
+        `listening on ${http.url}/mcp (Streamable HTTP), ${http.url}/sse (legacy SSE), ${http.url}/ (task board)`,
+        {
+          auth: tokens ? `${tokens.size} token(s)` : `none, acting as ${config.as}`,
+          store: config.store,
+        },
+      );
     } else {
       const { startStdio } = await import('../transports/stdio.js');
       const stdio = await startStdio(baton, config.as);

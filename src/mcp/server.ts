@@ -13,6 +13,7 @@ import type { AgentToolCatalog } from '../runtime/tool-catalog.js';
 import type { TaskService } from '../tasks/task-service.js';
 import { VERSION } from '../version.js';
 import type { SessionContext } from './context.js';
+import { BOARD_LINKED_TOOLS, BOARD_SNAPSHOT, BOARD_TOOL_META, registerBoardApp } from './board-app.js';
 import { BatonMcpTaskStore } from './mcp-task-store.js';
 import { GuardedMcpServer } from './request-guard.js';
 import { registerPrompts } from './prompts.js';
@@ -92,6 +93,8 @@ export const INSTRUCTIONS =
   'stop them with cancel_task. Notifications about your tasks and messages from other agents arrive as log ' +
   'messages and stay in your inbox (read_inbox).';
 
+const linksBoard = (name: string) => BOARD_LINKED_TOOLS.includes(name);
+
 /**
  * Builds the MCP server for one connection acting as `agentId`. `live: false` (the 2026-07-28 front's server
  * underneath) keeps it out of the session registry: no inbox pushes, no sampling or roots through it.
@@ -143,13 +146,19 @@ export function createServer(deps: ServerDeps, agentId: string, options: { live?
   }
   if (wanted(listAgents.name)) tools.set(listAgents.name, listAgents.register(server, ctx));
   for (const op of [...ORCHESTRATION_TOOLS, ...TASK_TOOLS]) {
-    if (wanted(op.name)) tools.set(op.name, registerOperation(server, ctx, op));
+    if (wanted(op.name))
+      tools.set(op.name, registerOperation(server, ctx, op, linksBoard(op.name) ? BOARD_TOOL_META : undefined));
   }
-  serveToolList(server, tools, views);
   registerResources(server, ctx);
   registerAgentResources(server, ctx);
   const refreshPrompts = registerPrompts(server, ctx);
   server.toolNames = new Set(TOOL_NAMES.filter(wanted));
+  // The board app goes with the tools that show it (SPEC §12): its app-only tool is there whenever one of them is.
+  if (BOARD_LINKED_TOOLS.some(wanted)) {
+    tools.set(BOARD_SNAPSHOT, registerBoardApp(server, ctx));
+    server.toolNames = new Set([...server.toolNames, BOARD_SNAPSHOT]);
+  }
+  serveToolList(server, tools, views);
 
   // Hot reload: a changed agent folder regenerates the dispatch description and enum (tools/list_changed).
   const unsubscribe = deps.agents.onChange(() => {

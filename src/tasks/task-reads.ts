@@ -6,7 +6,7 @@ import { InputError } from '../errors.js';
 import type { EventBus } from '../events/event-bus.js';
 import { isTerminal } from '../model/task.js';
 import type { Task } from '../model/task.js';
-import type { TaskQuery, TaskStore } from '../store/task-store.js';
+import type { Change, TaskQuery, TaskStore } from '../store/task-store.js';
 import { visible } from './creation.js';
 import type { GetInput, ListInput, ReadInboxInput, WaitInput } from './inputs.js';
 import { outcomeOf, summarize } from './views.js';
@@ -37,6 +37,14 @@ export class TaskReads {
   /** The store's highest change seq so far (Baton's own parts: where "since now" starts). */
   headSeq(): Promise<number> {
     return this.store.headSeq();
+  }
+
+  /**
+   * The store's change feed from `sinceSeq` (Baton's own parts: the board's event stream): every change of every
+   * process, once, in seq order. Returns the unsubscribe function.
+   */
+  changes(sinceSeq: number, listener: (change: Change) => void): () => void {
+    return this.store.subscribe(sinceSeq, listener);
   }
 
   /** Every task that matches, page after page (Baton's own parts: timers at start, the worker's sweep). */

@@ -20,6 +20,7 @@ import { createServer } from '../mcp/server.js';
 import type { ServerDeps } from '../mcp/server.js';
 import { VERSION } from '../version.js';
 import { bearerAuth, noOAuthDiscovery } from './bearer-auth.js';
+import { boardRoutes } from './board-routes.js';
 import { InMemoryEventStore } from './event-store.js';
 import { HttpSessions } from './http-sessions.js';
 import { isModernPost, modernPost } from './modern-http.js';
@@ -37,6 +38,8 @@ export interface HttpOptions {
   agentId: string;
   /** token → agent id, or null. */
   tokens: Map<string, string> | null;
+  /** `--admin-token`: sees every task on the board. */
+  adminToken?: string | null;
   /** `--max-sessions`: open sessions per agent (default 64). */
   maxSessions?: number;
   /** `--session-idle-timeout` in ms: sessions idle this long are closed (default 30 min). */
@@ -87,6 +90,9 @@ export async function startHttp(deps: ServerDeps, options: HttpOptions): Promise
     }
     next();
   });
+
+  // The task board at / and /board/api/ (SPEC §12): the page loads without a token and asks for one.
+  app.use(boardRoutes(deps, options));
 
   // OAuth discovery answers 404 (no token needed), so clients stop looking for a login; then the bearer token
   // decides who the caller is (401 otherwise).

@@ -67,7 +67,7 @@ interface Viewer {
 }
 
 /** The host page of the MCP App tests: test/board/host/app-host.ts, bundled once per server. */
-async function hostScript(): Promise<string> {
+export async function hostScript(): Promise<string> {
   const result = await build({
     entryPoints: [path.join(root, 'test', 'board', 'host', 'app-host.ts')],
     bundle: true,
@@ -77,6 +77,29 @@ async function hostScript(): Promise<string> {
     logLevel: 'warning',
   });
   return result.outputFiles[0]!.text;
+}
+
+/** What a strict host puts on its app frame: inline only by the hashes of dist/board/app.json, no network. */
+export function appCsp(): string {
+  const appManifest = JSON.parse(readFileSync(path.join(dist, 'app.json'), 'utf8')) as {
+    scriptHashes: string[];
+    styleHashes: string[];
+  };
+  return [
+    "default-src 'none'",
+    `script-src ${appManifest.scriptHashes.map((hash) => `'${hash}'`).join(' ')}`,
+    `style-src ${appManifest.styleHashes.map((hash) => `'${hash}'`).join(' ')}`,
+    "connect-src 'none'",
+    'img-src data:',
+  ].join('; ');
+}
+
+/** The test host's page: the app's sandboxed frame and the host script (`hostScript()`). */
+export function hostPage(script: string): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Test host</title><link rel="icon" href="data:,">
+<style>body{margin:0;font:14px sans-serif}iframe{border:0;width:100%;height:900px}</style></head>
+<body><main><iframe id="app" title="Baton task board" sandbox="allow-scripts"></iframe></main>
+<script>${script}</script></body></html>`;
 }
 
 export async function startScriptedBoard(options: ScriptedBoardOptions = {}): Promise<ScriptedBoardServer> {
@@ -101,18 +124,7 @@ export async function startScriptedBoard(options: ScriptedBoardOptions = {}): Pr
   const board = readFileSync(path.join(dist, 'board.html'), 'utf8');
   const boardCsp = (JSON.parse(readFileSync(path.join(dist, 'board.json'), 'utf8')) as { csp: string }).csp;
   const app = readFileSync(path.join(dist, 'app.html'), 'utf8');
-  const appManifest = JSON.parse(readFileSync(path.join(dist, 'app.json'), 'utf8')) as {
-    scriptHashes: string[];
-    styleHashes: string[];
-  };
-  // What a strict host puts on its app frame: inline only by hash, no network at all.
-  const appCsp = [
-    "default-src 'none'",
-    `script-src ${appManifest.scriptHashes.map((hash) => `'${hash}'`).join(' ')}`,
-    `style-src ${appManifest.styleHashes.map((hash) => `'${hash}'`).join(' ')}`,
-    "connect-src 'none'",
-    'img-src data:',
-  ].join('; ');
+  const appCspHeader = appCsp();
 
   const visible = (viewer: Viewer, task: WireTask) =>
     viewer.admin || task.delegated_by === viewer.agent || task.assignee_id === viewer.agent;
@@ -226,15 +238,12 @@ export async function startScriptedBoard(options: ScriptedBoardOptions = {}): Pr
       return res.end(board);
     }
     if (req.method === 'GET' && url.pathname === '/app.html') {
-      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': appCsp });
+      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': appCspHeader });
       return res.end(app);
     }
     if (req.method === 'GET' && url.pathname === '/host') {
       res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
-      return res.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Test host</title><link rel="icon" href="data:,">
-<style>body{margin:0;font:14px sans-serif}iframe{border:0;width:100%;height:900px}</style></head>
-<body><main><iframe id="app" title="Baton task board" sandbox="allow-scripts"></iframe></main>
-<script>${host}</script></body></html>`);
+      return res.end(hostPage(host));
     }
     if (req.method === 'POST' && url.pathname === '/host/call') {
       const call = (body ?? {}) as { name?: string; arguments?: Record<string, unknown> };

@@ -21,7 +21,10 @@ describe('baton command line', () => {
   it.each([
     [['agent'], "unknown command 'agent' (did you mean agents?)"],
     [['taks'], "unknown command 'taks' (did you mean tasks or task?)"],
-    [['frobnicate'], "unknown command 'frobnicate' (commands: serve, init, agents, dispatch, worker, tasks, task)"],
+    [
+      ['frobnicate'],
+      "unknown command 'frobnicate' (commands: serve, init, agents, dispatch, worker, tasks, task, board)",
+    ],
     [['--max-depth', 'abc'], 'invalid --max-depth: expected a whole number ≥ 0 (got "abc")'],
     [['serve', '--max-concurrency', '0'], 'invalid --max-concurrency: expected a whole number ≥ 1 (got "0")'],
     [

@@ -102,6 +102,12 @@ function cases(taskId: string): Record<string, Array<[Record<string, unknown>, R
       [{ after: -1 }, /after/],
       [{ limit: 10_000 }, /limit/],
     ],
+    board_snapshot: [
+      [{ after_seq: -1 }, /after_seq/],
+      [{ after_seq: 1.5 }, /after_seq/],
+      [{ task_ids: 'abc' }, /task_ids/],
+      [{ task_ids: Array.from({ length: 101 }, () => UNKNOWN) }, /task_ids/],
+    ],
   };
 }
 

@@ -69,7 +69,9 @@ describe('requests of the wrong shape', () => {
     async (name) => {
       const reply = await request('tools/call', { name, arguments: {} });
       expect(reply.error?.code).toBe(-32602);
-      expect(reply.error?.message).toMatch(new RegExp(`^unknown tool "${name}"; tools: cancel_task, complete_task, `));
+      expect(reply.error?.message).toMatch(
+        new RegExp(`^unknown tool "${name}"; tools: board_snapshot, cancel_task, complete_task, `),
+      );
     },
   );
 

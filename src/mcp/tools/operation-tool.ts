@@ -8,7 +8,13 @@ import type { SessionContext } from '../context.js';
 import { progressOf } from '../progress.js';
 import { toolResult } from '../tool-result.js';
 
-export function registerOperation(server: McpServer, ctx: SessionContext, op: Operation): RegisteredTool {
+/** `meta`: the tool's `_meta` (the board app's link, for the tools that show it). */
+export function registerOperation(
+  server: McpServer,
+  ctx: SessionContext,
+  op: Operation,
+  meta?: Record<string, unknown>,
+): RegisteredTool {
   return server.registerTool(
     op.name,
     {
@@ -17,6 +23,7 @@ export function registerOperation(server: McpServer, ctx: SessionContext, op: Op
       inputSchema: op.input.shape,
       outputSchema: op.output.shape,
       annotations: op.annotations,
+      ...(meta ? { _meta: meta } : {}),
     },
     (args: Record<string, unknown>, extra) =>
       toolResult(async () => {

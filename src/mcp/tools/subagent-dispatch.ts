@@ -7,6 +7,7 @@ import type { Task } from '../../model/task.js';
 import type { DispatchOutcome } from '../../runtime/dispatcher.js';
 import { DispatchInputSchema } from '../../tasks/dispatch-input.js';
 import { dispatchAnswer, subagentDispatch } from '../../tasks/operations/subagent-dispatch.js';
+import { BOARD_TOOL_META } from '../board-app.js';
 import type { SessionContext } from '../context.js';
 import { toMcpTask } from '../mcp-task-store.js';
 import { progressOf } from '../progress.js';
@@ -69,6 +70,7 @@ export function register(server: McpServer, ctx: SessionContext): RegisteredTool
       outputSchema: subagentDispatch.output.shape,
       annotations: subagentDispatch.annotations,
       execution: { taskSupport: 'optional' },
+      _meta: BOARD_TOOL_META,
     },
     {
       createTask: async (args, extra) => {

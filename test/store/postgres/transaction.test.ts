@@ -45,8 +45,9 @@ describePostgres('inTransaction', () => {
         await c.query('UPDATE t SET v = v + 1 WHERE id = $1', [second]);
       });
     await Promise.all([crosswise(1, 2), crosswise(2, 1)]);
-    // PostgreSQL chose one victim; its transaction ran a second time.
-    expect(attempts).toBe(3);
+    // PostgreSQL chose a victim and its transaction ran again. Under load both backends can find the cycle before
+    // the first victim's locks are gone, so both are victims once: three attempts or four, never fewer.
+    expect([3, 4]).toContain(attempts);
     expect((await db.pool.query('SELECT id, v FROM t ORDER BY id')).rows).toEqual([
       { id: 1, v: 2 },
       { id: 2, v: 2 },
