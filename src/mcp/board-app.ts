@@ -2,10 +2,11 @@
  * The task board as an MCP App (board contract, "MCP App"; SPEC §12): the resource `ui://baton/board.html` (the
  * board built in app mode), the app-only tool `board_snapshot` it polls through the host's bridge, and the `_meta`
  * that links subagent_dispatch, wait_for_tasks and get_task to it. Hosts that render MCP Apps show the live tree of
- * the call's work; hosts that do not ignore `_meta` and list one more small tool.
+ * the call's work; hosts that do not ignore `_meta` and are not listed `board_snapshot` at all.
  */
 import {
   RESOURCE_MIME_TYPE,
+  getUiCapability,
   RESOURCE_URI_META_KEY,
   registerAppResource,
   registerAppTool,
@@ -53,6 +54,11 @@ let shared: BoardAssets | null = null;
 const who = (viewer: Viewer) => ({ viewer: viewer.agent, admin: viewer.admin });
 
 /** Registers the board's resource and its snapshot tool on one connection's server. */
+/** Whether the client says it renders MCP Apps (the `io.modelcontextprotocol/ui` extension in its capabilities). */
+export function hostRendersApps(capabilities: Parameters<typeof getUiCapability>[0]): boolean {
+  return getUiCapability(capabilities) !== undefined;
+}
+
 export function registerBoardApp(server: McpServer, ctx: SessionContext, assets?: BoardAssets): RegisteredTool {
   const pages = () => assets ?? (shared ??= boardAssets());
   registerAppResource(

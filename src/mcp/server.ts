@@ -13,7 +13,7 @@ import type { AgentToolCatalog } from '../runtime/tool-catalog.js';
 import type { TaskService } from '../tasks/task-service.js';
 import { VERSION } from '../version.js';
 import type { SessionContext } from './context.js';
-import { BOARD_LINKED_TOOLS, BOARD_SNAPSHOT, BOARD_TOOL_META, registerBoardApp } from './board-app.js';
+import { BOARD_LINKED_TOOLS, BOARD_SNAPSHOT, BOARD_TOOL_META, hostRendersApps, registerBoardApp } from './board-app.js';
 import { BatonMcpTaskStore } from './mcp-task-store.js';
 import { GuardedMcpServer } from './request-guard.js';
 import { registerPrompts } from './prompts.js';
@@ -158,7 +158,10 @@ export function createServer(deps: ServerDeps, agentId: string, options: { live?
     tools.set(BOARD_SNAPSHOT, registerBoardApp(server, ctx));
     server.toolNames = new Set([...server.toolNames, BOARD_SNAPSHOT]);
   }
-  serveToolList(server, tools, views);
+  // board_snapshot is for the board app only (`visibility: ["app"]`: never the model's): listed only to a host that
+  // renders MCP Apps, so that the others' tool lists stay as they were (SPEC §11's token budget).
+  const rendersApps = () => hostRendersApps(server.server.getClientCapabilities());
+  serveToolList(server, tools, views, (name) => name !== BOARD_SNAPSHOT || rendersApps());
 
   // Hot reload: a changed agent folder regenerates the dispatch description and enum (tools/list_changed).
   const unsubscribe = deps.agents.onChange(() => {

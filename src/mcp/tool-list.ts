@@ -15,14 +15,20 @@ export type ToolView = () => { description: string; inputSchema: z.ZodObject };
 
 const EMPTY_INPUT = { type: 'object', properties: {} };
 
-/** Answers `tools/list` for `server` from its registered tools (by name), enabled ones only. */
+/**
+ * Answers `tools/list` for `server` from its registered tools (by name), enabled ones only, and of those only the
+ * ones `listed` says this client is shown (a tool for MCP Apps, to a host that renders them).
+ */
 export function serveToolList(
   server: McpServer,
   tools: ReadonlyMap<string, RegisteredTool>,
   views: ReadonlyMap<string, ToolView> = new Map(),
+  listed: (name: string) => boolean = () => true,
 ): void {
   server.server.setRequestHandler(ListToolsRequestSchema, () => ({
-    tools: [...tools].filter(([, tool]) => tool.enabled).map(([name, tool]) => definition(name, tool, views.get(name))),
+    tools: [...tools]
+      .filter(([name, tool]) => tool.enabled && listed(name))
+      .map(([name, tool]) => definition(name, tool, views.get(name))),
   }));
 }
 

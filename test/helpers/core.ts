@@ -53,6 +53,8 @@ export interface ConnectOptions {
   sampling?: (request: CreateMessageRequest) => CreateMessageResult | Promise<CreateMessageResult>;
   /** Declares the roots capability and answers `roots/list` with these folders. */
   roots?: string[];
+  /** Declares the MCP Apps extension (`io.modelcontextprotocol/ui`): a host that renders apps. */
+  apps?: boolean;
 }
 
 export interface CoreOptions {
@@ -137,6 +139,9 @@ export async function startCore(options: CoreOptions = {}): Promise<Core> {
           capabilities: {
             ...(connectOptions.sampling ? { sampling: {} } : {}),
             ...(connectOptions.roots ? { roots: {} } : {}),
+            ...(connectOptions.apps
+              ? { extensions: { 'io.modelcontextprotocol/ui': { mimeTypes: ['text/html;profile=mcp-app'] } } }
+              : {}),
           },
         },
       );

@@ -123,7 +123,7 @@ describe('bad tool input', () => {
     await writeAgent(path.join(tmp.dir, 'agents'), 'helper', { model: 'openai:gpt-test' });
     core = await startCore({ agents: [path.join(tmp.dir, 'agents')] });
     alice = await core.connect('alice');
-    bob = await core.connect('bob');
+    bob = await core.connect('bob', { apps: true });
     ({ task_id: taskId } = await alice.ok<{ task_id: string }>('delegate_task', {
       assignee_id: 'bob',
       description: 'x',

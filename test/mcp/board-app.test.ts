@@ -23,7 +23,7 @@ describe('the board MCP App', () => {
   let host: TestClient;
   beforeEach(async () => {
     core = await startCore();
-    host = await core.connect('host');
+    host = await core.connect('host', { apps: true });
   });
   afterEach(async () => {
     await core.close();
@@ -51,10 +51,18 @@ describe('the board MCP App', () => {
     expect(meta('board_snapshot')).toEqual({ ui: { resourceUri: URI, visibility: ['app'] }, 'ui/resourceUri': URI });
   });
 
+  it('lists board_snapshot only to a host that renders MCP Apps (the others see the tool list they saw before)', async () => {
+    const plain = await core.connect('host');
+    const names = (await plain.client.listTools()).tools.map((t) => t.name);
+    expect(names).toContain('get_task');
+    expect(names).not.toContain('board_snapshot');
+    expect((await host.client.listTools()).tools.map((t) => t.name)).toContain('board_snapshot');
+  });
+
   it('publishes no board app when --tools leaves out every tool that shows it', async () => {
     await core.close();
     core = await startCore({ tools: ['delegate_task', 'list_tasks'] });
-    host = await core.connect('host');
+    host = await core.connect('host', { apps: true });
     const { tools } = await host.client.listTools();
     expect(tools.map((t) => t.name).sort()).toEqual(['delegate_task', 'list_tasks']);
     const { resources } = await host.client.listResources();
