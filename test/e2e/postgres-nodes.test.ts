@@ -79,10 +79,11 @@ describePostgres('Baton nodes on one PostgreSQL database', () => {
 
   /** Starts one HTTP node; the first one migrates the database, so nodes start one after another. */
   const node = async () => {
-    const p = await startHttpServer(
-      ['--http', '127.0.0.1:0', '--tokens', path.join(dir, 'tokens.json'), ...common()],
-      { cwd: dir, env: env(), timeoutMs: 20_000 },
-    );
+    const p = await startHttpServer(['--http', '127.0.0.1:0', '--tokens', path.join(dir, 'tokens.json'), ...common()], {
+      cwd: dir,
+      env: env(),
+      timeoutMs: 20_000,
+    });
     processes.push(p);
     return p;
   };
@@ -120,13 +121,17 @@ describePostgres('Baton nodes on one PostgreSQL database', () => {
       description: 'Check the tide tables',
     });
     await eventually(
-      () => bob.messages.some((m) => (m as Item).event === 'task.notification.assigned' && (m as Item).task_id === task_id),
+      () =>
+        bob.messages.some((m) => (m as Item).event === 'task.notification.assigned' && (m as Item).task_id === task_id),
       10_000,
       'bob on node 2 to be told of the assignment',
     );
     await bob.ok('complete_task', { task_id, result: 'high tide at 6' });
     await eventually(
-      () => alice.messages.some((m) => (m as Item).event === 'task.notification.completed' && (m as Item).task_id === task_id),
+      () =>
+        alice.messages.some(
+          (m) => (m as Item).event === 'task.notification.completed' && (m as Item).task_id === task_id,
+        ),
       10_000,
       'alice on node 1 to be told of the completion',
     );
@@ -186,7 +191,10 @@ describePostgres('Baton nodes on one PostgreSQL database', () => {
     const s = await direct();
     for (const party of ['alice', 'bob']) {
       const items = (await s.inbox(party, 0, 100)).filter((i) => i.task_id === task_id);
-      expect(items.filter((i) => i.event === 'task.notification.timeout'), party).toHaveLength(1);
+      expect(
+        items.filter((i) => i.event === 'task.notification.timeout'),
+        party,
+      ).toHaveLength(1);
     }
     await eventually(
       () => bob.messages.some((m) => (m as Item).event === 'task.notification.timeout'),

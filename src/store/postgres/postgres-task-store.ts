@@ -62,14 +62,32 @@ FROM unnest($2::text[], $3::text[], $4::bigint[]) AS c(id, runner, epoch)
 WHERE t.id = c.id AND t.claim_runner = c.runner AND t.claim_epoch = c.epoch
 RETURNING t.id, t.claim_epoch`;
 
-const FENCE = 'SELECT 1 FROM tasks WHERE id = $1 AND claim_runner = $2 AND claim_epoch = $3';
+/** At most this many `transact` calls share one PostgreSQL transaction. */
+const MAX_BATCH = 64;
+
+/** A `transact` call waiting for its batch. */
+interface Pending {
+  fn: (tx: Transaction) => unknown;
+  fence: Claim | undefined;
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+}
+
+/** Refuses the write unless the fence's claim is still held, as the batch sees it before this call. */
+async function checkFence(tx: Transaction, fence: Claim): Promise<void> {
+  const held = (await tx.getTask(fence.task_id))?.claim;
+  if (!held || held.runner !== fence.runner || held.epoch !== fence.epoch) throw new LeaseLostError(fence.task_id);
+}
 
 export class PostgresTaskStore implements TaskStore {
   private closed = false;
+  private closing = false;
   private listener: PostgresChangeListener | null = null;
   private listening: Promise<void> | null = null;
   private pruner: NodeJS.Timeout | null = null;
   private readonly inFlight = new Set<Promise<unknown>>();
+  private queue: Pending[] = [];
+  private batching: Promise<void> | null = null;
   private readonly feed: PostgresChangeFeed;
   private readonly log: Logger;
 
@@ -168,21 +186,24 @@ export class PostgresTaskStore implements TaskStore {
 
   // ---- writes ---------------------------------------------------------------------------------------------
 
+  /**
+   * Queues `fn` for the next batch: the calls made while a batch commits share the next PostgreSQL transaction
+   * (postgres-transaction.ts), so that a busy process pays one COMMIT for many changes.
+   */
   transact<T>(fn: (tx: Transaction) => Promise<T> | T, options: TransactOptions = {}): Promise<T> {
-    return this.write(async (client) => {
-      const { seq, now } = await lockChangeCounter(client);
-      const { fence } = options;
-      if (fence && (await client.query(FENCE, [fence.task_id, fence.runner, fence.epoch])).rowCount === 0) {
-        throw new LeaseLostError(fence.task_id);
-      }
-      const tx = new PostgresTransaction(client, seq, now);
-      const value = await fn(tx);
-      if (tx.changed) await tx.write();
-      return value;
+    try {
+      this.writable();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ fn, fence: options.fence, resolve: resolve as (value: unknown) => void, reject });
+      this.scheduleBatch();
     });
   }
 
-  claim(taskId: string, runner: string, leaseMs: number): Promise<Claim | null> {
+  async claim(taskId: string, runner: string, leaseMs: number): Promise<Claim | null> {
+    this.writable();
     return this.write(async (client) => {
       const { seq } = await lockChangeCounter(client);
       const result = await client.query<{ t: Task }>(CLAIM, [taskId, runner, leaseMs, seq + 1]);
@@ -221,10 +242,13 @@ export class PostgresTaskStore implements TaskStore {
 
   /** Waits for writes in flight, then stops listening and closes the pool. */
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
+    if (this.closing) return;
+    // New calls are refused from here; the ones already queued are written first.
+    this.closing = true;
     if (this.pruner) clearInterval(this.pruner);
+    while (this.batching) await this.batching;
     await Promise.allSettled([...this.inFlight]);
+    this.closed = true;
     await this.listening?.catch(() => undefined);
     await this.listener?.close();
     await this.feed.settled();
@@ -232,6 +256,49 @@ export class PostgresTaskStore implements TaskStore {
   }
 
   // ---- internals ------------------------------------------------------------------------------------------
+
+  private scheduleBatch(): void {
+    if (this.batching) return;
+    this.batching = (async () => {
+      // Calls made in the same turn join the first batch; the ones made while it commits, the next.
+      await Promise.resolve();
+      while (this.queue.length > 0) await this.runBatch(this.queue.splice(0, MAX_BATCH));
+      this.batching = null;
+    })();
+  }
+
+  private async runBatch(batch: Pending[]): Promise<void> {
+    let outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
+    try {
+      await this.write(async (client) => {
+        outcomes = [];
+        const { seq, now } = await lockChangeCounter(client);
+        const tx = new PostgresTransaction(client, seq, now);
+        for (const pending of batch) {
+          try {
+            const value = await tx.run(async (view) => {
+              if (pending.fence) await checkFence(view, pending.fence);
+              return pending.fn(view);
+            });
+            outcomes.push({ ok: true, value });
+          } catch (error) {
+            // A failed statement aborts the whole PostgreSQL transaction: the batch fails (or is retried).
+            if (!(error instanceof BatonError) && isPgError(error)) throw error;
+            outcomes.push({ ok: false, error });
+          }
+        }
+        if (tx.changed) await tx.write();
+      });
+    } catch (error) {
+      for (const pending of batch) pending.reject(error);
+      return;
+    }
+    batch.forEach((pending, i) => {
+      const outcome = outcomes[i];
+      if (outcome?.ok) pending.resolve(outcome.value);
+      else pending.reject(outcome?.error);
+    });
+  }
 
   private async listen(): Promise<void> {
     this.listening ??= PostgresChangeListener.start({
@@ -277,7 +344,7 @@ export class PostgresTaskStore implements TaskStore {
   }
 
   private writable(): void {
-    this.open();
+    if (this.closing) throw new StoreError('the store is closed');
     if (this.options.readOnly) throw new StoreError('the store was opened read-only');
   }
 
@@ -288,7 +355,6 @@ export class PostgresTaskStore implements TaskStore {
 
   /** One write transaction; once it commits, this process's subscribers hear of it without waiting for NOTIFY. */
   private async write<T>(fn: (client: Parameters<Parameters<typeof inTransaction>[1]>[0]) => Promise<T>): Promise<T> {
-    this.writable();
     const run = this.guard(() => inTransaction(this.db.pool, fn));
     this.inFlight.add(run);
     try {

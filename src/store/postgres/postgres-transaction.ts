@@ -1,5 +1,8 @@
 /**
- * One transaction of the PostgreSQL store (schema.ts, `transact`).
+ * One PostgreSQL transaction of the store (schema.ts, `transact`), shared by the `transact` calls in flight in
+ * this process: they run one after another on it (`run`), each seeing the writes of those before it, and commit
+ * together — one COMMIT, one fsync, for all of them (the file store batches the same way). A call that throws
+ * takes back its own writes and seqs only.
  *
  * Why the change counter is locked first, not last as sequences.ts first planned: `addInbox` is synchronous and
  * returns the item with its seq (a caller may hand that seq back at once, as `send_message` does), so the seqs a
@@ -107,7 +110,33 @@ export class PostgresTransaction implements Transaction {
     return { task_id: taskId, ...claim };
   }
 
-  /** Whether `fn` wrote anything. */
+  /**
+   * Runs one `transact` function on this transaction. If it throws, what it wrote is taken back (the ones before
+   * and after it are unaffected), and its seqs are given to the next.
+   */
+  async run<T>(fn: (tx: Transaction) => Promise<T> | T): Promise<T> {
+    const saved = {
+      seq: this.seq,
+      items: this.items.length,
+      tasks: new Map(this.tasks),
+      written: new Map(this.written),
+      sessions: new Map(this.sessions),
+      writtenSessions: new Map(this.writtenSessions),
+    };
+    try {
+      return await fn(this);
+    } catch (error) {
+      this.seq = saved.seq;
+      this.items.length = saved.items;
+      restore(this.tasks, saved.tasks);
+      restore(this.written, saved.written);
+      restore(this.sessions, saved.sessions);
+      restore(this.writtenSessions, saved.writtenSessions);
+      throw error;
+    }
+  }
+
+  /** Whether anything was written. */
   get changed(): boolean {
     return this.seq > this.head;
   }
@@ -149,6 +178,11 @@ export class PostgresTransaction implements Transaction {
     for (const task of this.written.values()) if (matches(task)) found.set(task.id, task);
     return [...found.values()];
   }
+}
+
+function restore<V>(map: Map<string, V>, saved: ReadonlyMap<string, V>): void {
+  map.clear();
+  for (const [key, value] of saved) map.set(key, value);
 }
 
 /** Whether `runner` may take the task's claim at store time `now`: `in_progress`, and free, expired or its own. */

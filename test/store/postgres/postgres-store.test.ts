@@ -43,6 +43,37 @@ describePostgres('PostgreSQL store (postgres only)', () => {
     }
   });
 
+  it('lets the calls in flight share one transaction, a throwing one taking back only its own writes', async () => {
+    const store = await open();
+    const head = await store.headSeq();
+    const results = await Promise.allSettled(
+      Array.from({ length: 20 }, (_, i) =>
+        store.transact((tx) => {
+          tx.putTask(task(`b${i}`));
+          const { seq } = tx.addInbox({
+            recipient: 'bob',
+            event: 'message.received',
+            from: 'alice',
+            task_id: null,
+            content: `m${i}`,
+            created_at: new Date().toISOString(),
+          });
+          if (i === 7) throw new Error('no');
+          return seq;
+        }),
+      ),
+    );
+    expect(results.filter((r) => r.status === 'rejected')).toHaveLength(1);
+    expect(await store.getTask('b7')).toBeUndefined();
+    expect(await store.countTasks({ idPrefix: 'b' })).toBe(19);
+    // Seqs without a gap: the failed call's numbers went to the next one.
+    expect(await store.headSeq()).toBe(head + 38);
+    const inbox = await store.inbox('bob', head, 100);
+    expect(inbox.map((i) => i.content)).not.toContain('m7');
+    const acknowledged = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    expect(inbox.map((i) => i.seq)).toEqual(acknowledged);
+  });
+
   it('ends an overdue task exactly once among three processes, each party told once', async () => {
     const stores = [await open(), await open(), await open()];
     const past = new Date(Date.now() - 1000).toISOString();
