@@ -14,7 +14,7 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import type { Task } from '../../src/model/task.js';
 import { PostgresTaskStore } from '../../src/store/postgres/postgres-task-store.js';
 import { writeAgent } from '../helpers/agents.js';
-import { spawnCli, startHttpServer } from '../helpers/cli.js';
+import { runCli, spawnCli, startHttpServer } from '../helpers/cli.js';
 import type { SpawnedCli } from '../helpers/cli.js';
 import type { TestClient } from '../helpers/core.js';
 import { eventually, tempDir, wrapClient } from '../helpers/core.js';
@@ -111,6 +111,31 @@ describePostgres('Baton nodes on one PostgreSQL database', () => {
   };
   const direct = async () => (store ??= await PostgresTaskStore.open({ url: db.url, readOnly: true }));
   const fakeModel = async (script: FakeScript<OpenAiRequestBody>) => (fake = await startFakeOpenAi(script));
+
+  it('stops baton serve with one line, exit 1, on an unreachable or newer database, changing nothing', async () => {
+    const unreachable = await runCli(['serve', '--store', 'postgres://baton@127.0.0.1:1/nowhere'], { cwd: dir });
+    expect(unreachable.code).toBe(1);
+    expect(unreachable.stdout).toBe('');
+    expect(unreachable.stderr.trim().split('\n')).toEqual([
+      'baton: cannot use the PostgreSQL store at 127.0.0.1:1/nowhere: connection refused ' +
+        '(is PostgreSQL running and listening there?) (ECONNREFUSED)',
+    ]);
+    await (await PostgresTaskStore.open({ url: db.url })).close();
+    const { default: pg } = await import('pg');
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    try {
+      await client.query("INSERT INTO schema_version (version, name, baton_version) VALUES (99, 'later', 'x')");
+      const newer = await runCli(['serve', '--store', db.url], { cwd: dir });
+      expect(newer.code).toBe(1);
+      expect(newer.stderr.trim().split('\n')).toHaveLength(1);
+      expect(newer.stderr).toMatch(/schema version 99, newer than this Baton/);
+      const versions = await client.query('SELECT version FROM schema_version ORDER BY 1');
+      expect(versions.rows.map((r: { version: number }) => r.version)).toEqual([1, 99]);
+    } finally {
+      await client.end();
+    }
+  });
 
   it('lets alice on node 1 delegate to bob on node 2, who completes, and tells alice live', async () => {
     const [one, two] = await nodes(3);
