@@ -12,17 +12,17 @@
  * counter), no row lock is needed for reads, and no deadlock is possible. Renewals (no seq) only touch a claim's
  * expiry and never wait for the counter.
  *
- * Writes are buffered (overlaying the reads, so the transaction sees its own writes) and sent after `fn`
- * returns: all tasks in one statement, then the inbox items, the sessions, the counter, the notification.
+ * Writes are buffered (overlaying the reads, so the transaction sees its own writes) and sent at the end in one
+ * statement (task-rows.ts `writeAll`): tasks, inbox items, sessions, the counter and the notification.
  */
 import type { InboxItem, NewInboxItem } from '../../model/inbox.js';
 import type { Session } from '../../model/session.js';
 import type { Claim, Task } from '../../model/task.js';
 import type { Transaction } from '../task-store.js';
 import { SESSION_JSON, TASK_JSON } from './schema.js';
-import { allocateRecipientSeqs, notifyChange, setChangeCounter } from './sequences.js';
+import { allocateRecipientSeqs } from './sequences.js';
 import type { TransactionClient } from './sequences.js';
-import { writeInbox, writeSessions, writeTasks } from './task-rows.js';
+import { writeAll } from './task-rows.js';
 
 export class PostgresTransaction implements Transaction {
   /** Tasks as this transaction sees them: read (null: not there) or written. */
@@ -151,11 +151,12 @@ export class PostgresTransaction implements Transaction {
       firsts.set(item.recipient, n + 1);
       return { ...item, recipient_seq: n };
     });
-    await writeTasks(this.client, [...this.written.values()]);
-    await writeInbox(this.client, numbered);
-    await writeSessions(this.client, [...this.writtenSessions.values()]);
-    await setChangeCounter(this.client, this.seq);
-    await notifyChange(this.client, this.seq);
+    await writeAll(this.client, {
+      tasks: [...this.written.values()],
+      items: numbered,
+      sessions: [...this.writtenSessions.values()],
+      seq: this.seq,
+    });
     return this.seq;
   }
 

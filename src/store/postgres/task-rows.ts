@@ -7,6 +7,7 @@ import type { InboxItem } from '../../model/inbox.js';
 import type { Session } from '../../model/session.js';
 import type { Task } from '../../model/task.js';
 import { PRIORITY_RANK } from '../../model/task.js';
+import { CHANGE_CHANNEL } from './sequences.js';
 import type { TransactionClient } from './sequences.js';
 
 /** Upserts tasks (created_seq kept on update; a later expiry of the same claim, written by a renewal, kept). */
@@ -49,22 +50,37 @@ FROM jsonb_array_elements($1::jsonb) AS r
 ON CONFLICT (id) DO UPDATE SET seq = EXCLUDED.seq, agent_id = EXCLUDED.agent_id, owner = EXCLUDED.owner,
   notes_from = EXCLUDED.notes_from, updated_at = EXCLUDED.updated_at, record = EXCLUDED.record`;
 
+/**
+ * Everything a transaction wrote, in one statement (one round trip): tasks, inbox items and sessions, the change
+ * counter set to `seq`, and the notification that changes up to `seq` exist (sent by PostgreSQL at COMMIT).
+ */
+export async function writeAll(
+  client: TransactionClient,
+  records: {
+    tasks: readonly Task[];
+    items: ReadonlyArray<InboxItem & { recipient_seq: number }>;
+    sessions: readonly Session[];
+    seq: number;
+  },
+): Promise<void> {
+  const from = (n: number) => `jsonb_array_elements($${n}::jsonb)`;
+  const text = `WITH
+    written_tasks AS (${UPSERT_TASKS.replace('jsonb_array_elements($1::jsonb)', from(1))}),
+    written_inbox AS (${INSERT_INBOX.replace('jsonb_array_elements($1::jsonb)', from(2))}),
+    written_sessions AS (${UPSERT_SESSIONS.replace('jsonb_array_elements($1::jsonb)', from(3))}),
+    counter AS (UPDATE counters SET value = $4 WHERE name = 'change')
+  SELECT pg_notify($5, $4::text)`;
+  await client.query(text, [
+    JSON.stringify(records.tasks.map((t) => ({ ...t, priority_rank: PRIORITY_RANK[t.priority] }))),
+    JSON.stringify(records.items),
+    JSON.stringify(records.sessions),
+    records.seq,
+    CHANGE_CHANNEL,
+  ]);
+}
+
 export async function writeTasks(client: TransactionClient, tasks: readonly Task[]): Promise<void> {
   if (tasks.length === 0) return;
   const rows = tasks.map((t) => ({ ...t, priority_rank: PRIORITY_RANK[t.priority] }));
   await client.query(UPSERT_TASKS, [JSON.stringify(rows)]);
-}
-
-/** Inbox items with their recipient's own number (`recipient_seq`), which only the row keeps. */
-export async function writeInbox(
-  client: TransactionClient,
-  items: ReadonlyArray<InboxItem & { recipient_seq: number }>,
-): Promise<void> {
-  if (items.length === 0) return;
-  await client.query(INSERT_INBOX, [JSON.stringify(items)]);
-}
-
-export async function writeSessions(client: TransactionClient, sessions: readonly Session[]): Promise<void> {
-  if (sessions.length === 0) return;
-  await client.query(UPSERT_SESSIONS, [JSON.stringify(sessions)]);
 }
