@@ -406,27 +406,11 @@ export function makeTasks(size, now) {
 
 /** Writes both stores' files straight in their formats: Baton's snapshot + journal, lowdb JSONFile's pretty JSON. */
 async function prepare(dir, size) {
-  const { SCHEMA_VERSION } = await import('../dist/store/file/file-task-store.js');
-  const { SnapshotFile } = await import('../dist/store/file/snapshot-file.js');
-  const { TaskSchema } = await import('../dist/model/task.js');
-  const { InboxItemSchema } = await import('../dist/model/inbox.js');
-  const { SessionSchema } = await import('../dist/model/session.js');
   const tasks = makeTasks(size, Date.now());
   const batonPath = path.join(dir, 'baton', 'store.json');
   const naivePath = path.join(dir, 'naive', 'db.json');
-  mkdirSync(path.dirname(batonPath), { recursive: true });
+  await writeFileStore(batonPath, tasks);
   mkdirSync(path.dirname(naivePath), { recursive: true });
-  const generation = 1;
-  // The store's own snapshot layout (one record per line), as Baton writes it after its first compaction.
-  await new SnapshotFile(batonPath, { tasks: TaskSchema, inbox: InboxItemSchema, sessions: SessionSchema }).write({
-    schema_version: SCHEMA_VERSION,
-    generation,
-    seq: tasks.length,
-    tasks,
-    inbox: [],
-    sessions: [],
-  });
-  writeFileSync(`${batonPath}.journal`, `${JSON.stringify({ generation })}\n`);
   writeFileSync(naivePath, JSON.stringify({ tasks, inbox: [] }, null, 2));
   const batonBytes = statSync(batonPath).size;
   return {
@@ -436,6 +420,26 @@ async function prepare(dir, size) {
     naiveBytes: statSync(naivePath).size,
     taskBytes: Math.round(batonBytes / size),
   };
+}
+
+/** A Baton store file holding `tasks`, in the store's own snapshot layout, as Baton writes it after a compaction. */
+export async function writeFileStore(batonPath, tasks) {
+  const { SCHEMA_VERSION } = await import('../dist/store/file/file-task-store.js');
+  const { SnapshotFile } = await import('../dist/store/file/snapshot-file.js');
+  const { TaskSchema } = await import('../dist/model/task.js');
+  const { InboxItemSchema } = await import('../dist/model/inbox.js');
+  const { SessionSchema } = await import('../dist/model/session.js');
+  mkdirSync(path.dirname(batonPath), { recursive: true });
+  const generation = 1;
+  await new SnapshotFile(batonPath, { tasks: TaskSchema, inbox: InboxItemSchema, sessions: SessionSchema }).write({
+    schema_version: SCHEMA_VERSION,
+    generation,
+    seq: tasks.length,
+    tasks,
+    inbox: [],
+    sessions: [],
+  });
+  writeFileSync(`${batonPath}.journal`, `${JSON.stringify({ generation })}\n`);
 }
 
 // ---- measuring, in a child process ----------------------------------------------------------------------------
@@ -481,7 +485,7 @@ class StoreChild {
 const RESULT_TEXT =
   'Done. Reviewed the module and its tests; two edge cases were missing (empty input, concurrent callers). Added tests for both and fixed the off-by-one in the pager.';
 
-async function cycle(store, worker, n) {
+export async function cycle(store, worker, n) {
   const assignee = `agent-${worker % 8}`;
   const task = await store.delegate('host', {
     assignee_id: assignee,

@@ -75,6 +75,11 @@ export interface Transaction {
   getSession(id: string): Promise<Session | undefined>;
   /** Inserts or replaces a session; its `seq` is the store's to assign. */
   putSession(session: Session): void;
+  /**
+   * Store time when this transaction began: what decides an expiry inside it (a deadline passed), so that on a
+   * shared store the database's clock decides, not each machine's.
+   */
+  storeTime(): Date;
   /** `TaskStore.claim` within this transaction (a task created in it can be claimed in the same write). */
   claim(taskId: string, runner: string, leaseMs: number): Promise<Claim | null>;
 }

@@ -32,7 +32,7 @@ describe("the seed's full orchestration loop: plan, fan out, handle failures, ca
       ['worker-2', `Execute part 2 of the plan: ${planned.result}`],
       ['worker-3', `Execute part 3 of the plan: ${planned.result}`],
     ]);
-    // Every worker's first call has arrived (they start in any order).
+    // The three runs start in any order: wait for each one's first request.
     await fake.waitFor(() => ['worker-1', 'worker-2', 'worker-3'].every((w) => requestsOf(fake, w).length >= 1));
     for (const [i, worker] of ['worker-1', 'worker-2', 'worker-3'].entries()) {
       expect(taskOf(requestsOf(fake, worker)[0]!)).toBe(`Execute part ${i + 1} of the plan: ${PLAN}`);

@@ -66,6 +66,10 @@ export class FileTransaction implements Transaction {
     this.sessions.set(session.id, stored);
   }
 
+  storeTime(): Date {
+    return this.now();
+  }
+
   async claim(taskId: string, runner: string, leaseMs: number): Promise<Claim | null> {
     const task = this.task(taskId);
     if (!task || !claimable(task, runner, this.now())) return null;

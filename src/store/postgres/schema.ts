@@ -10,8 +10,8 @@
  * Sequences (sequences.ts). Every write takes the next store-wide `seq` from the `counters` row 'change', whose
  * row lock is held to COMMIT, so seqs become visible in order and without gaps: a reader of `seq > cursor` never
  * misses a commit. Inbox items also take their recipient's 1, 2, 3… from `inbox_counters`. Lock order, always:
- * task rows (the transaction's reads), recipients' counters (sorted), the change counter last, just before the
- * writes and COMMIT, so it is held for the shortest time and no deadlock can involve it.
+ * the change counter first (the store takes it at BEGIN: see `transact`), then recipients' counters (sorted);
+ * a renewal, which takes no seq, locks only the claimed rows, and never waits for the counter.
  *
  * Transactions are READ COMMITTED (transaction.ts) and rely on row locks, not snapshots. The operations:
  * - `getTask(id)`: `SELECT TASK_JSON FROM tasks WHERE id = $1` (primary key). `getTasks(ids)`: `id = ANY($1)`.
@@ -30,15 +30,18 @@
  * - `inbox(r, after, limit)`: `SELECT INBOX_JSON FROM inbox WHERE recipient = $1 AND seq > $2 ORDER BY seq LIMIT
  *   $3` (inbox_recipient). `lastInbox(r, {event, task_id})`: `… AND task_id = $2 AND event = $3 ORDER BY seq DESC
  *   LIMIT 1` (inbox_task). `getSession(id)`: `SELECT SESSION_JSON FROM sessions WHERE id = $1`.
- * - `transact(fn, {fence})`: BEGIN; with a fence, `SELECT 1 FROM tasks WHERE id = $1 AND claim_runner = $2 AND
- *   claim_epoch = $3 FOR UPDATE`, no row → ROLLBACK and `LeaseLostError` (the lock keeps it held to COMMIT). The
- *   transaction's reads lock what they read (`tx.getTask`, `children`: `parent_task_id = $1`, `dependants`:
- *   `depends_on @> ARRAY[$1]`, `getSession`: each `FOR UPDATE`), so two processes changing one task queue, and
- *   the second sees the first's commit. Writes are buffered (putTask is synchronous) and overlay the reads; after
- *   fn: recipients' numbers, `allocateSeqs(n)`, then `INSERT … ON CONFLICT (id) DO UPDATE` per task (created_seq
- *   kept on update; claim_expires_at kept when a renewal of the same runner and epoch is later), the inbox
- *   INSERTs, the session upserts, `notifyChange(last seq)`, COMMIT. A deadlock (40P01) runs fn again; a connection
- *   lost during COMMIT is a `StoreError` that says the outcome is unknown, never retried.
+ * - `transact(fn, {fence})` (as built: postgres-transaction.ts): the calls in flight in a process share one
+ *   transaction. BEGIN; `SELECT value, statement_timestamp() FROM counters WHERE name = 'change' FOR UPDATE` —
+ *   the counter first, not last, because `addInbox` must return its seq at once; so writers take turns, every
+ *   read sees the latest commit without row locks, and no deadlock is possible. Then each call in turn: with a
+ *   fence, the claim as the batch sees it (else `LeaseLostError` for that call only); `fn`, whose reads are plain
+ *   SELECTs by primary key (`children`: `parent_task_id = $1`, `dependants`: `depends_on @> ARRAY[$1]`) and
+ *   whose writes are buffered over them; a call that throws takes back its own writes and seqs. After the last:
+ *   the recipients' numbers (one `INSERT … ON CONFLICT … RETURNING` for all), then one statement of
+ *   data-modifying CTEs: the task upserts (created_seq kept on update; claim_expires_at kept when a renewal of
+ *   the same runner and epoch is later; lease_epoch never lowered), the inbox INSERTs, the session upserts, the
+ *   counter, `pg_notify`; COMMIT (one fsync for the batch). A deadlock or a failed statement fails (or retries)
+ *   the whole batch.
  * - `claim(id, runner, ms)` (and `tx.claim`): `SELECT … FROM tasks WHERE id = $1 AND status = 'in_progress' AND
  *   (claim_runner IS NULL OR claim_runner = $2 OR claim_expires_at <= statement_timestamp()) FOR UPDATE SKIP
  *   LOCKED`; no row → null (someone holds it, or is changing it right now); else allocate a seq and `UPDATE tasks
@@ -62,10 +65,9 @@
  * - Deadlines, exactly once: the sweep `SELECT id FROM tasks WHERE status IN ('pending','in_progress') AND
  *   deadline <= statement_timestamp() ORDER BY deadline LIMIT 100` (tasks_live_deadline) finds overdue tasks by
  *   database time; each is ended through `transact`, whose `tx.getTask` locks the row (`FOR UPDATE`): a second
- *   process trying at the same time waits, then reads a terminal task and changes nothing, so each party gets one
- *   `timeout` notification. For database time (not each machine's clock) to decide inside that transaction too,
- *   the locking read adds `AND deadline <= statement_timestamp()`, which needs the interface to say that this
- *   read is an expiry (or to give `tx` the store's time): a decision for part B with the interface's owner.
+ *   process trying at the same time waits (the counter), then reads a terminal task and changes nothing, so each
+ *   party gets one `timeout` notification. Database time decides inside that transaction too: `tx.storeTime()`
+ *   is the `statement_timestamp()` read with the counter, and `TaskService.expire` compares the deadline with it.
  *   Leases of dead processes: the claimable sweep above (tasks_claim_expiry finds `claim_runner IS NOT NULL AND
  *   claim_expires_at <= statement_timestamp()`).
  * - Retention: one process at a time (`pg_try_advisory_xact_lock`), in batches of 1000 in short transactions of

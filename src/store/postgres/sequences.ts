@@ -53,3 +53,42 @@ export async function headSeq(client: Pick<pg.Pool, 'query'>): Promise<number> {
   const result = await client.query<{ value: string }>("SELECT value FROM counters WHERE name = 'change'");
   return Number(result.rows[0]?.value ?? 0);
 }
+
+/**
+ * Locks the change counter for the rest of the transaction and returns its value: the seqs this transaction will
+ * give are the ones after it (`setChangeCounter` at the end). The PostgreSQL store takes it first, before any
+ * read (postgres-transaction.ts says why), with the database's time, which makes it the one lock every writer takes first: no deadlock can
+ * involve it.
+ */
+export async function lockChangeCounter(client: TransactionClient): Promise<{ seq: number; now: Date }> {
+  const result = await client.query<{ value: string; now: Date }>(
+    "SELECT value, statement_timestamp() AS now FROM counters WHERE name = 'change' FOR UPDATE",
+  );
+  const row = result.rows[0];
+  if (!row) throw new Error("the counters table has no 'change' row: the schema was changed by hand");
+  return { seq: Number(row.value), now: row.now };
+}
+
+/** Records the last seq given by a transaction that holds the counter (`lockChangeCounter`). */
+export async function setChangeCounter(client: TransactionClient, seq: number): Promise<void> {
+  await client.query("UPDATE counters SET value = $1 WHERE name = 'change'", [seq]);
+}
+
+/**
+ * `allocateRecipientSeq` for several recipients in one statement: `counts` items each; returns the first number
+ * of each. Rows are locked in sorted order.
+ */
+export async function allocateRecipientSeqs(
+  client: TransactionClient,
+  counts: ReadonlyMap<string, number>,
+): Promise<Map<string, number>> {
+  const recipients = [...counts.keys()].sort();
+  const result = await client.query<{ recipient: string; value: string }>(
+    `INSERT INTO inbox_counters (recipient, value)
+     SELECT r, n FROM unnest($1::text[], $2::bigint[]) AS u(r, n) ORDER BY r COLLATE "C"
+     ON CONFLICT (recipient) DO UPDATE SET value = inbox_counters.value + EXCLUDED.value
+     RETURNING recipient, value`,
+    [recipients, recipients.map((r) => counts.get(r))],
+  );
+  return new Map(result.rows.map((row) => [row.recipient, Number(row.value) - (counts.get(row.recipient) ?? 0) + 1]));
+}

@@ -1,0 +1,37 @@
+/** A plain in-progress task record for the notification benchmark, its payload carrying `payload`. */
+export function task(id, payload) {
+  const at = new Date().toISOString();
+  return {
+    id,
+    kind: 'delegation',
+    delegated_by: 'bench',
+    assignee_id: 'listener',
+    description: 'notification latency probe',
+    payload,
+    status: 'in_progress',
+    status_message: null,
+    priority: 'normal',
+    group: null,
+    depends_on: [],
+    parent_task_id: null,
+    root_task_id: id,
+    depth: 0,
+    timeout_seconds: 600,
+    created_at: at,
+    started_at: at,
+    updated_at: at,
+    deadline: null,
+    finished_at: null,
+    progress: [],
+    error: null,
+    attempts: 0,
+    max_retries: 0,
+    session_id: null,
+    claim: null,
+    lease_epoch: 0,
+    affinity: null,
+    model: null,
+    seq: 0,
+    created_seq: 0,
+  };
+}
