@@ -50,6 +50,8 @@ export interface FileStoreOptions extends StoreOpenOptions {
   compactMinBytes?: number;
   /** How often to look for other processes' changes, in ms; 0 turns polling off. Default 200. */
   pollMs?: number;
+  /** Tests: awaited by a background compaction before it puts its new snapshot in place. */
+  beforeCompactionCommit?: () => Promise<void>;
   log?: Logger;
   now?: () => Date;
 }
@@ -78,7 +80,19 @@ export class LowdbTaskStore implements TaskStore {
     this.log = options.log ?? silentLogger;
     this.now = options.now ?? (() => new Date());
     this.lock = new FileLock(options.path, this.log, (fn) => this.exclusive(fn));
-    this.files = new StoreFiles(options.path, { ...options, log: this.log, now: this.now });
+    this.files = new StoreFiles(options.path, {
+      ...options,
+      log: this.log,
+      now: this.now,
+      ...(options.beforeCompactionCommit ? { beforeCommit: options.beforeCompactionCommit } : {}),
+      underLock: (fn) =>
+        this.exclusive(() =>
+          this.lock.withLease(async () => {
+            this.feed.publish(await this.files.readOthers());
+            await fn();
+          }),
+        ),
+    });
     this.feed = new ChangeFeed(0, () => [], this.log);
   }
 
@@ -183,6 +197,7 @@ export class LowdbTaskStore implements TaskStore {
   async close(): Promise<void> {
     if (this.closed) return;
     while (this.flushing) await this.flushing;
+    await this.files.settled(); // a compaction under way puts its snapshot in place
     this.closed = true;
     if (this.poller) clearInterval(this.poller);
     await this.serial.catch(() => undefined);

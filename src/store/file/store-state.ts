@@ -188,7 +188,6 @@ export class StoreState {
   private bump(seq: number): void {
     if (seq > this.seq) this.seq = seq;
   }
-
 }
 
 /** Whether two versions of a task have the same indexed fields (most updates: progress, claims, results). */

@@ -13,7 +13,7 @@ const NOW = new Date('2026-01-01T00:00:00Z');
 function task(i: number, over: Partial<Task> = {}): Task {
   return {
     id: `t${i}`,
-    kind: 'task',
+    kind: 'delegation',
     delegated_by: 'host',
     assignee_id: `agent-${i % 10}`,
     description: 'x',
