@@ -217,12 +217,22 @@ export class StoreFiles {
       this.offset = tail.end;
       return changes;
     }
+    if (!stat && this.rotating()) return []; // another process is between moving the journal and starting the next
     const followed = await this.followRotation();
     if (followed) return followed;
     // The journal was replaced otherwise (a store folded at open): reload everything; the changes are what is newer.
     const before = this.state.seq;
     await this.load();
     return this.state.changesSince(before);
+  }
+
+  /** Whether the journal we follow is the previous one now (another process started a compaction). */
+  private rotating(): boolean {
+    try {
+      return statSync(this.prevPath).ino === this.journalIno;
+    } catch {
+      return false;
+    }
   }
 
   /**
