@@ -29,11 +29,15 @@ function plan(state: StoreState, query: TaskQuery): ReadonlyArray<readonly strin
   if (query.claimable) options.push(['s:in_progress']);
   if (query.group !== undefined) options.push([`g:${query.group}`]);
   if (query.parent !== undefined) options.push([`p:${query.parent}`]);
-  if (query.root !== undefined) options.push([`r:${query.root}`]);
+
   if (query.dependsOn !== undefined) options.push([`o:${query.dependsOn}`]);
   if (query.assignees) options.push(query.assignees.map((a) => `a:${a}`));
   let best: ReadonlyArray<readonly string[]> = [state.order];
   let bestSize = state.order.length;
+  if (query.root !== undefined) {
+    const tree = state.rootIds(query.root);
+    [best, bestSize] = [[tree], tree.length];
+  }
   for (const keys of options) {
     const lists = [...new Set(keys)].map((k) => state.ids(k));
     const size = lists.reduce((n, l) => n + l.length, 0);

@@ -19,7 +19,9 @@ import { TaskIndex, lowerBound } from './task-index.js';
  * fields of the record are assumed here; the rest of it is the model's.
  */
 export function indexKeys(task: Task): string[] {
-  const keys = [`d:${task.delegated_by}`, `a:${task.assignee_id}`, `s:${task.status}`, `r:${task.root_task_id}`];
+  const keys = [`d:${task.delegated_by}`, `a:${task.assignee_id}`, `s:${task.status}`];
+  // A root is not listed under itself (most tasks are roots: a list each would cost memory); see `rootIds`.
+  if (task.root_task_id !== task.id) keys.push(`r:${task.root_task_id}`);
   if (task.group !== null) keys.push(`g:${task.group}`);
   if (task.parent_task_id !== null) keys.push(`p:${task.parent_task_id}`);
   for (const dep of task.depends_on) keys.push(`o:${dep}`);
@@ -98,6 +100,12 @@ export class StoreState {
     list.push(item);
     this.bump(item.seq);
     return true;
+  }
+
+  /** The tasks of the tree rooted at `id`, in creation order: the root (created first) and then the rest. */
+  rootIds(id: string): readonly string[] {
+    const rest = this.index.list(`r:${id}`);
+    return this.tasks.get(id)?.root_task_id === id ? [id, ...rest] : rest;
   }
 
   /** The ids of the children of `id` (no copy). */

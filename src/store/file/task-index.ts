@@ -8,6 +8,8 @@
  */
 export class TaskIndex {
   private readonly lists = new Map<string, string[]>();
+  /** The `created_seq` of each list's last id: a new task is appended without a lookup. */
+  private readonly lastSeq = new Map<string, number>();
 
   /** @param createdSeq the `created_seq` of a stored task, by id */
   constructor(private readonly createdSeq: (id: string) => number) {}
@@ -18,11 +20,15 @@ export class TaskIndex {
   }
 
   add(key: string, id: string, seq: number): void {
-    let list = this.lists.get(key);
-    if (!list) this.lists.set(key, (list = []));
-    const last = list[list.length - 1];
-    if (last === undefined || this.createdSeq(last) < seq) {
+    const list = this.lists.get(key);
+    if (!list) {
+      this.lists.set(key, [id]);
+      this.lastSeq.set(key, seq);
+      return;
+    }
+    if ((this.lastSeq.get(key) as number) < seq) {
       list.push(id);
+      this.lastSeq.set(key, seq);
       return;
     }
     const at = lowerBound(list, seq, this.createdSeq);
@@ -35,11 +41,17 @@ export class TaskIndex {
     const at = lowerBound(list, seq, this.createdSeq);
     if (list[at] !== id) return;
     list.splice(at, 1);
-    if (list.length === 0) this.lists.delete(key);
+    if (list.length === 0) {
+      this.lists.delete(key);
+      this.lastSeq.delete(key);
+    } else if (at === list.length) {
+      this.lastSeq.set(key, this.createdSeq(list[at - 1] as string));
+    }
   }
 
   clear(): void {
     this.lists.clear();
+    this.lastSeq.clear();
   }
 }
 

@@ -52,7 +52,12 @@ function storeOf(size: number): StoreState {
   for (let i = 1; i <= size; i++) {
     const special = i % 1000 === 0;
     state.putTask(
-      task(i, special ? { delegated_by: 'rare', group: 'g', status: 'pending', parent_task_id: 't1' } : {}),
+      task(
+        i,
+        special
+          ? { delegated_by: 'rare', group: 'g', status: 'pending', parent_task_id: 't1', root_task_id: 't1' }
+          : {},
+      ),
     );
   }
   return state;
@@ -75,6 +80,7 @@ const QUERIES: Array<[string, TaskQuery]> = [
   ['live', { live: true }],
   ['group', { group: 'g' }],
   ['parent', { parent: 't1' }],
+  ['root', { root: 't1', order: 'oldest' }],
   ['every task', {}],
   ['party, oldest first', { party: 'rare', order: 'oldest' }],
 ];
