@@ -28,29 +28,11 @@ import { appendJournal, readJournal, resetJournal } from './journal.js';
 import { SnapshotFile } from './snapshot-file.js';
 import type { SnapshotData } from './snapshot-file.js';
 import { StoreState } from './store-state.js';
+import { EMPTY_SNAPSHOT, NewerSchemaError, SnapshotHeaderSchema, sectionsFor } from './snapshot-layout.js';
 import { SCHEMA_VERSION, recordSchemas, upgradeFromV1 } from './stored-records.js';
 import type { JournalRecord } from './stored-records.js';
 
 const DAY_MS = 24 * 3600 * 1000;
-
-/** The header of a snapshot; its records are validated by `SnapshotFile` as it streams them in. */
-const SnapshotHeaderSchema = z.object({
-  schema_version: z.number().int(),
-  generation: z.number().int(),
-  seq: z.number().int(),
-  tasks: z.array(z.unknown()),
-  inbox: z.array(z.unknown()),
-  sessions: z.array(z.unknown()).default([]),
-});
-
-export const EMPTY_SNAPSHOT: SnapshotData = {
-  schema_version: SCHEMA_VERSION,
-  generation: 0,
-  seq: 0,
-  tasks: [],
-  inbox: [],
-  sessions: [],
-};
 
 export interface StoreFilesOptions {
   retentionMs?: number;
@@ -380,14 +362,6 @@ export class StoreFiles {
   }
 }
 
-/** The record schemas of a snapshot, by its header's schema version (a newer one is refused). */
-function sectionsFor(header: SnapshotData) {
-  const version = typeof header.schema_version === 'number' ? header.schema_version : SCHEMA_VERSION;
-  if (version > SCHEMA_VERSION) throw new NewerSchemaError(version);
-  const schemas = recordSchemas(version);
-  return { tasks: schemas.task, inbox: schemas.inbox, sessions: schemas.session };
-}
-
 /** Every inbox item, recipient by recipient (each recipient's in seq order, as loading wants them). */
 function* inboxItems(state: StoreState): Generator<InboxItem> {
   for (const list of state.inboxes.values()) yield* list;
@@ -401,12 +375,6 @@ function inCreationOrder(state: StoreState): boolean {
     last = task.created_seq;
   }
   return true;
-}
-
-class NewerSchemaError extends Error {
-  constructor(readonly version: number) {
-    super(`schema version ${version}`);
-  }
 }
 
 async function exists(file: string): Promise<boolean> {
