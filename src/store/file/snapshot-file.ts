@@ -30,6 +30,7 @@ export type SnapshotData = Record<string, unknown>;
 
 /** Text written per chunk (and per turn of the event loop). */
 const CHUNK = 256 * 1024;
+const SYNC_EVERY = 4 * 1024 * 1024;
 
 export class SnapshotFile implements Adapter<SnapshotData> {
   /**
@@ -116,6 +117,7 @@ export class SnapshotFile implements Adapter<SnapshotData> {
     const tmp = path.join(path.dirname(this.file), `.${path.basename(this.file)}.${process.pid}.tmp`);
     const handle = await fs.open(tmp, 'w');
     let stopped = false;
+    let unsynced = 0;
     try {
       let chunk = `${JSON.stringify(header).slice(0, -1)}${Object.keys(header).length > 0 ? ',' : ''}"${names[0]}":[\n`;
       for (let s = 0; s < names.length && !stopped; s++) {
@@ -127,7 +129,13 @@ export class SnapshotFile implements Adapter<SnapshotData> {
           first = false;
           if (chunk.length > CHUNK) {
             await handle.write(chunk);
+            unsynced += chunk.length;
             chunk = '';
+            // Flushed a few MB at a time, so that the final fsync, and a journal fsync queued behind it, is short.
+            if (unsynced > SYNC_EVERY) {
+              await handle.datasync();
+              unsynced = 0;
+            }
             if (stop()) {
               stopped = true;
               break;

@@ -25,6 +25,10 @@ function plan(state: StoreState, query: TaskQuery): ReadonlyArray<readonly strin
     );
   }
   if (query.status) options.push(query.status.map((s) => `s:${s}`));
+  if (party !== undefined && query.status) {
+    const sides = role === 'delegated_by' ? ['ds'] : role === 'assigned_to' ? ['as'] : ['ds', 'as'];
+    options.push(sides.flatMap((side) => query.status!.map((s) => `${side}:${s}:${party}`)));
+  }
   if (query.live) options.push(LIVE_STATUSES.map((s) => `s:${s}`));
   if (query.claimable) options.push(['s:in_progress']);
   if (query.group !== undefined) options.push([`g:${query.group}`]);

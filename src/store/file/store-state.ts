@@ -20,6 +20,8 @@ import { TaskIndex, lowerBound } from './task-index.js';
  */
 export function indexKeys(task: Task): string[] {
   const keys = [`d:${task.delegated_by}`, `a:${task.assignee_id}`, `s:${task.status}`];
+  // Party and status together, as `list_tasks` with a status filter asks: exact lists, however the two mix.
+  keys.push(`ds:${task.status}:${task.delegated_by}`, `as:${task.status}:${task.assignee_id}`);
   // A root is not listed under itself (most tasks are roots: a list each would cost memory); see `rootIds`.
   if (task.root_task_id !== task.id) keys.push(`r:${task.root_task_id}`);
   if (task.group !== null) keys.push(`g:${task.group}`);

@@ -77,6 +77,8 @@ const QUERIES: Array<[string, TaskQuery]> = [
   ['party', { party: 'rare' }],
   ['party and role', { party: 'rare', role: 'delegated_by' }],
   ['status', { status: ['pending' as TaskStatus] }],
+  ['party and status', { party: 'rare', status: ['pending' as TaskStatus, 'completed' as TaskStatus] }],
+  ['party, role and status', { party: 'host', role: 'delegated_by', status: ['completed' as TaskStatus] }],
   ['live', { live: true }],
   ['group', { group: 'g' }],
   ['parent', { parent: 't1' }],
