@@ -4,8 +4,9 @@
  * the machine it ran on. Ratios are always measured side by side within one run.
  *
  * Run a subset by name: node --expose-gc bench/run.mjs cold-start fan-out
- * (store-scaling, cold-start, dispatch-overhead, fan-out, tool-list-tokens, postgres); the other benchmarks'
- * figures in results.json are kept.
+ * (store-scaling, file-store, cold-start, dispatch-overhead, fan-out, tool-list-tokens, postgres); the other
+ * benchmarks' figures in results.json are kept. file-store compares with another build when BATON_BENCH_BASE names
+ * its checkout; BATON_BENCH_1M=1 adds 1M.
  * Temp stores go to $BATON_BENCH_TMP when set (to bench on a chosen disk), else the OS temp dir.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -14,13 +15,14 @@ import { performance } from 'node:perf_hooks';
 import * as coldStart from './cold-start.mjs';
 import * as dispatchOverhead from './dispatch-overhead.mjs';
 import * as fanOut from './fan-out.mjs';
+import * as fileStore from './file-store.mjs';
 import * as postgres from './postgres.mjs';
 import * as storeScaling from './store-scaling.mjs';
 import * as toolListTokens from './tool-list-tokens.mjs';
 import { BENCH_DIR, ROOT_DIR, machineInfo, printChecks } from './util.mjs';
 
 /** Each benchmark module exports `name`, `run(options?)` → figures (with `checks`), and `print(figures)`. */
-const BENCHMARKS = [storeScaling, coldStart, dispatchOverhead, fanOut, toolListTokens, postgres];
+const BENCHMARKS = [storeScaling, fileStore, coldStart, dispatchOverhead, fanOut, toolListTokens, postgres];
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const unknown = wanted.filter((w) => !BENCHMARKS.some((b) => b.name === w));

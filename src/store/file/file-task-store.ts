@@ -15,7 +15,8 @@
  * the others appended, and looks at the journal before every read (a stat: a read sees every change acknowledged
  * before it began) and every `pollMs` (so that the change feed hears other processes' changes).
  */
-import { promises as fs } from 'node:fs';
+import { promises as fs, watch } from 'node:fs';
+import type { FSWatcher } from 'node:fs';
 import path from 'node:path';
 import { LeaseLostError, StoreError, errorMessage } from '../../errors.js';
 import type { Logger } from '../../log.js';
@@ -48,8 +49,15 @@ export interface FileStoreOptions extends StoreOpenOptions {
   path: string;
   /** The journal is folded into the snapshot once it is larger than this many bytes and than the snapshot. */
   compactMinBytes?: number;
-  /** How often to look for other processes' changes, in ms; 0 turns polling off. Default 200. */
+  /**
+   * How often to look for other processes' changes, in ms; 0 turns polling off. Default 200, or 1000 while the
+   * journal's folder is watched (the poll is then only the fallback of a watch that misses an event).
+   */
   pollMs?: number;
+  /** Watch the journal's folder (fs.watch) to hear other processes' changes at once. Default true. */
+  watch?: boolean;
+  /** Tests: awaited by a background compaction before it puts its new snapshot in place. */
+  beforeCompactionCommit?: () => Promise<void>;
   log?: Logger;
   now?: () => Date;
 }
@@ -67,6 +75,10 @@ export class LowdbTaskStore implements TaskStore {
   private flushing: Promise<void> | null = null;
   private serial: Promise<unknown> = Promise.resolve();
   private poller: NodeJS.Timeout | null = null;
+  private watcher: FSWatcher | null = null;
+  /** A look is under way; `lookAgain`: something moved meanwhile. */
+  private looking = false;
+  private lookAgain = false;
   private closed = false;
   private lookedThisTurn = false;
   private feed: ChangeFeed;
@@ -78,7 +90,19 @@ export class LowdbTaskStore implements TaskStore {
     this.log = options.log ?? silentLogger;
     this.now = options.now ?? (() => new Date());
     this.lock = new FileLock(options.path, this.log, (fn) => this.exclusive(fn));
-    this.files = new StoreFiles(options.path, { ...options, log: this.log, now: this.now });
+    this.files = new StoreFiles(options.path, {
+      ...options,
+      log: this.log,
+      now: this.now,
+      ...(options.beforeCompactionCommit ? { beforeCommit: options.beforeCompactionCommit } : {}),
+      underLock: (fn) =>
+        this.exclusive(() =>
+          this.lock.withLease(async () => {
+            this.feed.publish(await this.files.readOthers());
+            await fn();
+          }),
+        ),
+    });
     this.feed = new ChangeFeed(0, () => [], this.log);
   }
 
@@ -183,8 +207,10 @@ export class LowdbTaskStore implements TaskStore {
   async close(): Promise<void> {
     if (this.closed) return;
     while (this.flushing) await this.flushing;
+    await this.files.settled(); // a compaction under way puts its snapshot in place
     this.closed = true;
     if (this.poller) clearInterval(this.poller);
+    this.watcher?.close();
     await this.serial.catch(() => undefined);
     await this.exclusive(() => this.lock.release());
   }
@@ -204,17 +230,50 @@ export class LowdbTaskStore implements TaskStore {
     }
     const { state } = this.files;
     this.feed = new ChangeFeed(state.seq, (since) => this.files.state.changesSince(since), this.log);
-    const pollMs = this.options.pollMs ?? 200;
-    if (pollMs > 0 && !readOnly) {
-      this.poller = setInterval(() => {
-        if (this.files.moved()) {
-          this.exclusive(() => this.sync()).catch((error: unknown) =>
-            this.log.warn('store refresh failed', { error: errorMessage(error) }),
-          );
-        }
-      }, pollMs);
+    if (readOnly) return;
+    if (this.options.watch !== false) this.watchJournal();
+    const pollMs = this.options.pollMs ?? (this.watcher ? 1000 : 200);
+    if (pollMs > 0) {
+      this.poller = setInterval(() => this.look(), pollMs);
       this.poller.unref();
     }
+  }
+
+  /** Hears every write to the journal, or its replacement, through the folder's change events (inotify). */
+  private watchJournal(): void {
+    const journal = `${path.basename(this.options.path)}.journal`;
+    try {
+      this.watcher = watch(path.dirname(this.options.path), { persistent: false }, (_event, name) => {
+        if (name === null || name === journal) this.look();
+      });
+      this.watcher.on('error', (error) => {
+        this.log.warn('cannot watch the store journal; polling instead', { error: errorMessage(error) });
+        this.watcher?.close();
+        this.watcher = null;
+      });
+    } catch (error) {
+      this.log.debug('cannot watch the store journal; polling', { error: errorMessage(error) });
+      this.watcher = null;
+    }
+  }
+
+  /** Applies what other processes appended, if anything, and tells the subscribers (one look at a time). */
+  private look(): void {
+    if (this.looking) {
+      this.lookAgain = true;
+      return;
+    }
+    if (this.closed || !this.files.moved()) return;
+    this.looking = true;
+    this.exclusive(() => this.sync())
+      .catch((error: unknown) => this.log.warn('store refresh failed', { error: errorMessage(error) }))
+      .finally(() => {
+        this.looking = false;
+        if (this.lookAgain) {
+          this.lookAgain = false;
+          this.look();
+        }
+      });
   }
 
   // ---- syncing with other processes -----------------------------------------------------------------------

@@ -84,9 +84,9 @@ export class FileTransaction implements Transaction {
   }
 
   /** The tasks an index names, plus the ones this transaction created, as this transaction sees them. */
-  private related(ids: ReadonlySet<string> | undefined, matches: (task: Task) => boolean): Task[] {
+  private related(ids: readonly string[], matches: (task: Task) => boolean): Task[] {
     const found = new Map<string, Task>();
-    for (const id of ids ?? []) {
+    for (const id of ids) {
       const task = this.task(id);
       if (task) found.set(id, task);
     }

@@ -13,11 +13,14 @@ import type { JournalRecord, RecordSchemas } from './stored-records.js';
 
 const fdatasync = promisify(fdatasyncCb);
 
-const JournalHeaderSchema = z.object({ generation: z.number().int() });
+/** `prune_before`: the compaction that started this generation dropped what ended before it (`store-files.ts`). */
+const JournalHeaderSchema = z.object({ generation: z.number().int(), prune_before: z.string().optional() });
 
 export interface JournalRead {
   /** The header's generation, when the read started at byte 0. */
   generation: number | undefined;
+  /** The header's `prune_before`, when the read started at byte 0 and it has one. */
+  pruneBefore?: string;
   records: JournalRecord[];
   /** The byte after the last complete line. */
   end: number;
@@ -44,6 +47,7 @@ export async function readJournal(file: string, from: number, schemas: RecordSch
     const complete = lastNewline === -1 ? '' : buffer.subarray(0, lastNewline).toString('utf8');
     const lines = complete === '' ? [] : complete.split('\n');
     let generation: number | undefined;
+    let pruneBefore: string | undefined;
     const records: JournalRecord[] = [];
     for (const [index, line] of lines.entries()) {
       if (line.trim() === '') continue;
@@ -61,13 +65,14 @@ export async function readJournal(file: string, from: number, schemas: RecordSch
         const header = JournalHeaderSchema.safeParse(parsed);
         if (!header.success) throw await fail(`not a journal header (${issueText(header.error, '')})`);
         generation = header.data.generation;
+        pruneBefore = header.data.prune_before;
         continue;
       }
       const record = parseRecord(parsed, schemas);
       if (!record.ok) throw await fail(record.reason);
       records.push(record.record);
     }
-    return { generation, records, end: from + lastNewline + 1, ino };
+    return { generation, ...(pruneBefore ? { pruneBefore } : {}), records, end: from + lastNewline + 1, ino };
   } finally {
     await handle.close();
   }
@@ -112,9 +117,15 @@ export async function appendJournal(
 }
 
 /** Starts an empty journal of `generation`, atomically (temp + rename). Returns its inode and length. */
-export async function resetJournal(file: string, generation: number): Promise<{ ino: number; end: number }> {
+export async function resetJournal(
+  file: string,
+  generation: number,
+  pruneBefore?: string,
+): Promise<{ ino: number; end: number }> {
   const tmp = `${file}.${process.pid}.tmp`;
-  const header = Buffer.from(JSON.stringify({ generation }) + '\n');
+  const header = Buffer.from(
+    JSON.stringify({ generation, ...(pruneBefore ? { prune_before: pruneBefore } : {}) }) + '\n',
+  );
   const handle = await fs.open(tmp, 'w');
   try {
     await handle.write(header);

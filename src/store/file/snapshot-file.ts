@@ -28,6 +28,10 @@ export type SectionSchemas = Record<string, z.ZodType>;
 /** The snapshot: header fields plus one array per section. */
 export type SnapshotData = Record<string, unknown>;
 
+/** Text written per chunk (and per turn of the event loop). */
+const CHUNK = 256 * 1024;
+const SYNC_EVERY = 4 * 1024 * 1024;
+
 export class SnapshotFile implements Adapter<SnapshotData> {
   /**
    * @param sections the sections in file order, with the schema of their records
@@ -97,34 +101,67 @@ export class SnapshotFile implements Adapter<SnapshotData> {
 
   /** Writes the snapshot: temp file, fsync, rename over the old one, fsync the folder. */
   async write(data: SnapshotData): Promise<void> {
+    await this.commit(await this.writeTemp(data));
+  }
+
+  /**
+   * Writes the snapshot to a temp file and fsyncs it; `commit` puts it in place. Sections may be any iterables,
+   * walked as the file is written: the writer yields to the event loop at every 256 KB written, so that a large
+   * snapshot is written while other work goes on, holding no more than one chunk of text. `stop` is asked at every
+   * chunk: when it says so the temp file is removed and null returned.
+   */
+  async writeTemp(data: SnapshotData, stop: () => boolean = () => false): Promise<string | null> {
     const names = Object.keys(this.sections);
     const header: SnapshotData = {};
     for (const [key, value] of Object.entries(data)) if (!names.includes(key)) header[key] = value;
     const tmp = path.join(path.dirname(this.file), `.${path.basename(this.file)}.${process.pid}.tmp`);
     const handle = await fs.open(tmp, 'w');
+    let stopped = false;
+    let unsynced = 0;
     try {
       let chunk = `${JSON.stringify(header).slice(0, -1)}${Object.keys(header).length > 0 ? ',' : ''}"${names[0]}":[\n`;
-      const flush = async (force: boolean) => {
-        if (chunk.length > 1 << 20 || (force && chunk.length > 0)) {
-          await handle.write(chunk);
-          chunk = '';
-        }
-      };
-      for (let s = 0; s < names.length; s++) {
+      for (let s = 0; s < names.length && !stopped; s++) {
         const name = names[s] as string;
         if (s > 0) chunk += `],"${name}":[\n`;
-        const records = (data[name] as unknown[] | undefined) ?? [];
-        for (let i = 0; i < records.length; i++) {
-          chunk += `${JSON.stringify(records[i])}${i < records.length - 1 ? ',' : ''}\n`;
-          await flush(false);
+        let first = true;
+        for (const record of (data[name] as Iterable<unknown> | undefined) ?? []) {
+          chunk += `${first ? '' : ',\n'}${JSON.stringify(record)}`;
+          first = false;
+          if (chunk.length > CHUNK) {
+            await handle.write(chunk);
+            unsynced += chunk.length;
+            chunk = '';
+            // Flushed a few MB at a time, so that the final fsync, and a journal fsync queued behind it, is short.
+            if (unsynced > SYNC_EVERY) {
+              await handle.datasync();
+              unsynced = 0;
+            }
+            if (stop()) {
+              stopped = true;
+              break;
+            }
+          }
         }
+        if (!first) chunk += '\n';
       }
-      chunk += ']}\n';
-      await flush(true);
-      await handle.sync();
+      if (!stopped) {
+        chunk += ']}\n';
+        await handle.write(chunk);
+        await handle.sync();
+      }
     } finally {
       await handle.close();
     }
+    if (stopped) {
+      await fs.rm(tmp, { force: true });
+      return null;
+    }
+    return tmp;
+  }
+
+  /** Renames a temp file of `writeTemp` over the snapshot and fsyncs the folder: never a torn file. */
+  async commit(tmp: string | null): Promise<void> {
+    if (tmp === null) return;
     await fs.rename(tmp, this.file);
     const dir = await fs.open(path.dirname(this.file), 'r');
     try {

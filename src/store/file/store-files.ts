@@ -2,6 +2,18 @@
  * The files of a store and the in-memory image kept in step with them: loading the snapshot and journal (an older
  * schema upgraded in memory), reading what other processes appended, appending a batch, compacting. One instance
  * per open store; its caller runs one of these at a time and holds the lock around every write.
+ *
+ * Compaction never stalls a caller. When the journal (generation G) outgrows the snapshot, the writer, under the
+ * lock, renames it to PATH.journal.prev and starts an empty journal of generation G+1 (a few ms); appends go on in
+ * it at once. The snapshot of G+1 is then written in the background from the live in-memory image, yielding to
+ * the event loop at every chunk: it may hold changes made after the rotation, which is harmless because a record
+ * no newer than the one held is skipped on replay (`StoreState.apply`). Under the lock again it is renamed over the
+ * snapshot and the old journal deleted. At any moment the files on disk open to every acknowledged change:
+ * - snapshot G, journal G: the usual state;
+ * - snapshot G, prev G, journal G+1 (compaction running or cut short): snapshot, then prev, then journal;
+ * - snapshot G+1, prev G, journal G+1 (cut short after the rename): prev is older than the snapshot and ignored.
+ * A store opened for writing with a prev of its snapshot's generation folds everything into a new snapshot at once.
+ * Other processes follow a rotation by reading the rest of the old journal (as prev) and the new one from its start.
  */
 import { promises as fs, statSync } from 'node:fs';
 import { Low } from 'lowdb';
@@ -16,35 +28,21 @@ import { appendJournal, readJournal, resetJournal } from './journal.js';
 import { SnapshotFile } from './snapshot-file.js';
 import type { SnapshotData } from './snapshot-file.js';
 import { StoreState } from './store-state.js';
+import { EMPTY_SNAPSHOT, NewerSchemaError, SnapshotHeaderSchema, sectionsFor } from './snapshot-layout.js';
 import { SCHEMA_VERSION, recordSchemas, upgradeRecords } from './stored-records.js';
 import type { JournalRecord } from './stored-records.js';
 
 const DAY_MS = 24 * 3600 * 1000;
-
-/** The header of a snapshot; its records are validated by `SnapshotFile` as it streams them in. */
-const SnapshotHeaderSchema = z.object({
-  schema_version: z.number().int(),
-  generation: z.number().int(),
-  seq: z.number().int(),
-  tasks: z.array(z.unknown()),
-  inbox: z.array(z.unknown()),
-  sessions: z.array(z.unknown()).default([]),
-});
-
-export const EMPTY_SNAPSHOT: SnapshotData = {
-  schema_version: SCHEMA_VERSION,
-  generation: 0,
-  seq: 0,
-  tasks: [],
-  inbox: [],
-  sessions: [],
-};
 
 export interface StoreFilesOptions {
   retentionMs?: number;
   compactMinBytes?: number;
   log: Logger;
   now: () => Date;
+  /** Runs `fn` in line with the store's other disk work, holding the lock, after reading what others appended. */
+  underLock?: (fn: () => Promise<void>) => Promise<void>;
+  /** Awaited by a background compaction before it puts its snapshot in place (tests hold it there). */
+  beforeCommit?: () => Promise<void>;
 }
 
 export class StoreFiles {
@@ -54,7 +52,13 @@ export class StoreFiles {
   /** Bytes of the journal read and applied: always the end of a complete line. */
   private offset = 0;
   private snapshotBytes = 0;
+  /** The journal of the previous generation holds records the snapshot lacks (a compaction was cut short). */
+  private unfolded = false;
+  /** The background compaction running, if any. */
+  private compacting: Promise<void> | null = null;
   private readonly journalPath: string;
+  private readonly prevPath: string;
+  private readonly snapshotFile: SnapshotFile;
   private readonly db: Low<SnapshotData>;
 
   constructor(
@@ -62,8 +66,10 @@ export class StoreFiles {
     private readonly options: StoreFilesOptions,
   ) {
     this.journalPath = `${file}.journal`;
+    this.prevPath = `${file}.journal.prev`;
     // Not JSONFilePreset: it silently swaps to memory when NODE_ENV=test. SnapshotFile streams the file.
-    this.db = new Low<SnapshotData>(new SnapshotFile(file, sectionsFor({}), sectionsFor), EMPTY_SNAPSHOT);
+    this.snapshotFile = new SnapshotFile(file, sectionsFor({}), sectionsFor);
+    this.db = new Low<SnapshotData>(this.snapshotFile, EMPTY_SNAPSHOT);
   }
 
   /** Opens for writing (the caller holds the lock): creates, loads, repairs, upgrades and prunes. */
@@ -79,7 +85,13 @@ export class StoreFiles {
     const { upgraded } = await this.load();
     // Repair: a journal of an older generation (crash mid-compaction) or a missing one is restarted.
     if (this.journalIno === -1) await this.restartJournal();
-    if (upgraded || this.state.prunable(this.cutoff())) await this.compact();
+    if (upgraded || this.unfolded || this.state.prunable(this.cutoff())) await this.compact();
+    else if (await exists(this.prevPath)) await fs.rm(this.prevPath, { force: true }); // already in the snapshot
+  }
+
+  /** Waits for a background compaction to end (closing). */
+  async settled(): Promise<void> {
+    while (this.compacting) await this.compacting;
   }
 
   /**
@@ -114,8 +126,18 @@ export class StoreFiles {
       }
       state.seq = Math.max(state.seq, snapshot.seq);
 
-      const journal = await readJournal(this.journalPath, 0, recordSchemas(snapshot.schema_version));
-      if (journal && journal.generation !== undefined && journal.generation > snapshot.generation) {
+      const schemas = recordSchemas(snapshot.schema_version);
+      const prev = await readJournal(this.prevPath, 0, schemas);
+      const journal = await readJournal(this.journalPath, 0, schemas);
+      const base = snapshot.generation;
+      // The previous journal counts while it is of the snapshot's generation: a compaction has not put its
+      // snapshot in place yet (or was cut short).
+      const prevCounts = prev !== null && prev.generation === base;
+      if (
+        journal?.generation !== undefined &&
+        journal.generation > base &&
+        !(journal.generation === base + 1 && prevCounts)
+      ) {
         // Another process is compacting: its new journal appeared before we read its snapshot. Read again.
         if (attempt < 5) continue;
         // Still newer: an older snapshot was put back (a restore from backup). The journal holds changes the
@@ -125,8 +147,12 @@ export class StoreFiles {
             `newer than the snapshot's ${snapshot.generation} (was an older snapshot restored?); both files were left untouched`,
         );
       }
-      const current = journal !== null && journal.generation === snapshot.generation;
-      if (current) for (const r of journal.records) state.apply(r);
+      if (prevCounts) for (const r of prev.records) state.apply(r);
+      const current = journal !== null && journal.generation !== undefined && journal.generation >= base;
+      if (current) {
+        if (journal.generation !== base && journal.pruneBefore) state.prune(journal.pruneBefore);
+        for (const r of journal.records) state.apply(r);
+      }
       const upgraded = snapshot.schema_version < SCHEMA_VERSION;
       if (upgraded) {
         state.seq = upgradeRecords(state, state.seq, snapshot.schema_version);
@@ -135,9 +161,10 @@ export class StoreFiles {
         state.reindex();
       }
       this.state = state;
-      this.generation = snapshot.generation;
+      this.generation = current ? (journal.generation as number) : base;
       this.journalIno = current ? journal.ino : -1;
       this.offset = current ? journal.end : 0;
+      this.unfolded = prevCounts;
       return { upgraded };
     }
   }
@@ -172,10 +199,54 @@ export class StoreFiles {
       this.offset = tail.end;
       return changes;
     }
-    // The journal was replaced (another process compacted): reload everything; the changes are what is newer.
+    if (!stat && this.rotating()) return []; // another process is between moving the journal and starting the next
+    const followed = await this.followRotation();
+    if (followed) return followed;
+    // The journal was replaced otherwise (a store folded at open): reload everything; the changes are what is newer.
     const before = this.state.seq;
     await this.load();
     return this.state.changesSince(before);
+  }
+
+  /** Whether the journal we follow is the previous one now (another process started a compaction). */
+  private rotating(): boolean {
+    try {
+      return statSync(this.prevPath).ino === this.journalIno;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * Another process rotated the journal we follow (it is now PATH.journal.prev): the rest of it, then the new
+   * journal from its start. Null when the journal was replaced some other way.
+   */
+  private async followRotation(): Promise<Change[] | null> {
+    let prevIno;
+    try {
+      prevIno = statSync(this.prevPath).ino;
+    } catch {
+      return null;
+    }
+    if (prevIno !== this.journalIno) return null;
+    const schemas = recordSchemas(SCHEMA_VERSION);
+    const rest = await readJournal(this.prevPath, this.offset, schemas);
+    const next = await readJournal(this.journalPath, 0, schemas);
+    if (!rest || rest.ino !== prevIno || !next || next.generation !== this.generation + 1) return null;
+    const changes: Change[] = [];
+    for (const r of rest.records) {
+      const change = this.state.apply(r);
+      if (change) changes.push(change);
+    }
+    if (next.pruneBefore) this.state.prune(next.pruneBefore);
+    for (const r of next.records) {
+      const change = this.state.apply(r);
+      if (change) changes.push(change);
+    }
+    this.generation = next.generation;
+    this.journalIno = next.ino;
+    this.offset = next.end;
+    return changes;
   }
 
   /** Appends a batch's records (the caller holds the lock); compacts when the journal outgrew the snapshot. */
@@ -185,12 +256,70 @@ export class StoreFiles {
       // The bytes are ours once written: a read meanwhile must not take them for another process's.
       await appendJournal(this.journalPath, this.offset, records, (end) => (this.offset = end));
     }
-    if (this.offset > Math.max(this.options.compactMinBytes ?? 4 * 1024 * 1024, this.snapshotBytes)) {
-      await this.compact();
+    if (
+      this.offset > Math.max(this.options.compactMinBytes ?? 4 * 1024 * 1024, this.snapshotBytes) &&
+      this.compacting === null &&
+      !(await exists(this.prevPath)) // another process's compaction is under way
+    ) {
+      await this.rotate();
     }
   }
 
-  /** Rewrites the snapshot (next generation, pruned) and restarts the journal. Caller holds the lock. */
+  /**
+   * Starts a compaction (the caller holds the lock): prunes memory, moves the journal aside as the previous one,
+   * starts the next generation's journal (naming the pruning cutoff for the other processes), and writes the
+   * snapshot in the background. Only the first steps are waited for.
+   */
+  private async rotate(): Promise<void> {
+    const cutoff = this.cutoff();
+    const dropped = this.state.prune(cutoff);
+    await fs.rename(this.journalPath, this.prevPath);
+    const generation = this.generation + 1;
+    const { ino, end } = await resetJournal(this.journalPath, generation, dropped > 0 ? cutoff : undefined);
+    this.generation = generation;
+    this.journalIno = ino;
+    this.offset = end;
+    this.compacting = this.writeInBackground(generation)
+      .catch((error: unknown) => this.options.log.warn('store compaction failed', { error: errorMessage(error) }))
+      .finally(() => (this.compacting = null));
+  }
+
+  /** Writes the snapshot of `generation` from the live image and puts it in place, unless the store moved on. */
+  private async writeInBackground(generation: number): Promise<void> {
+    const underLock = this.options.underLock ?? ((fn) => fn());
+    for (;;) {
+      const state = this.state;
+      const rebuilds = state.rebuilds;
+      const moved = () => this.generation !== generation;
+      const stale = () => moved() || this.state !== state || state.rebuilds !== rebuilds;
+      const tmp = await this.snapshotFile.writeTemp(
+        {
+          schema_version: SCHEMA_VERSION,
+          generation,
+          seq: state.seq,
+          tasks: state.tasks.values(),
+          inbox: inboxItems(state),
+          sessions: state.sessions.values(),
+        },
+        stale,
+      );
+      let done = false;
+      if (tmp !== null) await this.options.beforeCommit?.();
+      await underLock(async () => {
+        if (tmp === null || stale()) return;
+        await this.snapshotFile.commit(tmp);
+        this.snapshotBytes = (await fs.stat(this.file)).size;
+        await fs.rm(this.prevPath, { force: true });
+        done = true;
+      });
+      if (tmp !== null && !done) await fs.rm(tmp, { force: true });
+      if (done || moved()) break;
+      // The image was rebuilt meanwhile (reloaded, re-indexed): write it again.
+    }
+    this.options.log.debug('store compacted', { generation, tasks: this.state.tasks.size });
+  }
+
+  /** Rewrites the snapshot (next generation, pruned) and restarts the journal, waiting for it (opening). */
   async compact(): Promise<void> {
     const dropped = this.state.prune(this.cutoff());
     this.generation += 1;
@@ -203,6 +332,8 @@ export class StoreFiles {
       sessions: [...this.state.sessions.values()],
     });
     await this.restartJournal();
+    await fs.rm(this.prevPath, { force: true });
+    this.unfolded = false;
     this.options.log.debug('store compacted', {
       generation: this.generation,
       tasks: this.state.tasks.size,
@@ -231,12 +362,9 @@ export class StoreFiles {
   }
 }
 
-/** The record schemas of a snapshot, by its header's schema version (a newer one is refused). */
-function sectionsFor(header: SnapshotData) {
-  const version = typeof header.schema_version === 'number' ? header.schema_version : SCHEMA_VERSION;
-  if (version > SCHEMA_VERSION) throw new NewerSchemaError(version);
-  const schemas = recordSchemas(version);
-  return { tasks: schemas.task, inbox: schemas.inbox, sessions: schemas.session };
+/** Every inbox item, recipient by recipient (each recipient's in seq order, as loading wants them). */
+function* inboxItems(state: StoreState): Generator<InboxItem> {
+  for (const list of state.inboxes.values()) yield* list;
 }
 
 /** Whether the tasks came in creation order (a store written by Baton always does; a hand-edited one may not). */
@@ -247,12 +375,6 @@ function inCreationOrder(state: StoreState): boolean {
     last = task.created_seq;
   }
   return true;
-}
-
-class NewerSchemaError extends Error {
-  constructor(readonly version: number) {
-    super(`schema version ${version}`);
-  }
 }
 
 async function exists(file: string): Promise<boolean> {

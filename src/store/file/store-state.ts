@@ -1,6 +1,10 @@
 /**
  * The in-memory image of a store file: tasks in creation order (which is `created_seq` order: records are applied
  * in commit order), sessions, inboxes, and the indexes queries need. Pure data structure; no I/O.
+ *
+ * Applying a record is idempotent and never goes back: a task or session record no newer (by `seq`) than the one
+ * held is skipped, so a journal may be replayed over a snapshot that already holds some of its records (a snapshot
+ * written while appends went on, `store-files.ts`).
  */
 import type { InboxItem } from '../../model/inbox.js';
 import type { Session } from '../../model/session.js';
@@ -8,35 +12,56 @@ import { isTerminal } from '../../model/task.js';
 import type { Task } from '../../model/task.js';
 import type { Change } from '../task-store.js';
 import type { JournalRecord } from './stored-records.js';
+import { TaskIndex, lowerBound } from './task-index.js';
+
+/**
+ * The keys a task is indexed under: one per indexed field, `field:value` (a null field has none). Only these
+ * fields of the record are assumed here; the rest of it is the model's.
+ */
+export function indexKeys(task: Task): string[] {
+  const keys = [`d:${task.delegated_by}`, `a:${task.assignee_id}`, `s:${task.status}`];
+  // Party and status together, as `list_tasks` with a status filter asks: exact lists, however the two mix.
+  keys.push(`ds:${task.status}:${task.delegated_by}`, `as:${task.status}:${task.assignee_id}`);
+  // A root is not listed under itself (most tasks are roots: a list each would cost memory); see `rootIds`.
+  if (task.root_task_id !== task.id) keys.push(`r:${task.root_task_id}`);
+  if (task.group !== null) keys.push(`g:${task.group}`);
+  if (task.parent_task_id !== null) keys.push(`p:${task.parent_task_id}`);
+  for (const dep of task.depends_on) keys.push(`o:${dep}`);
+  return keys;
+}
 
 export class StoreState {
   readonly tasks = new Map<string, Task>();
   readonly sessions = new Map<string, Session>();
   /** Task ids in creation order, for finding a cursor's position by binary search. */
   readonly order: string[] = [];
-  /** Ids of tasks that are not terminal. */
-  readonly live = new Set<string>();
   /** The highest change sequence number applied. */
   seq = 0;
-  private readonly children = new Map<string, Set<string>>();
-  private readonly dependants = new Map<string, Set<string>>();
-  private readonly inboxes = new Map<string, InboxItem[]>();
+  /** Raised by every `reindex`: a walk over `tasks` begun before it (a compaction) is no longer valid. */
+  rebuilds = 0;
+  /** Tasks by `indexKeys`, each list in creation order. */
+  readonly index = new TaskIndex((id) => (this.tasks.get(id) as Task).created_seq);
+  readonly inboxes = new Map<string, InboxItem[]>();
 
   /** Applies one record; returns the change it is, or null (a renewal, a replayed duplicate). */
   apply(record: JournalRecord): Change | null {
     if ('task' in record) {
+      const held = this.tasks.get(record.task.id);
+      if (held && record.task.seq > 0 && held.seq >= record.task.seq) return null; // seq 0: a version-1 file
       this.putTask(record.task);
       return { seq: record.task.seq, kind: 'task', task: record.task };
     }
     if ('inbox' in record)
       return this.addInbox(record.inbox) ? { seq: record.inbox.seq, kind: 'inbox', item: record.inbox } : null;
     if ('session' in record) {
+      const held = this.sessions.get(record.session.id);
+      if (held && record.session.seq > 0 && held.seq >= record.session.seq) return null;
       this.sessions.set(record.session.id, record.session);
       this.bump(record.session.seq);
       return { seq: record.session.seq, kind: 'session', session: record.session };
     }
     const task = this.tasks.get(record.lease.task_id);
-    if (task?.claim && task.claim.epoch === record.lease.epoch) {
+    if (task?.claim && task.claim.epoch === record.lease.epoch && task.claim.expires_at < record.lease.expires_at) {
       this.tasks.set(task.id, { ...task, claim: { ...task.claim, expires_at: record.lease.expires_at } });
     }
     return null;
@@ -44,15 +69,28 @@ export class StoreState {
 
   /** Inserts or replaces a task. A new id goes last in creation order (Map insertion order). */
   putTask(task: Task): void {
-    if (!this.tasks.has(task.id)) {
-      if (task.parent_task_id) link(this.children, task.parent_task_id, task.id);
-      for (const dep of task.depends_on) link(this.dependants, dep, task.id);
-      this.order.push(task.id);
-    }
+    const held = this.tasks.get(task.id);
     this.tasks.set(task.id, task);
-    if (isTerminal(task.status)) this.live.delete(task.id);
-    else this.live.add(task.id);
+    if (!held) {
+      this.order.push(task.id);
+      for (const key of indexKeys(task)) this.index.add(key, task.id, task.created_seq);
+    } else if (!sameIndexed(held, task)) {
+      const before = indexKeys(held);
+      const after = indexKeys(task);
+      for (const key of before) if (!after.includes(key)) this.index.remove(key, task.id, task.created_seq);
+      for (const key of after) if (!before.includes(key)) this.index.add(key, task.id, task.created_seq);
+    }
     this.bump(task.seq);
+  }
+
+  /** The ids of the tasks with an index key, in creation order (no copy). */
+  ids(key: string): readonly string[] {
+    return this.index.list(key);
+  }
+
+  /** The position in `ids` of the first task with `created_seq >= seq`. */
+  position(ids: readonly string[], seq: number): number {
+    return lowerBound(ids, seq, (id) => (this.tasks.get(id) as Task).created_seq);
   }
 
   /** Adds an inbox item; false for one already applied (items of a recipient arrive in seq order). */
@@ -66,21 +104,19 @@ export class StoreState {
     return true;
   }
 
-  childrenOf(id: string): Task[] {
-    return this.resolve(this.children.get(id));
-  }
-
-  dependantsOf(id: string): Task[] {
-    return this.resolve(this.dependants.get(id));
+  /** The tasks of the tree rooted at `id`, in creation order: the root (created first) and then the rest. */
+  rootIds(id: string): readonly string[] {
+    const rest = this.index.list(`r:${id}`);
+    return this.tasks.get(id)?.root_task_id === id ? [id, ...rest] : rest;
   }
 
   /** The ids of the children of `id` (no copy). */
-  childIds(id: string): ReadonlySet<string> | undefined {
-    return this.children.get(id);
+  childIds(id: string): readonly string[] {
+    return this.index.list(`p:${id}`);
   }
 
-  dependantIds(id: string): ReadonlySet<string> | undefined {
-    return this.dependants.get(id);
+  dependantIds(id: string): readonly string[] {
+    return this.index.list(`o:${id}`);
   }
 
   inbox(recipient: string, after: number, limit: number): InboxItem[] {
@@ -153,25 +189,27 @@ export class StoreState {
   reindex(): void {
     const kept = [...this.tasks.values()].sort((a, b) => a.created_seq - b.created_seq);
     this.tasks.clear();
-    this.children.clear();
-    this.dependants.clear();
-    this.live.clear();
+    this.index.clear();
     this.order.length = 0;
+    this.rebuilds++;
     for (const task of kept) this.putTask(task);
   }
 
   private bump(seq: number): void {
     if (seq > this.seq) this.seq = seq;
   }
-
-  private resolve(ids: ReadonlySet<string> | undefined): Task[] {
-    if (!ids) return [];
-    return [...ids].map((c) => this.tasks.get(c)).filter((t): t is Task => t !== undefined);
-  }
 }
 
-function link(index: Map<string, Set<string>>, from: string, to: string): void {
-  let set = index.get(from);
-  if (!set) index.set(from, (set = new Set()));
-  set.add(to);
+/** Whether two versions of a task have the same indexed fields (most updates: progress, claims, results). */
+function sameIndexed(a: Task, b: Task): boolean {
+  return (
+    a.status === b.status &&
+    a.delegated_by === b.delegated_by &&
+    a.assignee_id === b.assignee_id &&
+    a.group === b.group &&
+    a.parent_task_id === b.parent_task_id &&
+    a.root_task_id === b.root_task_id &&
+    a.depends_on.length === b.depends_on.length &&
+    a.depends_on.every((d, i) => d === b.depends_on[i])
+  );
 }

@@ -1,0 +1,366 @@
+/**
+ * The file store at scale (SPEC §11, issue 15), side by side for two builds: this checkout's dist/ ("branch") and,
+ * when BATON_BENCH_BASE names another checkout with a built dist/ (say a worktree of main), that one ("base").
+ * Per store size (1k and 100k tasks; 1M too with BATON_BENCH_1M=1), in a fresh copy of the same store files and a
+ * child process per build and size, runs interleaved build by build:
+ * - open: ms to open the store in a process, and its RSS then;
+ * - list_tasks: p50/p99 of `findTasks` as `list_tasks` calls it (one party, newest first, 50 a page, and the
+ *   next page by cursor; one party's live tasks), and RSS after;
+ * - cross-process: ms from just before a transaction in one process to its change reaching a subscriber in another;
+ * - compaction: every delegate→complete call's latency while the journal is folded into a new snapshot (the
+ *   compaction is brought forward by lowering the store's threshold in the child): p50, worst, worst / p50;
+ * - the real server: ms from spawn to the `initialize` answer of `dist/bin/cli.js --store <file>`, over an empty
+ *   store's, and the server's RSS just after.
+ * Targets (SPEC §11): worst call ≤ 10 × p50 during a compaction; start-up ≤ 2 × an empty store at 100k; another
+ * process's change in ≤ 50 ms p50; list_tasks p99 flat from 1k to 1M; RSS ≤ 200 MB at 100k in the real server.
+ *
+ * Run alone: node --expose-gc bench/file-store.mjs   (after `npm run build`)
+ */
+import { fork, spawn } from 'node:child_process';
+import {
+  closeSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  writeFileSync,
+} from 'node:fs';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { makeTasks } from './store-scaling.mjs';
+import { ROOT_DIR, isMain, mb, printChecks, printTable, quantile, round, tempDir } from './util.mjs';
+
+export const name = 'file-store';
+
+const SELF = fileURLToPath(import.meta.url);
+const now = () => performance.timeOrigin + performance.now();
+
+export async function run() {
+  const sizes = [1_000, 100_000, ...(process.env.BATON_BENCH_1M === '1' ? [1_000_000] : [])];
+  const builds = [{ build: 'branch', root: ROOT_DIR }];
+  const base = process.env.BATON_BENCH_BASE;
+  if (base && existsSync(path.join(base, 'dist', 'store', 'file', 'file-task-store.js')))
+    builds.unshift({ build: 'base', root: base });
+  const tmp = tempDir('baton-bench-file-store-');
+  const rows = [];
+  try {
+    const empty = await prepare(path.join(tmp.dir, 'empty'), 0);
+    for (const size of sizes) {
+      const files = await prepare(path.join(tmp.dir, String(size)), size);
+      for (const { build, root } of builds) {
+        const copy = path.join(tmp.dir, `${size}-${build}`, 'store.json');
+        copyStore(files, copy);
+        const child = await inChild(root, copy);
+        const emptyCopy = path.join(tmp.dir, `${size}-${build}-empty`, 'store.json');
+        copyStore(empty, emptyCopy);
+        const server = await serverStart(root, copy, emptyCopy);
+        rows.push({ build, tasks: size, ...child, ...server });
+        console.log(`  ${build} ${size}: done`);
+      }
+    }
+  } finally {
+    tmp.cleanup();
+  }
+  const pick = (build, tasks) => rows.find((r) => r.build === build && r.tasks === tasks);
+  const b1k = pick('branch', 1_000);
+  const b100k = pick('branch', 100_000);
+  const bTop = pick('branch', sizes[sizes.length - 1]);
+  const checks = [
+    {
+      name: 'worst call during a compaction / p50, 100k',
+      value: b100k.compaction_worst_over_p50,
+      target: '≤ 10',
+      ok: b100k.compaction_worst_over_p50 <= 10,
+    },
+    {
+      name: 'initialize at 100k / empty store',
+      value: b100k.server_start_over_empty,
+      target: '≤ 2',
+      ok: b100k.server_start_over_empty <= 2,
+    },
+    { name: 'cross-process change p50 ms', value: b100k.xp_p50_ms, target: '≤ 50', ok: b100k.xp_p50_ms <= 50 },
+    {
+      name: `list_tasks p99 ${bTop.tasks / 1000}k / 1k`,
+      value: round(bTop.list_p99_ms / b1k.list_p99_ms, 2),
+      target: '≤ 2 (flat)',
+      ok: bTop.list_p99_ms / b1k.list_p99_ms <= 2,
+    },
+    { name: 'server RSS MB at 100k', value: b100k.server_rss_mb, target: '≤ 200', ok: b100k.server_rss_mb <= 200 },
+  ];
+  return { sizes, builds: builds.map((b) => b.build), rows, checks };
+}
+
+export function print(result) {
+  printTable(
+    'file store at scale (per build and size)',
+    [
+      { key: 'build', label: 'build' },
+      { key: 'tasks', label: 'tasks', digits: 0 },
+      { key: 'open_ms', label: 'open ms', digits: 0 },
+      { key: 'list_p50_ms', label: 'list p50 ms', digits: 3 },
+      { key: 'list_p99_ms', label: 'list p99 ms', digits: 3 },
+      { key: 'xp_p50_ms', label: 'xproc p50', digits: 1 },
+      { key: 'xp_p99_ms', label: 'xproc p99', digits: 1 },
+      { key: 'compaction_p50_ms', label: 'cycle p50', digits: 2 },
+      { key: 'compaction_worst_ms', label: 'worst in compaction', digits: 1 },
+      { key: 'compaction_worst_over_p50', label: 'worst/p50', digits: 1 },
+      { key: 'rss_after_list_mb', label: 'RSS store MB', digits: 0 },
+      { key: 'server_start_ms', label: 'init ms', digits: 0 },
+      { key: 'server_start_over_empty', label: 'init/empty', digits: 2 },
+      { key: 'server_rss_mb', label: 'server RSS MB', digits: 0 },
+    ],
+    result.rows,
+  );
+  printChecks('file store targets (branch)', result.checks);
+}
+
+// ---- preparing ---------------------------------------------------------------------------------------------------
+
+async function prepare(dir, size) {
+  const { SnapshotFile } = await import('../dist/store/file/snapshot-file.js');
+  const { TaskSchema } = await import('../dist/model/task.js');
+  const { InboxItemSchema } = await import('../dist/model/inbox.js');
+  const { SessionSchema } = await import('../dist/model/session.js');
+  const { SCHEMA_VERSION } = await import('../dist/store/file/file-task-store.js');
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, 'store.json');
+  const tasks = size > 0 ? makeTasks(size, Date.now()) : [];
+  await new SnapshotFile(file, { tasks: TaskSchema, inbox: InboxItemSchema, sessions: SessionSchema }).write({
+    schema_version: SCHEMA_VERSION,
+    generation: 1,
+    seq: tasks.length,
+    tasks,
+    inbox: [],
+    sessions: [],
+  });
+  writeFileSync(`${file}.journal`, `${JSON.stringify({ generation: 1 })}\n`);
+  return file;
+}
+
+function copyStore(from, to) {
+  mkdirSync(path.dirname(to), { recursive: true });
+  copyFileSync(from, to);
+  copyFileSync(`${from}.journal`, `${to}.journal`);
+}
+
+// ---- the store in a child process -------------------------------------------------------------------------------
+
+function inChild(root, file, role = 'main') {
+  return new Promise((resolve, reject) => {
+    const proc = fork(SELF, ['--file-store-child', role, root, file], {
+      execArgv: ['--expose-gc'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    proc.on('message', (m) => {
+      if (m.result) resolve(m.result);
+      if (m.error) reject(new Error(m.error));
+    });
+    proc.on('exit', (code) => reject(new Error(`bench child exited (${code})`)));
+  });
+}
+
+const rss = () => {
+  globalThis.gc?.();
+  return mb(process.memoryUsage().rss);
+};
+
+async function child(root, file) {
+  const { LowdbTaskStore } = await import(path.join(root, 'dist', 'store', 'file', 'file-task-store.js'));
+  const t0 = performance.now();
+  const store = await LowdbTaskStore.open({ path: file });
+  const open_ms = round(performance.now() - t0, 1);
+  const rss_open_mb = rss();
+  const newest = (await store.findTasks({ limit: 1 })).tasks[0];
+  const party = newest?.assignee_id ?? 'nobody';
+
+  // list_tasks as the tool calls it: a page, the next page, one party's live tasks.
+  const lists = [];
+  for (let i = 0; i < 300; i++) {
+    let t = performance.now();
+    const page = await store.findTasks({ party, order: 'newest', limit: 50 });
+    lists.push(performance.now() - t);
+    t = performance.now();
+    await store.findTasks({ party, order: 'newest', limit: 50, cursor: page.next_cursor });
+    lists.push(performance.now() - t);
+    t = performance.now();
+    await store.findTasks({ party, status: ['in_progress', 'pending'], order: 'newest', limit: 50 });
+    lists.push(performance.now() - t);
+  }
+  const rss_after_list_mb = rss();
+
+  // Cross-process: a peer subscribes; this process writes; the peer measures.
+  const peer = fork(SELF, ['--file-store-child', 'peer', root, file], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  await new Promise((r) => peer.once('message', r));
+  for (let i = 0; i < 60; i++) {
+    await store.transact((tx) => tx.putTask({ ...templateTask(newest, `xp-${i}`), description: String(now()) }));
+    await new Promise((r) => setTimeout(r, 15 + Math.random() * 20));
+  }
+  peer.send('report');
+  const xp = await new Promise((r) => peer.once('message', r));
+  peer.kill();
+
+  // Compaction: bring the threshold down to just past the journal's end; cycles until it ran, then some more.
+  const files = store.files;
+  const generation = () => {
+    const fd = openSync(file, 'r');
+    const head = Buffer.alloc(200);
+    readSync(fd, head, 0, 200, 0);
+    closeSync(fd);
+    return Number(/"generation":(\d+)/.exec(head.toString('utf8'))?.[1]);
+  };
+  const before = generation();
+  files.snapshotBytes = 0;
+  files.options.compactMinBytes = files.offset + 128 * 1024;
+  const cycles = [];
+  let after = null;
+  const deadline = performance.now() + 120_000;
+  for (let i = 0; performance.now() < deadline; i++) {
+    const t = performance.now();
+    const id = `cycle-${i}`;
+    await store.transact((tx) => tx.putTask({ ...templateTask(newest, id) }));
+    await store.transact(async (tx) => {
+      const task = await tx.getTask(id);
+      tx.putTask({ ...task, status: 'completed', finished_at: new Date().toISOString() });
+    });
+    cycles.push(performance.now() - t);
+    if (after === null && generation() > before && !existsSync(`${file}.journal.prev`)) after = i;
+    if (after !== null && i > after + 200) break;
+  }
+  await store.close();
+  const p50 = quantile(cycles, 0.5);
+  const worst = Math.max(...cycles);
+  return {
+    open_ms,
+    rss_open_mb,
+    list_p50_ms: round(quantile(lists, 0.5), 3),
+    list_p99_ms: round(quantile(lists, 0.99), 3),
+    rss_after_list_mb,
+    xp_p50_ms: round(quantile(xp, 0.5), 1),
+    xp_p99_ms: round(quantile(xp, 0.99), 1),
+    compaction_cycles: cycles.length,
+    compaction_done: after !== null,
+    compaction_p50_ms: round(p50, 2),
+    compaction_worst_ms: round(worst, 1),
+    compaction_worst_over_p50: round(worst / p50, 1),
+  };
+}
+
+function templateTask(like, id) {
+  const at = new Date().toISOString();
+  return {
+    ...like,
+    id,
+    status: 'in_progress',
+    parent_task_id: null,
+    root_task_id: id,
+    depends_on: [],
+    group: null,
+    claim: null,
+    created_at: at,
+    updated_at: at,
+    finished_at: null,
+    progress: [],
+  };
+}
+
+async function peerChild(root, file) {
+  const { LowdbTaskStore } = await import(path.join(root, 'dist', 'store', 'file', 'file-task-store.js'));
+  const store = await LowdbTaskStore.open({ path: file });
+  const latencies = [];
+  store.subscribe(await store.headSeq(), (change) => {
+    if (change.kind === 'task' && change.task.id.startsWith('xp-'))
+      latencies.push(now() - Number(change.task.description));
+  });
+  process.on('message', () => process.send(latencies));
+  process.send('ready');
+}
+
+// ---- the real server ---------------------------------------------------------------------------------------------
+
+async function serverStart(root, file, emptyFile) {
+  const runs = { full: [], empty: [] };
+  let rssMb = null;
+  for (let i = 0; i < 4; i++) {
+    const full = await spawnServer(root, file);
+    const emptyRun = await spawnServer(root, emptyFile);
+    if (i === 0) continue; // warm-up: the file cache
+    runs.full.push(full.ms);
+    runs.empty.push(emptyRun.ms);
+    rssMb = Math.max(rssMb ?? 0, full.rss_mb);
+  }
+  const full = quantile(runs.full, 0.5);
+  const empty = quantile(runs.empty, 0.5);
+  return {
+    server_start_ms: round(full, 0),
+    server_empty_start_ms: round(empty, 0),
+    server_start_over_empty: round(full / empty, 2),
+    server_rss_mb: rssMb,
+  };
+}
+
+function spawnServer(root, file) {
+  return new Promise((resolve, reject) => {
+    const home = path.join(path.dirname(file), 'home');
+    mkdirSync(home, { recursive: true });
+    const env = { ...process.env, HOME: home };
+    for (const key of Object.keys(env)) if (key.startsWith('BATON_')) delete env[key];
+    const t0 = performance.now();
+    const proc = spawn(process.execPath, [path.join(root, 'dist', 'bin', 'cli.js'), '--store', file], {
+      cwd: path.dirname(file),
+      env,
+      stdio: ['pipe', 'pipe', 'ignore'],
+    });
+    let out = '';
+    let ms = null;
+    proc.stdout.setEncoding('utf8');
+    proc.stdout.on('data', (chunk) => {
+      out += chunk;
+      if (ms !== null || !out.includes('\n')) return;
+      ms = performance.now() - t0;
+      // RSS once the store is loaded and a list query ran (the server answers it after loading).
+      proc.stdin.write(
+        `${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' })}\n${JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'list_tasks', arguments: {} } })}\n`,
+      );
+      const waitList = () => {
+        if (!out.includes('"id":2')) return setTimeout(waitList, 20);
+        let rssMb = null;
+        try {
+          const status = readFileSync(`/proc/${proc.pid}/status`, 'utf8');
+          rssMb = Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
+        } catch {
+          // not Linux
+        }
+        proc.stdin.end();
+        proc.once('exit', () => resolve({ ms, rss_mb: rssMb }));
+      };
+      waitList();
+    });
+    proc.on('error', reject);
+    proc.stdin.write(
+      `${JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'bench', version: '0' } } })}\n`,
+    );
+  });
+}
+
+// ---- entry -------------------------------------------------------------------------------------------------------
+
+if (process.argv[2] === '--file-store-child') {
+  const [, , , role, root, file] = process.argv;
+  try {
+    if (role === 'peer') await peerChild(root, file);
+    else {
+      const result = await child(root, file);
+      process.send({ result }, () => process.exit(0));
+    }
+  } catch (error) {
+    process.send({ error: error?.stack ?? String(error) }, () => process.exit(1));
+  }
+} else if (isMain(import.meta.url)) {
+  const result = await run();
+  print(result);
+}
