@@ -39,8 +39,9 @@ export class StoreState {
   seq = 0;
   /** Raised by every `reindex`: a walk over `tasks` begun before it (a compaction) is no longer valid. */
   rebuilds = 0;
-  /** Tasks by `indexKeys`, each list in creation order. */
-  readonly index = new TaskIndex((id) => (this.tasks.get(id) as Task).created_seq);
+  /** Tasks by `indexKeys`, each list in creation order; built at its first use, not while a store is loaded. */
+  private readonly index = new TaskIndex((id) => (this.tasks.get(id) as Task).created_seq);
+  private indexed = false;
   readonly inboxes = new Map<string, InboxItem[]>();
 
   /** Applies one record; returns the change it is, or null (a renewal, a replayed duplicate). */
@@ -73,8 +74,8 @@ export class StoreState {
     this.tasks.set(task.id, task);
     if (!held) {
       this.order.push(task.id);
-      for (const key of indexKeys(task)) this.index.add(key, task.id, task.created_seq);
-    } else if (!sameIndexed(held, task)) {
+      if (this.indexed) for (const key of indexKeys(task)) this.index.add(key, task.id, task.created_seq);
+    } else if (this.indexed && !sameIndexed(held, task)) {
       const before = indexKeys(held);
       const after = indexKeys(task);
       for (const key of before) if (!after.includes(key)) this.index.remove(key, task.id, task.created_seq);
@@ -85,7 +86,19 @@ export class StoreState {
 
   /** The ids of the tasks with an index key, in creation order (no copy). */
   ids(key: string): readonly string[] {
-    return this.index.list(key);
+    return this.indexOf().list(key);
+  }
+
+  /** The index, built now if this is its first use (in creation order: every add appends). */
+  private indexOf(): TaskIndex {
+    if (!this.indexed) {
+      for (const id of this.order) {
+        const task = this.tasks.get(id) as Task;
+        for (const key of indexKeys(task)) this.index.add(key, id, task.created_seq);
+      }
+      this.indexed = true;
+    }
+    return this.index;
   }
 
   /** The position in `ids` of the first task with `created_seq >= seq`. */
@@ -106,17 +119,17 @@ export class StoreState {
 
   /** The tasks of the tree rooted at `id`, in creation order: the root (created first) and then the rest. */
   rootIds(id: string): readonly string[] {
-    const rest = this.index.list(`r:${id}`);
+    const rest = this.ids(`r:${id}`);
     return this.tasks.get(id)?.root_task_id === id ? [id, ...rest] : rest;
   }
 
   /** The ids of the children of `id` (no copy). */
   childIds(id: string): readonly string[] {
-    return this.index.list(`p:${id}`);
+    return this.ids(`p:${id}`);
   }
 
   dependantIds(id: string): readonly string[] {
-    return this.index.list(`o:${id}`);
+    return this.ids(`o:${id}`);
   }
 
   inbox(recipient: string, after: number, limit: number): InboxItem[] {
@@ -190,6 +203,7 @@ export class StoreState {
     const kept = [...this.tasks.values()].sort((a, b) => a.created_seq - b.created_seq);
     this.tasks.clear();
     this.index.clear();
+    this.indexed = false;
     this.order.length = 0;
     this.rebuilds++;
     for (const task of kept) this.putTask(task);
