@@ -5,7 +5,8 @@
  *
  * The built CLI runs over stdio as a host starts it; the count is the cl100k_base encoding (js-tiktoken) of the
  * compact JSON of the `tools` array: names, titles, descriptions, input and output schemas, annotations, as the
- * host receives them. Per-tool counts show where the tokens go.
+ * host receives them. Per-tool counts show where the tokens go. Tools for an MCP App only are left out: the host
+ * keeps them from the model (see `modelTools`).
  *
  * Run alone: node bench/tool-list-tokens.mjs   (after `npm run build`)
  */
@@ -28,6 +29,19 @@ export function tokensOf(value) {
   return encoder.encode(JSON.stringify(value)).length;
 }
 
+/**
+ * The tools a model sees. MCP Apps (@modelcontextprotocol/ext-apps 1.7, `McpUiToolMeta.visibility` in
+ * dist/src/spec.types.d.ts): `"model"` is "visible to and callable by the agent", `"app"` "callable by the app from
+ * this server only", default both; its `registerAppTool` example for `visibility: ["app"]` is a "tool hidden from
+ * model, only callable by UI". So a tool whose visibility leaves out "model" costs a model's context nothing.
+ */
+export function modelTools(tools) {
+  return tools.filter((t) => {
+    const visibility = t._meta?.ui?.visibility;
+    return !Array.isArray(visibility) || visibility.includes('model');
+  });
+}
+
 /** The 20 benchmark agents, as definition files in `dir`. */
 export function writeTwentyAgents(dir) {
   mkdirSync(dir, { recursive: true });
@@ -45,7 +59,7 @@ async function listTools(box, extra) {
   const conn = await connectStdio(batonArgs(box, ['--no-bundled-agents', ...extra]), { cwd: box.dir, env: box.env });
   try {
     const { tools } = await conn.client.listTools();
-    return tools;
+    return modelTools(tools);
   } finally {
     await conn.close();
   }

@@ -5,7 +5,7 @@
  * - a nullable field is `anyOf: [{type: T}, {type: "null"}]`, never a `type` array;
  * - a field that holds any JSON value (payload, progress data, results) names the JSON types instead of `{}`;
  * - integers lose zod's ±2^53 bounds, strings and lists the length limits no model reaches by accident (100
- *   and more, and "not empty": the server still checks them, with an error naming the field); output
+ *   and more, "not empty" and "positive": the server still checks them, with an error naming the field); output
  *   objects lose `additionalProperties: false` and `required` (Baton writes them; a field that may be empty says so
  *   with null, and every answer still matches the published schema). Each costs tokens in
  *   every host's context window (SPEC §11: the whole tools/list ≤ 4,000 tokens).
@@ -40,20 +40,28 @@ export function publishedSchema(schema: z.ZodType, io: 'input' | 'output'): Json
 /**
  * An output schema's nested records (a task inside get_task, the items of list_tasks, inbox items, agents) as
  * `{type: "object"}` with their field names in the description (`name?` when it may be absent): what a model
- * reads an answer by, at a fraction of the tokens. The top level keeps every field's type; tools'
- * structuredContent still matches, and the text content carries the whole answer.
+ * reads an answer by, at a fraction of the tokens. A record with the same fields as an earlier sibling names it
+ * instead (`usage_total`: "Fields as usage."). The top level keeps every field's type; tools' structuredContent
+ * still matches, and the text content carries the whole answer.
  */
-function briefRecords(node: JsonSchema, root = false): JsonSchema {
+function briefRecords(node: JsonSchema, root = false, siblings = new Map<string, string>(), name = ''): JsonSchema {
   const props = isSchema(node.properties) ? node.properties : null;
   if (props && !root) {
     const required = new Set(Array.isArray(node.required) ? (node.required as string[]) : []);
-    const fields = Object.keys(props).map((k) => (required.has(k) ? k : `${k}?`));
+    const fields = Object.keys(props)
+      .map((k) => (required.has(k) ? k : `${k}?`))
+      .join(', ');
     const about = typeof node.description === 'string' ? `${node.description} ` : '';
-    return { type: 'object', description: `${about}Fields: ${fields.join(', ')}.` };
+    const same = siblings.get(fields);
+    if (same === undefined) siblings.set(fields, name);
+    return { type: 'object', description: `${about}Fields${same !== undefined ? ` as ${same}` : `: ${fields}`}.` };
   }
   const out: JsonSchema = { ...node };
+  const seen = new Map<string, string>();
   if (props)
-    out.properties = Object.fromEntries(Object.entries(props).map(([k, v]) => [k, isSchema(v) ? briefRecords(v) : v]));
+    out.properties = Object.fromEntries(
+      Object.entries(props).map(([k, v]) => [k, isSchema(v) ? briefRecords(v, false, seen, k) : v]),
+    );
   if (isSchema(node.items)) out.items = briefRecords(node.items);
   if (Array.isArray(node.anyOf)) out.anyOf = node.anyOf.map((v) => (isSchema(v) ? briefRecords(v) : v));
   if (root) delete out.required;
@@ -65,6 +73,8 @@ export function portable(node: JsonSchema, io: 'input' | 'output' = 'input'): Js
   const sub = (v: unknown) => (isSchema(v) ? portable(v, io) : v);
   const out: JsonSchema = {};
   for (const [key, value] of Object.entries(node)) {
+    // An output record of any values (merge's results by task id) is an object: its values need no schema.
+    if (key === 'additionalProperties' && io === 'output' && isSchema(value) && isAnnotationOnly(value)) continue;
     if (SCHEMA_KEYS.has(key) && isSchema(value)) out[key] = portable(value, io);
     else if (SCHEMA_LISTS.has(key) && Array.isArray(value)) out[key] = value.map(sub);
     else if (SCHEMA_MAPS.has(key) && isSchema(value)) {
@@ -91,12 +101,24 @@ export function portable(node: JsonSchema, io: 'input' | 'output' = 'input'): Js
     delete out.propertyNames;
   }
   if (out.minLength === 1) delete out.minLength;
+  if (out.minItems === 1) delete out.minItems;
+  // "Positive" (timeouts, budgets) goes without saying; a 0 is refused with an error naming the field.
+  if (out.exclusiveMinimum === 0) delete out.exclusiveMinimum;
+  // Id patterns are checked by the server; a model copies ids, it does not make them up.
+  if (typeof out.pattern === 'string' && io === 'input') delete out.pattern;
   if (io === 'output') {
     if (out.additionalProperties === false) delete out.additionalProperties;
+    // A model reads the status it is given; the statuses a call can ask for are in list_tasks' input.
+    if (out.type === 'string' && Array.isArray(out.enum)) delete out.enum;
   }
   if (Array.isArray(out.type)) return splitTypes(out, out.type as string[]);
-  if (Object.keys(out).every((key) => ANNOTATIONS.has(key))) return { ...out, ...ANY_JSON };
+  if (isAnnotationOnly(out)) return { ...out, ...ANY_JSON };
   return out;
+}
+
+/** A schema with no validation keyword: it accepts any value. */
+function isAnnotationOnly(node: JsonSchema): boolean {
+  return Object.keys(node).every((key) => ANNOTATIONS.has(key));
 }
 
 /** `{type: [T, "null"], …}` → `{anyOf: [{type: T, …}, {type: "null"}]}`; annotations stay outside. */

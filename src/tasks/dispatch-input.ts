@@ -4,24 +4,24 @@ import { BudgetInputShape, LIMITS } from './inputs.js';
 
 export const DispatchInputSchema = z.object({
   agent_id: z.string().min(1).max(LIMITS.idChars).describe('The agent to dispatch: one of the available agents.'),
-  task: z.string().min(1).max(LIMITS.textChars).describe('What the agent should do, in plain language.'),
+  task: z.string().min(1).max(LIMITS.textChars).describe('What to do, in plain language.'),
   context: z
     .string()
     .max(LIMITS.textChars)
     .optional()
-    .describe('Background the agent needs (files, findings, constraints); appended to the task.'),
+    .describe('Background (files, findings, constraints), appended to the task.'),
   session_id: z
     .string()
     .min(1)
     .max(LIMITS.idChars)
     .optional()
-    .describe('The session_id of an earlier dispatch to the same agent, to continue that conversation.'),
+    .describe('From an earlier dispatch to this agent, to continue that conversation.'),
   timeout_seconds: z
     .number()
     .positive()
     .max(24 * 3600)
     .optional()
-    .describe("Seconds before the run is stopped and the task timed out; default the agent's or the server's."),
+    .describe("Seconds until it stops as timed_out (default: the agent's or server's)."),
   ...BudgetInputShape,
 });
 export type DispatchInput = z.infer<typeof DispatchInputSchema>;

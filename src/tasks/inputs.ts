@@ -29,7 +29,7 @@ const text = (max: number = LIMITS.textChars) => z.string().min(1).max(max);
 
 /** A page size: 1 to 500 (SPEC §10 list limit), default 50. */
 const pageLimit = (what: string) =>
-  z.number().int().min(1).max(LIMITS.listMax).optional().describe(`At most this many ${what} (1-500, default 50).`);
+  z.number().int().min(1).max(LIMITS.listMax).optional().describe(`At most this many ${what} (default 50).`);
 
 /** SPEC §5 budgets, on `delegate_task` and `subagent_dispatch` alike. */
 export const BudgetInputShape = {
@@ -38,36 +38,29 @@ export const BudgetInputShape = {
     .int()
     .positive()
     .optional()
-    .describe("Tokens the task's whole subtree may spend; then it stops and fails."),
-  budget_usd: z.number().positive().optional().describe('The same in USD, at the configured prices.'),
+    .describe('Tokens the task and its subtasks may spend; past it, it fails.'),
+  budget_usd: z.number().positive().optional().describe('The same in USD, at configured prices.'),
 };
 
 export const DelegateInputSchema = z.object({
-  assignee_id: AgentIdSchema.describe('Who does it: a defined agent or a connected client.'),
+  assignee_id: AgentIdSchema.describe('A defined agent or a connected client.'),
   description: text().describe('What to do, in plain language.'),
-  payload: jsonValue().optional().describe('Structured input for the assignee (any JSON, ≤ 1 MiB).'),
+  payload: jsonValue().optional().describe('Structured input (≤ 1 MiB).'),
   timeout_seconds: z
     .number()
     .positive()
     .max(7 * 24 * 3600)
     .optional()
     .describe('Seconds until it times out (default 600).'),
-  priority: PrioritySchema.optional().describe('Scheduling priority; default normal.'),
-  group: z
-    .string()
-    .min(1)
-    .max(LIMITS.idChars)
-    .optional()
-    .describe('A group name, to wait for and merge tasks together.'),
-  parent_task_id: TaskIdSchema.optional().describe(
-    'A task assigned to you that this one is part of (cancelled with it).',
-  ),
+  priority: PrioritySchema.optional().describe('Default normal.'),
+  group: z.string().min(1).max(LIMITS.idChars).optional().describe('Names tasks to wait for and merge together.'),
+  parent_task_id: TaskIdSchema.optional().describe('Your assigned task this one is part of (cancelled with it).'),
   max_retries: z.number().int().min(0).max(10).optional().describe('Retries of a failed run (default 0).'),
   depends_on: z
     .array(TaskIdSchema)
     .max(100)
     .optional()
-    .describe('Tasks that must complete first (their results go to the assignee); it fails if one ends otherwise.'),
+    .describe('Tasks to complete first (their results go to the assignee); fails if one does not.'),
   ...BudgetInputShape,
 });
 export type DelegateInput = z.infer<typeof DelegateInputSchema>;
@@ -75,13 +68,13 @@ export type DelegateInput = z.infer<typeof DelegateInputSchema>;
 export const ProgressInputSchema = z.object({
   task_id: TaskIdSchema,
   message: text(10_000).describe('What has been done so far.'),
-  data: jsonValue().optional().describe('Structured progress data (any JSON).'),
+  data: jsonValue().optional().describe('Structured progress data.'),
 });
 export type ProgressInput = z.infer<typeof ProgressInputSchema>;
 
 export const CompleteInputSchema = z.object({
   task_id: TaskIdSchema,
-  result: jsonValue().describe('The result: text or any JSON (≤ 1 MiB).'),
+  result: jsonValue().describe('Text or any JSON (≤ 1 MiB).'),
 });
 export type CompleteInput = z.infer<typeof CompleteInputSchema>;
 
@@ -101,11 +94,8 @@ export const GetInputSchema = z.object({ task_id: TaskIdSchema });
 export type GetInput = z.infer<typeof GetInputSchema>;
 
 export const ListInputSchema = z.object({
-  role: z
-    .enum(['delegated_by_me', 'assigned_to_me'])
-    .optional()
-    .describe('Only tasks you delegated, or only tasks assigned to you. Default: both.'),
-  status: z.array(TaskStatusSchema).min(1).optional().describe('Only tasks in one of these statuses.'),
+  role: z.enum(['delegated_by_me', 'assigned_to_me']).optional().describe('Default: both.'),
+  status: z.array(TaskStatusSchema).min(1).optional().describe('Only these statuses.'),
   group: z.string().min(1).max(LIMITS.idChars).optional().describe('Only tasks of this group.'),
   limit: pageLimit('tasks'),
   cursor: z.string().max(512).optional().describe('The next_cursor of the previous page.'),
@@ -113,27 +103,27 @@ export const ListInputSchema = z.object({
 export type ListInput = z.infer<typeof ListInputSchema>;
 
 export const SendMessageInputSchema = z.object({
-  to_agent_id: AgentIdSchema.describe('The agent to send the message to.'),
+  to_agent_id: AgentIdSchema.describe('The recipient.'),
   content: text().describe('The message text.'),
-  task_id: TaskIdSchema.optional().describe('A task you are a party to that the message is about.'),
+  task_id: TaskIdSchema.optional().describe('A task of yours it is about.'),
 });
 export type SendMessageInput = z.infer<typeof SendMessageInputSchema>;
 
 export const ReadInboxInputSchema = z.object({
-  after: z.number().int().min(0).optional().describe('The next_cursor of the previous read (default: from the start).'),
+  after: z.number().int().min(0).optional().describe('The next_cursor of the previous read (default: the start).'),
   limit: pageLimit('items'),
 });
 export type ReadInboxInput = z.infer<typeof ReadInboxInputSchema>;
 
 /** Tasks named by id, or by group (tasks of that group the caller delegated). */
 const taskSelection = {
-  task_ids: z.array(TaskIdSchema).min(1).max(LIMITS.listMax).optional().describe('The tasks, by id.'),
-  group: z.string().min(1).max(LIMITS.idChars).optional().describe('Or: every task of this group that you delegated.'),
+  task_ids: z.array(TaskIdSchema).min(1).max(LIMITS.listMax).optional().describe('Task ids.'),
+  group: z.string().min(1).max(LIMITS.idChars).optional().describe('Or: the tasks of this group you delegated.'),
 };
 
 export const WaitInputSchema = z.object({
   ...taskSelection,
-  mode: z.enum(['all', 'any']).optional().describe('Return when all have ended (default) or any one has.'),
+  mode: z.enum(['all', 'any']).optional().describe('Return when all (default) or any one has ended.'),
   timeout_seconds: z
     .number()
     .positive()
@@ -149,29 +139,16 @@ export const MergeInputSchema = z.object({
     .string()
     .min(1)
     .max(LIMITS.idChars)
-    .describe('concat | hierarchical_summary | voting | llm_summary; any other name returns the results as they are.'),
+    .describe('One named above; any other returns the results as they are.'),
   options: z
     .object({
-      field: z
-        .string()
-        .min(1)
-        .optional()
-        .describe('voting: the field of JSON results to vote on (dotted path, e.g. "review.outcome").'),
-      pattern: z
-        .string()
-        .min(1)
-        .max(500)
-        .optional()
-        .describe('voting: vote on the first capture group of this regex, e.g. "^(Approve|Reject)\\b".'),
-      agent: z.string().min(1).optional().describe('llm_summary: the agent that writes it (default summarizer).'),
-      instructions: z
-        .string()
-        .max(LIMITS.textChars)
-        .optional()
-        .describe('llm_summary: what the summary should focus on.'),
-      separator: z.string().max(100).optional().describe('concat: put between results (default a blank line).'),
+      field: z.string().min(1).optional().describe("voting: dotted path of the JSON results' field to vote on."),
+      pattern: z.string().min(1).max(500).optional().describe('voting: a regex; vote on its first capture group.'),
+      agent: z.string().min(1).optional().describe('llm_summary: its writer (default summarizer).'),
+      instructions: z.string().max(LIMITS.textChars).optional().describe('llm_summary: what to focus on.'),
+      separator: z.string().max(100).optional().describe('concat: between results (default a blank line).'),
     })
     .optional()
-    .describe('Strategy options.'),
+    .describe('By strategy.'),
 });
 export type MergeInput = z.infer<typeof MergeInputSchema>;

@@ -59,8 +59,8 @@ export const TaskOutcomeSchema = z.object({
   status_message: z.string().nullable(),
   result: z.unknown().optional(),
   error: z.string().nullable(),
-  usage: SpendSchema.describe("What the task's own model calls spent: tokens, and cost_usd (null: unknown)."),
-  usage_total: SpendSchema.describe('What its whole subtree spent.'),
+  usage: SpendSchema.describe("The task's own model calls (null: not reported)."),
+  usage_total: SpendSchema.describe('Its whole subtree.'),
 });
 export type TaskOutcome = z.infer<typeof TaskOutcomeSchema>;
 
@@ -78,7 +78,7 @@ export function outcomeOf(task: Task): TaskOutcome {
 }
 
 export const WaitOutcomeSchema = z.object({
-  done: z.boolean().describe('Whether all (mode all) or any (mode any) of the tasks have ended.'),
+  done: z.boolean(),
   timed_out: z.boolean(),
   tasks: z.array(TaskOutcomeSchema),
   pending_task_ids: z.array(z.string()),
@@ -114,19 +114,19 @@ export const MergeOutputSchema = z.object({
   task_ids: z.array(z.string()),
   missing: z
     .array(z.object({ task_id: z.string(), status: TaskStatusSchema, error: z.string().nullable() }))
-    .describe('Tasks that did not complete (not merged).'),
+    .describe('Tasks that did not complete, not merged.'),
   source_count: z.number().int().optional(),
-  result: z.string().optional().describe('concat: the results joined.'),
+  result: z.string().optional().describe('concat.'),
   summary: z.string().optional().describe('hierarchical_summary, llm_summary.'),
   summary_task_id: z.string().optional().describe('llm_summary: the task that wrote it.'),
-  winner: z.string().nullable().optional().describe('voting: null on a tie.'),
+  winner: z.string().nullable().optional().describe('voting (the rest too); null on a tie.'),
   votes: z.number().int().optional(),
   total: z.number().int().optional(),
   distribution: z.record(z.string(), z.number().int()).optional(),
   tie: z.boolean().optional(),
   tied: z.array(z.string()).optional(),
   abstained: z.array(z.string()).optional(),
-  results: z.record(z.string(), z.unknown()).optional().describe('Other strategies: results by task id.'),
+  results: z.record(z.string(), z.unknown()).optional().describe('Other strategies, by task id.'),
 });
 export type MergeOutput = z.infer<typeof MergeOutputSchema>;
 

@@ -47,8 +47,8 @@ describe('subagent_dispatch through the built CLI over stdio', () => {
     expect(dispatch?.description).toContain(
       [
         '<available_agents>',
-        ' <agent id="coder">Writes &lt;small&gt; &amp; tidy code.</agent>',
-        ' <agent id="researcher">Finds and summarises sources. Use for research questions.</agent>',
+        '<agent id="coder">Writes &lt;small&gt; &amp; tidy code.</agent>',
+        '<agent id="researcher">Finds and summarises sources. Use for research questions.</agent>',
         '</available_agents>',
       ].join('\n'),
     );

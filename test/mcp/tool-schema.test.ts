@@ -25,6 +25,8 @@ describe('publishedSchema', () => {
       id: z.string().min(1).max(128),
       code: z.string().max(8),
       ids: z.array(z.string()).min(1).max(500),
+      timeout: z.number().positive().max(60),
+      ref: z.string().regex(/^t_[a-z0-9]+$/),
     });
     const { properties } = publishedSchema(schema, 'input') as { properties: Record<string, unknown> };
     expect(properties).toEqual({
@@ -32,8 +34,35 @@ describe('publishedSchema', () => {
       limit: { type: 'integer', minimum: 1, maximum: 500 },
       id: { type: 'string' },
       code: { type: 'string', maxLength: 8 },
-      ids: { type: 'array', minItems: 1, items: { type: 'string' } },
+      ids: { type: 'array', items: { type: 'string' } },
+      timeout: { type: 'number', maximum: 60 },
+      ref: { type: 'string' },
     });
+    // The server still checks them all.
+    expect(
+      schema.safeParse({ n: 1, limit: 1, id: 'x', code: 'c', ids: [], timeout: 0, ref: 'x' }).error?.issues,
+    ).toHaveLength(3);
+  });
+
+  it("leaves out of outputs what a model needs not be told: statuses it is given, an any-value map's values", () => {
+    const schema = z.object({
+      status: z.enum(['done', 'failed']),
+      results: z.record(z.string(), z.unknown()),
+      usage: z.object({ tokens: z.number() }).describe('Own.'),
+      usage_total: z.object({ tokens: z.number() }).describe('Subtree.'),
+    });
+    expect(publishedSchema(schema, 'output')).toEqual({
+      type: 'object',
+      properties: {
+        status: { type: 'string' },
+        results: { type: 'object' },
+        usage: { type: 'object', description: 'Own. Fields: tokens.' },
+        usage_total: { type: 'object', description: 'Subtree. Fields as usage.' },
+      },
+    });
+    // Inputs keep the enum: a model chooses from it.
+    const input = publishedSchema(z.object({ status: z.enum(['done', 'failed']) }), 'input');
+    expect(input.properties).toEqual({ status: { type: 'string', enum: ['done', 'failed'] } });
   });
 
   it('names the fields of records inside an output, keeping the top level typed', () => {

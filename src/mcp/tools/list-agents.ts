@@ -70,8 +70,7 @@ export function register(server: McpServer, ctx: SessionContext): RegisteredTool
     name,
     {
       title: 'List agents',
-      description:
-        'List the agents Baton can run (model, whether it can run now and why not, its tools) and the problems of bad agent files.',
+      description: "List the agents Baton can run (model, usable now or why not, tools) and bad agent files' problems.",
       outputSchema: OutputSchema.shape,
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },

@@ -20,10 +20,12 @@ export const name = subagentDispatch.name;
 
 /**
  * The agents' descriptions share a fixed budget of characters in the tool description (SPEC §4: cut to keep the
- * whole tool list small, SPEC §11: ≤ 4,000 tokens with 20 agents): up to 240 each when few, down to 80 when many.
+ * whole tool list small, SPEC §11: ≤ 4,000 tokens with 20 agents): up to 240 each when few, 70 at 20 agents, down to 60 when more.
  */
-const DESCRIPTIONS_BUDGET = 2400;
-const DESCRIPTION_CHARS = { max: 240, min: 80 };
+const DESCRIPTIONS_BUDGET = 1400;
+const DESCRIPTION_CHARS = { max: 240, min: 60 };
+/** How far back a cut description may end, to end at a whole word. */
+const WORD_CUT_CHARS = 16;
 
 /** The seed's description: the dispatchable agents (never the caller itself) in `<available_agents>`. */
 export function describeDispatch(agents: AgentDefinition[]): string {
@@ -31,7 +33,7 @@ export function describeDispatch(agents: AgentDefinition[]): string {
     DESCRIPTION_CHARS.min,
     Math.min(DESCRIPTION_CHARS.max, Math.floor(DESCRIPTIONS_BUDGET / agents.length)),
   );
-  const lines = agents.map((a) => ` <agent id="${a.id}">${escape(cut(a.description, each))}</agent>`);
+  const lines = agents.map((a) => `<agent id="${a.id}">${escape(cut(a.description, each))}</agent>`);
   return [subagentDispatch.description, '<available_agents>', ...lines, '</available_agents>'].join('\n');
 }
 
@@ -40,7 +42,7 @@ export function dispatchShape(agents: AgentDefinition[]) {
   const ids = agents.map((a) => a.id);
   const agentId =
     ids.length > 0
-      ? z.enum(ids as [string, ...string[]]).describe('The agent to dispatch: one of <available_agents>.')
+      ? z.enum(ids as [string, ...string[]]).describe('One of <available_agents>.')
       : DispatchInputSchema.shape.agent_id.describe('No agents are available yet.');
   return { ...DispatchInputSchema.shape, agent_id: agentId };
 }
@@ -133,7 +135,11 @@ export function view(ctx: SessionContext): ToolView {
 
 function cut(text: string, max: number): string {
   const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
+  if (flat.length <= max) return flat;
+  // At a word's end when one is near: a word cut in two costs tokens and says nothing.
+  const head = flat.slice(0, max - 1);
+  const space = head.lastIndexOf(' ');
+  return `${(space >= max - WORD_CUT_CHARS ? head.slice(0, space) : head).replace(/[\s,.;:]+$/, '')}…`;
 }
 
 function escape(text: string): string {

@@ -17,8 +17,8 @@ export const delegateTask = operation({
   name: 'delegate_task',
   title: 'Delegate a task',
   description:
-    'Delegate a task to another agent; returns its id at once. The assignee reports progress and completes or ' +
-    'fails it; you are notified of each step (get_task, wait_for_tasks, cancel_task).',
+    'Delegate a task to another agent; returns its id at once. You are notified as the assignee reports ' +
+    'progress and completes or fails it.',
   agentDescription: 'Delegate a task to another agent as part of your task; returns its id at once.',
   input: DelegateInputSchema,
   output: DelegateOutputSchema,

@@ -10,9 +10,8 @@ export const merge = operation({
   name: 'merge',
   title: 'Merge task results',
   description:
-    'Merge the results of tasks you delegated (task_ids or group): concat; hierarchical_summary ("[task_id] ' +
-    'summary" lines); voting (on normalised answers, options.field or options.pattern); llm_summary (an agent, ' +
-    'default summarizer, writes one answer as its own task). Tasks that did not complete are under missing.',
+    'Merge the results of tasks you delegated: concat; hierarchical_summary ("[task_id] summary" lines); voting ' +
+    '(on normalised answers); llm_summary (an agent writes one answer, as its own task).',
   agentDescription: 'Merge the results of tasks you delegated: concat, hierarchical_summary, voting or llm_summary.',
   input: MergeInputSchema,
   output: MergeOutputSchema,

@@ -7,9 +7,7 @@ import { operation } from './operation.js';
 export const sendMessage = operation({
   name: 'send_message',
   title: 'Send a message',
-  description:
-    "Send a message to another agent's inbox: kept until read, pushed live, seen by a running subagent before " +
-    'its next step.',
+  description: "Send a message to an agent's inbox; a running subagent sees it before its next step.",
   agentDescription: "Send a message to another agent's inbox.",
   input: SendMessageInputSchema,
   output: z.object({ delivered_to: z.string(), seq: z.number().int(), created_at: z.string() }),
@@ -23,9 +21,7 @@ export const sendMessage = operation({
 export const readInbox = operation({
   name: 'read_inbox',
   title: 'Read your inbox',
-  description:
-    'Read your messages and task notifications in order; pass next_cursor back as after for what is new. ' +
-    'Reading removes nothing.',
+  description: 'Read your messages and task notifications in order; reading removes nothing.',
   agentDescription: 'Read your messages and task notifications.',
   input: ReadInboxInputSchema,
   output: InboxPageSchema,

@@ -16,8 +16,8 @@ export const DispatchOutputSchema = z.object({
   agent_id: z.string(),
   status: TaskStatusSchema,
   error: z.string().optional(),
-  usage: SpendSchema.describe("What the subagent's own model calls spent: tokens, and cost_usd (null: unknown)."),
-  usage_total: SpendSchema.describe('What its whole subtree spent, the subagents it dispatched included.'),
+  usage: SpendSchema.describe("The subagent's own model calls (null: not reported)."),
+  usage_total: SpendSchema.describe('Its whole subtree, the subagents it dispatched included.'),
 });
 export type DispatchOutput = z.infer<typeof DispatchOutputSchema>;
 
@@ -39,8 +39,8 @@ export const subagentDispatch = operation({
   name: 'subagent_dispatch',
   title: 'Dispatch a subagent',
   description:
-    'Dispatch a task to a specialized subagent and wait for its answer. Returns {result, session_id}; pass the ' +
-    'session_id back to continue the same conversation with that agent.',
+    'Dispatch a task to a specialized subagent and wait for its answer; pass its session_id back to continue ' +
+    'that conversation.',
   agentDescription: 'Dispatch a task to another agent and wait for its answer.',
   input: DispatchInputSchema,
   output: DispatchOutputSchema,

@@ -10,9 +10,7 @@ const READS = { readOnlyHint: true, destructiveHint: false, idempotentHint: true
 export const listTasks = operation({
   name: 'list_tasks',
   title: 'List tasks',
-  description:
-    'List tasks you delegated or that are assigned to you, newest first, filtered by role, status and group. ' +
-    'Pass next_cursor back as cursor for the next page.',
+  description: 'List tasks you delegated or are assigned, newest first, a page at a time.',
   agentDescription: 'List your tasks.',
   input: ListInputSchema,
   output: TaskListSchema,
@@ -23,9 +21,7 @@ export const listTasks = operation({
 export const getTask = operation({
   name: 'get_task',
   title: 'Get a task',
-  description:
-    'Everything about a task you delegated or were assigned: description, payload, status, result or error, ' +
-    'progress history, timestamps, parties, parent and children.',
+  description: 'Everything about a task you delegated or were assigned, with its subtasks.',
   agentDescription: 'Everything about one of your tasks.',
   input: GetInputSchema,
   output: TaskViewSchema,
@@ -37,8 +33,8 @@ export const waitForTasks = operation({
   name: 'wait_for_tasks',
   title: 'Wait for tasks',
   description:
-    'Wait until all (mode all) or any (mode any) of the given tasks, or of a group you delegated, have ended, ' +
-    'or until timeout_seconds; returns each task with its result or error. The fan-in after a fan-out.',
+    'Wait until all or any (mode) of the given tasks have ended, or timeout_seconds pass; returns each with its ' +
+    'result or error. The fan-in after a fan-out.',
   agentDescription:
     'Wait until all (or any) of the given tasks have ended; returns their results. The fan-in after a fan-out.',
   input: WaitInputSchema,
@@ -56,8 +52,8 @@ export const cancelTask = operation({
   name: 'cancel_task',
   title: 'Cancel a task',
   description:
-    'Cancel a task you delegated, and every task delegated under it; running subagents are stopped and the ' +
-    'assignees notified. Cancelling a task that already ended changes nothing and says so.',
+    'Cancel a task you delegated and its subtasks; running subagents stop, assignees are notified. An ended task ' +
+    'is left as it is.',
   agentDescription: 'Cancel a task you delegated, and its subtasks.',
   input: CancelInputSchema,
   output: z.object({

@@ -8,7 +8,7 @@ const WRITES = { readOnlyHint: false, destructiveHint: false, idempotentHint: fa
 export const reportTaskProgress = operation({
   name: 'report_task_progress',
   title: 'Report task progress',
-  description: 'Report progress on a task assigned to you; the delegator is notified. Only the assignee can call it.',
+  description: 'Report progress on a task assigned to you (assignee only); the delegator is notified.',
   agentDescription: 'Tell whoever gave you this task how far you got. Use it on long work.',
   input: ProgressInputSchema,
   output: TaskStateSchema,
@@ -20,8 +20,7 @@ export const reportTaskProgress = operation({
 export const completeTask = operation({
   name: 'complete_task',
   title: 'Complete a task',
-  description:
-    'Complete a task assigned to you with its result; the delegator is notified. Only the assignee can call it.',
+  description: 'Complete a task assigned to you with its result (assignee only); the delegator is notified.',
   agentDescription: 'Finish your task with its result. Your run ends here. (A plain final answer also completes it.)',
   input: CompleteInputSchema,
   output: TaskStateSchema,
@@ -33,8 +32,7 @@ export const completeTask = operation({
 export const failTask = operation({
   name: 'fail_task',
   title: 'Fail a task',
-  description:
-    'Mark a task assigned to you as failed, with the reason; the delegator is notified. Only the assignee can call it.',
+  description: 'Fail a task assigned to you, saying why (assignee only); the delegator is notified.',
   agentDescription: 'Give up on your task, saying why. Your run ends here.',
   input: FailInputSchema,
   output: TaskStateSchema,
