@@ -127,7 +127,7 @@ async function prepare(dir, size) {
   const { SCHEMA_VERSION } = await import('../dist/store/file/file-task-store.js');
   mkdirSync(dir, { recursive: true });
   const file = path.join(dir, 'store.json');
-  const tasks = size > 0 ? makeTasks(size, Date.now()) : [];
+  const tasks = size > 0 ? await makeTasks(size, Date.now()) : [];
   await new SnapshotFile(file, { tasks: TaskSchema, inbox: InboxItemSchema, sessions: SessionSchema }).write({
     schema_version: SCHEMA_VERSION,
     generation: 1,

@@ -1,5 +1,8 @@
-/** A plain in-progress task record for the notification benchmark, its payload carrying `payload`. */
-export function task(id, payload) {
+/**
+ * A plain in-progress task record for the notification benchmark, its payload carrying `payload`; `notRun` is the
+ * built code's NOT_RUN (the fields of a task never run).
+ */
+export function task(id, payload, notRun) {
   const at = new Date().toISOString();
   return {
     id,
@@ -27,11 +30,8 @@ export function task(id, payload) {
     attempts: 0,
     max_retries: 0,
     session_id: null,
-    claim: null,
-    lease_epoch: 0,
-    affinity: null,
-    model: null,
-    seq: 0,
-    created_seq: 0,
+    budget_tokens: null,
+    budget_usd: null,
+    ...notRun,
   };
 }

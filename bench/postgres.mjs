@@ -12,13 +12,12 @@
  *
  * Run alone: node bench/postgres.mjs   (after `npm run build`; `BATON_BENCH_PG_URL` to use a server of yours)
  */
-import { fork } from 'node:child_process';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { createDatabase, loadTasks, startPostgres } from './postgres-server.mjs';
 import { cycle, makeTasks, writeFileStore } from './store-scaling.mjs';
-import { isMain, printChecks, printTable, quantile, round, tempDir } from './util.mjs';
+import { ForkedChild, isMain, printChecks, printTable, quantile, round, tempDir } from './util.mjs';
 
 export const name = 'postgres';
 
@@ -40,7 +39,7 @@ export async function run(options = {}) {
   const configs = [];
   try {
     for (const size of config.sizes) {
-      const tasks = makeTasks(size, Date.now());
+      const tasks = await makeTasks(size, Date.now());
       for (const nodes of config.nodes) {
         const url = await createDatabase(server.url, `baton_bench_${size}_${nodes}`);
         await loadTasks(url, tasks);
@@ -207,37 +206,9 @@ const label = (n) => (n >= 1000 && n % 1000 === 0 ? `${n / 1000}k` : String(n));
 
 // ---- one node, in a child process ------------------------------------------------------------------------------
 
-class Node {
+class Node extends ForkedChild {
   constructor(store, location) {
-    this.pending = null;
-    this.proc = fork(fileURLToPath(import.meta.url), ['--node', location], {
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    this.ready = this.expect();
-    this.proc.on('message', (message) => {
-      const pending = this.pending;
-      this.pending = null;
-      if (message.error) pending?.reject(new Error(`${store} node failed: ${message.error}`));
-      else pending?.resolve(message);
-    });
-    this.proc.on('exit', (code, signal) => {
-      this.pending?.reject(new Error(`${store} node exited (${signal ?? code})`));
-      this.pending = null;
-    });
-  }
-
-  expect() {
-    return new Promise((resolve, reject) => (this.pending = { resolve, reject }));
-  }
-
-  request(message) {
-    const response = this.expect();
-    this.proc.send(message);
-    return response;
-  }
-
-  kill() {
-    if (this.proc.exitCode === null && this.proc.signalCode === null) this.proc.kill('SIGKILL');
+    super(fileURLToPath(import.meta.url), ['--node', location], `${store} node`);
   }
 }
 
@@ -281,8 +252,9 @@ async function nodeMain(location) {
     },
     async write({ n, everyMs }) {
       const { task } = await import('./postgres-task.mjs');
+      const { NOT_RUN } = await import('../dist/model/task.js');
       for (let i = 0; i < n; i++) {
-        const t = task(`ping-${i}-${process.pid}`, { sent: now() });
+        const t = task(`ping-${i}-${process.pid}`, { sent: now() }, NOT_RUN);
         await store.transact((tx) => tx.putTask(t));
         await new Promise((r) => setTimeout(r, everyMs));
       }

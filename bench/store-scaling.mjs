@@ -14,13 +14,12 @@
  *
  * Run alone: node --expose-gc bench/store-scaling.mjs   (after `npm run build`)
  */
-import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, readSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PerformanceObserver, performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { fmt, isMain, mb, printChecks, printTable, quantile, round, tempDir } from './util.mjs';
+import { ForkedChild, fmt, isMain, mb, printChecks, printTable, quantile, round, tempDir } from './util.mjs';
 
 export const name = 'store-scaling';
 
@@ -315,7 +314,9 @@ const DETAILS = [
   'Compare with how the previous release behaved and note regressions.',
 ];
 
-export function makeTasks(size, now) {
+/** `size` task records as Baton writes them; the fields of a task never run come from the built code. */
+export async function makeTasks(size, now) {
+  const { NOT_RUN } = await import('../dist/model/task.js');
   const rand = prng(size);
   const pick = (list) => list[Math.floor(rand() * list.length)];
   const span = 7 * 24 * 3600 * 1000; // created over the last 7 days: well inside the 30-day retention
@@ -392,10 +393,10 @@ export function makeTasks(size, now) {
       attempts: live ? 0 : 1,
       max_retries: 0,
       session_id: rand() < 0.3 ? randomUUID() : null,
-      claim: null,
+      budget_tokens: null,
+      budget_usd: null,
+      ...NOT_RUN,
       lease_epoch: live ? 0 : 1,
-      affinity: null,
-      model: null,
       seq: i + 1,
       created_seq: i + 1,
     };
@@ -406,7 +407,7 @@ export function makeTasks(size, now) {
 
 /** Writes both stores' files straight in their formats: Baton's snapshot + journal, lowdb JSONFile's pretty JSON. */
 async function prepare(dir, size) {
-  const tasks = makeTasks(size, Date.now());
+  const tasks = await makeTasks(size, Date.now());
   const batonPath = path.join(dir, 'baton', 'store.json');
   const naivePath = path.join(dir, 'naive', 'db.json');
   await writeFileStore(batonPath, tasks);
@@ -445,40 +446,9 @@ export async function writeFileStore(batonPath, tasks) {
 // ---- measuring, in a child process ----------------------------------------------------------------------------
 
 /** A store opened in a child process, driven one request at a time over IPC. */
-class StoreChild {
+class StoreChild extends ForkedChild {
   constructor(impl, file) {
-    this.impl = impl;
-    this.pending = null;
-    this.proc = fork(fileURLToPath(import.meta.url), ['--child', impl, file], {
-      execArgv: ['--expose-gc'],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    this.ready = this.expect();
-    this.proc.on('message', (message) => {
-      const pending = this.pending;
-      this.pending = null;
-      if (!pending) return;
-      if (message.error) pending.reject(new Error(`${impl} store process failed: ${message.error}`));
-      else pending.resolve(message);
-    });
-    this.proc.on('exit', (code, signal) => {
-      this.pending?.reject(new Error(`${impl} store process exited (${signal ?? code})`));
-      this.pending = null;
-    });
-  }
-
-  expect() {
-    return new Promise((resolve, reject) => (this.pending = { resolve, reject }));
-  }
-
-  request(message) {
-    const response = this.expect();
-    this.proc.send(message);
-    return response;
-  }
-
-  kill() {
-    if (this.proc.exitCode === null && this.proc.signalCode === null) this.proc.kill('SIGKILL');
+    super(fileURLToPath(import.meta.url), ['--child', impl, file], `${impl} store process`, ['--expose-gc']);
   }
 }
 

@@ -1,5 +1,5 @@
 /** Shared helpers for the benchmarks: temp dirs, statistics, tables, machine info. */
-import { spawnSync } from 'node:child_process';
+import { fork, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -131,4 +131,40 @@ export function machineInfo() {
     temp_fs: fsType(tempBase()),
     git_commit: git.status === 0 ? git.stdout.trim() : null,
   };
+}
+
+/**
+ * A benchmark's own script run again in a child process, spoken to one request at a time over IPC: each message it
+ * sends answers the pending request (`{error}` rejects it, naming `what`); its first message says it is ready.
+ */
+export class ForkedChild {
+  constructor(script, args, what, execArgv = []) {
+    this.pending = null;
+    this.proc = fork(script, args, { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.ready = this.expect();
+    this.proc.on('message', (message) => {
+      const pending = this.pending;
+      this.pending = null;
+      if (message.error) pending?.reject(new Error(`${what} failed: ${message.error}`));
+      else pending?.resolve(message);
+    });
+    this.proc.on('exit', (code, signal) => {
+      this.pending?.reject(new Error(`${what} exited (${signal ?? code})`));
+      this.pending = null;
+    });
+  }
+
+  expect() {
+    return new Promise((resolve, reject) => (this.pending = { resolve, reject }));
+  }
+
+  request(message) {
+    const response = this.expect();
+    this.proc.send(message);
+    return response;
+  }
+
+  kill() {
+    if (this.proc.exitCode === null && this.proc.signalCode === null) this.proc.kill('SIGKILL');
+  }
 }

@@ -33,6 +33,7 @@ import type {
   Transaction,
   TransactOptions,
 } from '../task-store.js';
+import { releaseClaim } from '../release.js';
 import { ChangeFeed } from './change-feed.js';
 import { FileLock } from './file-lock.js';
 import { FileTransaction } from './file-transaction.js';
@@ -191,16 +192,8 @@ export class LowdbTaskStore implements TaskStore {
     });
   }
 
-  async release(claim: Claim, options: { refundAttempt?: boolean } = {}): Promise<void> {
-    await this.transact(async (tx) => {
-      const task = await tx.getTask(claim.task_id);
-      if (!task?.claim || task.claim.runner !== claim.runner || task.claim.epoch !== claim.epoch) return;
-      tx.putTask({
-        ...task,
-        claim: null,
-        ...(options.refundAttempt ? { attempts: Math.max(0, task.attempts - 1), status_message: null } : {}),
-      });
-    });
+  release(claim: Claim, options: { refundAttempt?: boolean } = {}): Promise<void> {
+    return releaseClaim(this, claim, options);
   }
 
   /** Waits for every queued change to be written, then stops polling and lets go of the lock. */

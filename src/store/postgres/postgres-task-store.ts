@@ -21,6 +21,7 @@ import type {
   Transaction,
   TransactOptions,
 } from '../task-store.js';
+import { releaseClaim } from '../release.js';
 import { PostgresChangeFeed } from './postgres-change-feed.js';
 import { PostgresChangeListener } from './change-listener.js';
 import { connectionError } from './connection.js';
@@ -228,16 +229,8 @@ export class PostgresTaskStore implements TaskStore {
     return claims.filter((c) => !held.has(`${c.task_id}\u0000${c.epoch}`));
   }
 
-  async release(claim: Claim, options: { refundAttempt?: boolean } = {}): Promise<void> {
-    await this.transact(async (tx) => {
-      const task = await tx.getTask(claim.task_id);
-      if (!task?.claim || task.claim.runner !== claim.runner || task.claim.epoch !== claim.epoch) return;
-      tx.putTask({
-        ...task,
-        claim: null,
-        ...(options.refundAttempt ? { attempts: Math.max(0, task.attempts - 1), status_message: null } : {}),
-      });
-    });
+  release(claim: Claim, options: { refundAttempt?: boolean } = {}): Promise<void> {
+    return releaseClaim(this, claim, options);
   }
 
   /** Waits for writes in flight, then stops listening and closes the pool. */
