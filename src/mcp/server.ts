@@ -117,7 +117,9 @@ export function createServer(deps: ServerDeps, agentId: string, options: { live?
     },
   );
   const live = options.live ?? true;
-  const session = live ? deps.sessions.add(agentId, server) : { agentId, server, subscriptions: new Set<string>() };
+  const session = live
+    ? deps.sessions.add(agentId, server)
+    : { agentId, server, subscriptions: new Set<string>(), answering: new Set<string>() };
   const sampler = () => (server.server.getClientCapabilities()?.sampling ? samplerOf(server) : undefined);
   const ctx: SessionContext = {
     caller: agentId,

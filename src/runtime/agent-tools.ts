@@ -26,7 +26,7 @@ export interface AgentToolContext {
   task: Task;
   /** The operations as this run calls them: as the agent, fenced on its own task, children under it. */
   operations: OperationContext;
-  /** Resolves once the run's task is durable: no tool writes before. */
+  /** Resolves once the run's task is written (its turn's spend, written before any tool runs, makes it durable). */
   ready: Promise<void>;
   /** The notes of this run's session. */
   notes: { read(): Promise<Record<string, string>>; remember(key: string, value: string): Promise<void> };

@@ -60,6 +60,14 @@ export interface TaskStore {
 
 export interface TransactOptions {
   fence?: Claim;
+  /**
+   * `false`: resolve once the transaction has run and is written, before it is durable; it becomes durable with
+   * the next durable write of this process, or soon after (the file store: before it lets go of the lock), and
+   * subscribers hear of it only then. For a change nobody is told of before a later durable write (a plain
+   * dispatch's creation, whose caller hears of it in the result), so that both share one fsync. A backend may make
+   * it durable at once. Default true.
+   */
+  durable?: boolean;
 }
 
 /** A unit of change. Reads see the transaction's own writes; nothing is applied unless `fn` returns. */

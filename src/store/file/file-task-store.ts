@@ -66,6 +66,8 @@ export interface FileStoreOptions extends StoreOpenOptions {
 /** One unit of work for the next batch: runs on fresh state under the lock and returns its value and records. */
 interface Pending {
   run(): Promise<{ value: unknown; records: JournalRecord[] }>;
+  /** False: resolved once written; made durable by the next durable batch or before the lock is let go. */
+  durable: boolean;
   resolve(value: unknown): void;
   reject(error: unknown): void;
 }
@@ -82,6 +84,10 @@ export class LowdbTaskStore implements TaskStore {
   private lookAgain = false;
   private closed = false;
   private lookedThisTurn = false;
+  /** The changes of batches written without a sync, told to subscribers once durable. */
+  private unsynced: Change[] = [];
+  /** Batches appended and fsyncs made (tests count the fsyncs a dispatch costs). */
+  readonly writes = { batches: 0, syncs: 0 };
   private feed: ChangeFeed;
   private readonly lock: FileLock;
   private readonly log: Logger;
@@ -90,7 +96,12 @@ export class LowdbTaskStore implements TaskStore {
   private constructor(private readonly options: FileStoreOptions) {
     this.log = options.log ?? silentLogger;
     this.now = options.now ?? (() => new Date());
-    this.lock = new FileLock(options.path, this.log, (fn) => this.exclusive(fn));
+    this.lock = new FileLock(
+      options.path,
+      this.log,
+      (fn) => this.exclusive(fn),
+      () => this.syncUnsynced(),
+    );
     this.files = new StoreFiles(options.path, {
       ...options,
       log: this.log,
@@ -99,7 +110,7 @@ export class LowdbTaskStore implements TaskStore {
       underLock: (fn) =>
         this.exclusive(() =>
           this.lock.withLease(async () => {
-            this.feed.publish(await this.files.readOthers());
+            this.tell(await this.files.readOthers());
             await fn();
           }),
         ),
@@ -157,7 +168,7 @@ export class LowdbTaskStore implements TaskStore {
   // ---- writes ---------------------------------------------------------------------------------------------
 
   transact<T>(fn: (tx: Transaction) => Promise<T> | T, options: TransactOptions = {}): Promise<T> {
-    return this.enqueue(async () => {
+    return this.enqueue(options.durable !== false, async () => {
       const { fence } = options;
       if (fence) {
         // Checked against the state before this transaction: its own writes may end the claim (a completion).
@@ -176,7 +187,7 @@ export class LowdbTaskStore implements TaskStore {
   }
 
   renew(claims: readonly Claim[], leaseMs: number): Promise<Claim[]> {
-    return this.enqueue(async () => {
+    return this.enqueue(true, async () => {
       const lost: Claim[] = [];
       const records: JournalRecord[] = [];
       const expires_at = new Date(this.now().getTime() + leaseMs).toISOString();
@@ -288,16 +299,16 @@ export class LowdbTaskStore implements TaskStore {
   /** Applies what other processes wrote since the last look, and tells the subscribers. */
   private async sync(): Promise<void> {
     if (this.closed) return;
-    this.feed.publish(await this.files.readOthers());
+    this.tell(await this.files.readOthers());
   }
 
   // ---- writing ---------------------------------------------------------------------------------------------
 
-  private enqueue<T>(run: () => Promise<{ value: unknown; records: JournalRecord[] }>): Promise<T> {
+  private enqueue<T>(durable: boolean, run: () => Promise<{ value: unknown; records: JournalRecord[] }>): Promise<T> {
     if (this.closed) return Promise.reject(new StoreError('the store is closed'));
     if (this.options.readOnly) return Promise.reject(new StoreError('the store was opened read-only'));
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ run, resolve: resolve as (v: unknown) => void, reject });
+      this.queue.push({ run, durable, resolve: resolve as (v: unknown) => void, reject });
       this.scheduleFlush();
     });
   }
@@ -320,6 +331,8 @@ export class LowdbTaskStore implements TaskStore {
     const local: Change[] = [];
     const records: JournalRecord[] = [];
     let remote: Change[] = [];
+    // One durable transaction makes the whole batch durable, and every batch written unsynced before it.
+    const durable = batch.some((p) => p.durable);
     try {
       await this.lock.withLease(async () => {
         remote = await this.files.readOthers();
@@ -336,24 +349,66 @@ export class LowdbTaskStore implements TaskStore {
             outcomes.push({ ok: false, error });
           }
         }
-        await this.files.append(records);
+        const flushes = durable && (records.length > 0 || this.files.hasUnsynced);
+        await this.files.append(records, durable);
+        this.writes.batches++;
+        if (flushes) this.writes.syncs++;
       });
     } catch (error) {
       // The write failed: memory may be ahead of disk. Reload what is on disk and fail the whole batch.
       const failure = new StoreError(`could not write the store: ${errorMessage(error)}`, { cause: error });
-      await this.files.load().catch(() => undefined);
-      this.feed.reset(this.files.state.seq);
+      await this.reload();
       for (const p of batch) p.reject(failure);
       return;
     }
-    // Subscribers hear of a change once it is durable: what others wrote first (it comes earlier), then ours.
-    this.feed.publish(remote);
-    this.feed.publish(local);
+    // Subscribers hear of a change once it is durable, in seq order: our unsynced batches, what others wrote
+    // meanwhile, then this batch.
+    if (durable) {
+      this.feed.publish(this.unsynced.splice(0));
+      this.feed.publish(remote);
+      this.feed.publish(local);
+    } else {
+      this.tell(remote);
+      this.unsynced.push(...local);
+    }
     batch.forEach((p, i) => {
       const outcome = outcomes[i];
       if (outcome?.ok) p.resolve(outcome.value);
       else p.reject(outcome?.error);
     });
+  }
+
+  /**
+   * Makes the batches written without a sync durable and tells their changes (the lock calls this before letting
+   * go of the lease: an idle store is durable within its idle time, and another process can compact only after).
+   * Never throws: a failed sync reloads what is on disk, as a failed write does.
+   */
+  private async syncUnsynced(): Promise<void> {
+    if (!this.files.hasUnsynced) {
+      this.feed.publish(this.unsynced.splice(0));
+      return;
+    }
+    try {
+      await this.files.sync();
+      this.writes.syncs++;
+      this.feed.publish(this.unsynced.splice(0));
+    } catch (error) {
+      this.log.error('could not write the store; reloading it from disk', { error: errorMessage(error) });
+      await this.reload();
+    }
+  }
+
+  /** Tells subscribers of other processes' changes, behind our own that wait for their sync (seq order). */
+  private tell(changes: Change[]): void {
+    if (this.unsynced.length > 0) this.unsynced.push(...changes);
+    else this.feed.publish(changes);
+  }
+
+  /** After a failed write: memory may be ahead of disk, so the image is read again and the feed restarted. */
+  private async reload(): Promise<void> {
+    this.unsynced = [];
+    await this.files.load().catch(() => undefined);
+    this.feed.reset(this.files.state.seq);
   }
 
   /** Runs disk-touching work one at a time within this process. */

@@ -24,7 +24,7 @@ import type { InboxItem } from '../../model/inbox.js';
 import type { Session } from '../../model/session.js';
 import type { Task } from '../../model/task.js';
 import type { Change } from '../task-store.js';
-import { appendJournal, readJournal, resetJournal } from './journal.js';
+import { appendJournal, readJournal, resetJournal, syncJournal } from './journal.js';
 import { SnapshotFile } from './snapshot-file.js';
 import type { SnapshotData } from './snapshot-file.js';
 import { StoreState } from './store-state.js';
@@ -54,6 +54,8 @@ export class StoreFiles {
   private snapshotBytes = 0;
   /** The journal of the previous generation holds records the snapshot lacks (a compaction was cut short). */
   private unfolded = false;
+  /** The journal has records appended without a sync (`append(…, false)`). */
+  private unsynced = false;
   /** The background compaction running, if any. */
   private compacting: Promise<void> | null = null;
   private readonly journalPath: string;
@@ -165,8 +167,21 @@ export class StoreFiles {
       this.journalIno = current ? journal.ino : -1;
       this.offset = current ? journal.end : 0;
       this.unfolded = prevCounts;
+      this.unsynced = false;
       return { upgraded };
     }
+  }
+
+  /** Whether records were appended without a sync since the last one. */
+  get hasUnsynced(): boolean {
+    return this.unsynced;
+  }
+
+  /** Makes what was appended without a sync durable (the caller holds the lock, so the journal is still ours). */
+  async sync(): Promise<void> {
+    if (!this.unsynced) return;
+    await syncJournal(this.journalPath);
+    this.unsynced = false;
   }
 
   /** Whether the journal has bytes we have not read, or was replaced. */
@@ -249,12 +264,19 @@ export class StoreFiles {
     return changes;
   }
 
-  /** Appends a batch's records (the caller holds the lock); compacts when the journal outgrew the snapshot. */
-  async append(records: readonly JournalRecord[]): Promise<void> {
+  /**
+   * Appends a batch's records (the caller holds the lock) and fsyncs, which also makes every earlier append
+   * durable; with `sync` false the records are written only, until the next `append` or `sync`. Compacts when the
+   * journal outgrew the snapshot.
+   */
+  async append(records: readonly JournalRecord[], sync = true): Promise<void> {
     if (this.journalIno === -1) await this.restartJournal();
     if (records.length > 0) {
       // The bytes are ours once written: a read meanwhile must not take them for another process's.
-      await appendJournal(this.journalPath, this.offset, records, (end) => (this.offset = end));
+      await appendJournal(this.journalPath, this.offset, records, (end) => (this.offset = end), sync);
+      this.unsynced = !sync; // an fsync flushes every earlier write of the file too
+    } else if (sync) {
+      await this.sync();
     }
     if (
       this.offset > Math.max(this.options.compactMinBytes ?? 4 * 1024 * 1024, this.snapshotBytes) &&
@@ -271,6 +293,7 @@ export class StoreFiles {
    * snapshot in the background. Only the first steps are waited for.
    */
   private async rotate(): Promise<void> {
+    await this.sync(); // what is written unsynced goes with this journal, whose name is about to change
     const cutoff = this.cutoff();
     const dropped = this.state.prune(cutoff);
     await fs.rename(this.journalPath, this.prevPath);
