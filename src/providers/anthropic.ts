@@ -187,6 +187,10 @@ export class AnthropicProvider implements ModelProvider {
     });
   }
 
+  async warm(): Promise<void> {
+    await this.client();
+  }
+
   async complete(request: ModelRequest): Promise<ModelResponse> {
     const { sdk, client } = await this.client();
     try {

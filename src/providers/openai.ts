@@ -188,6 +188,10 @@ export class OpenAiProvider implements ModelProvider {
     });
   }
 
+  async warm(): Promise<void> {
+    await this.client();
+  }
+
   async complete(request: ModelRequest): Promise<ModelResponse> {
     const { sdk, client } = await this.client();
     try {
