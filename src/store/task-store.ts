@@ -4,7 +4,8 @@
  * A backend is a folder (`file/`, later `postgres/`) that passes the contract suite in `test/store/`.
  *
  * Promises every backend keeps:
- * - acknowledged = durable: a `transact`, `claim`, `renew` or `release` resolves once its change is on disk;
+ * - acknowledged = durable: a `transact`, `claim`, `renew` or `release` resolves once its change is on disk (a
+ *   `transact` with `durable: false` once written, and subscribers hear of it only once it is durable);
  * - a read reflects every change acknowledged, by any process, before the read began;
  * - every change gets the next store-wide sequence number (`seq`), and `subscribe` delivers each committed change
  *   of every process once, in seq order;
