@@ -18,7 +18,7 @@ import type {
   StopReason,
   ToolCall,
 } from './types.js';
-import { lazySdk, requireApiKey, sdkLogger, toBatonError } from './vendor-sdk.js';
+import { lazySdk, requireApiKey, sdkLogger, toBatonError, warmRequestPath } from './vendor-sdk.js';
 import { fromAnthropicUsage } from './wire-usage.js';
 
 /** `max_tokens` is required by the Messages API; this is sent when the request names none. */
@@ -188,7 +188,8 @@ export class AnthropicProvider implements ModelProvider {
   }
 
   async warm(): Promise<void> {
-    await this.client();
+    const { client } = await this.client();
+    await warmRequestPath(client, '/v1/messages');
   }
 
   async complete(request: ModelRequest): Promise<ModelResponse> {

@@ -17,7 +17,7 @@ import type {
   StopReason,
   ToolCall,
 } from './types.js';
-import { lazySdk, requireApiKey, sdkLogger, toBatonError } from './vendor-sdk.js';
+import { lazySdk, requireApiKey, sdkLogger, toBatonError, warmRequestPath } from './vendor-sdk.js';
 import { fromOpenAiUsage } from './wire-usage.js';
 
 /** Maps a neutral request to Chat Completions params; the system prompt goes first as a system message. */
@@ -189,7 +189,8 @@ export class OpenAiProvider implements ModelProvider {
   }
 
   async warm(): Promise<void> {
-    await this.client();
+    const { client } = await this.client();
+    await warmRequestPath(client, '/chat/completions');
   }
 
   async complete(request: ModelRequest): Promise<ModelResponse> {

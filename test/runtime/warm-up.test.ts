@@ -30,12 +30,14 @@ describe('warming up at start', () => {
     expect(loadSdk).toHaveBeenCalledTimes(1);
   });
 
-  it('is started when a client has initialized', async () => {
+  it('is started when a client has initialized, and sends nothing', async () => {
     await writeAgent(sandbox.agentsDir, 'writer', { model: 'openai:gpt-test' });
-    await sandbox.fakeOpenAi();
+    const fake = await sandbox.fakeOpenAi();
     const core = await sandbox.start();
     const warm = vi.spyOn(core.baton.providers, 'warm');
     await core.connect('host');
     await expect.poll(() => warm.mock.calls).toEqual([['openai']]);
+    await warm.mock.results[0]!.value;
+    expect(fake.requests).toEqual([]); // nothing is sent to the vendor
   });
 });

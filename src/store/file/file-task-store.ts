@@ -3,7 +3,7 @@
  *
  * Files, for a store at PATH:
  * - PATH: the lowdb snapshot `{schema_version, generation, seq, tasks, inbox, sessions}`, written atomically.
- * - PATH.journal: JSON lines (`journal.ts`), appended and fsynced once per batch of transactions.
+ * - PATH.journal: JSON lines (`journal.ts`), appended and fsynced once per batch (`durable: false` only: later).
  * - PATH.lock: the cross-process lock (`file-lock.ts`). A batch syncs, appends and maybe compacts under it.
  *
  * Why a journal: rewriting the whole file per change costs ~400 ms at 100k tasks (SPEC §11); appending a batch
@@ -43,6 +43,7 @@ import { StoreFiles } from './store-files.js';
 import { SCHEMA_VERSION } from './stored-records.js';
 import type { JournalRecord } from './stored-records.js';
 import { removeStaleTempFiles } from './temp-files.js';
+import { UnsyncedChanges } from './unsynced-changes.js';
 
 export { SCHEMA_VERSION };
 
@@ -66,8 +67,7 @@ export interface FileStoreOptions extends StoreOpenOptions {
 /** One unit of work for the next batch: runs on fresh state under the lock and returns its value and records. */
 interface Pending {
   run(): Promise<{ value: unknown; records: JournalRecord[] }>;
-  /** False: resolved once written; made durable by the next durable batch or before the lock is let go. */
-  durable: boolean;
+  durable: boolean; // false: resolved once written, durable with the next fsync (`UnsyncedChanges`)
   resolve(value: unknown): void;
   reject(error: unknown): void;
 }
@@ -84,10 +84,8 @@ export class LowdbTaskStore implements TaskStore {
   private lookAgain = false;
   private closed = false;
   private lookedThisTurn = false;
-  /** The changes of batches written without a sync, told to subscribers once durable. */
-  private unsynced: Change[] = [];
-  /** Batches appended and fsyncs made (tests count the fsyncs a dispatch costs). */
-  readonly writes = { batches: 0, syncs: 0 };
+  private readonly unsynced = new UnsyncedChanges(() => this.feed);
+  readonly writes = { batches: 0, syncs: 0 }; // batches appended and fsyncs made (tests count a dispatch's)
   private feed: ChangeFeed;
   private readonly lock: FileLock;
   private readonly log: Logger;
@@ -110,7 +108,7 @@ export class LowdbTaskStore implements TaskStore {
       underLock: (fn) =>
         this.exclusive(() =>
           this.lock.withLease(async () => {
-            this.tell(await this.files.readOthers());
+            this.unsynced.tell(await this.files.readOthers());
             await fn();
           }),
         ),
@@ -299,7 +297,7 @@ export class LowdbTaskStore implements TaskStore {
   /** Applies what other processes wrote since the last look, and tells the subscribers. */
   private async sync(): Promise<void> {
     if (this.closed) return;
-    this.tell(await this.files.readOthers());
+    this.unsynced.tell(await this.files.readOthers());
   }
 
   // ---- writing ---------------------------------------------------------------------------------------------
@@ -349,10 +347,10 @@ export class LowdbTaskStore implements TaskStore {
             outcomes.push({ ok: false, error });
           }
         }
-        const flushes = durable && (records.length > 0 || this.files.hasUnsynced);
-        await this.files.append(records, durable);
+        const syncs = durable && (records.length > 0 || this.unsynced.pending);
+        await this.files.append(records, syncs);
         this.writes.batches++;
-        if (flushes) this.writes.syncs++;
+        if (syncs) this.writes.syncs++;
       });
     } catch (error) {
       // The write failed: memory may be ahead of disk. Reload what is on disk and fail the whole batch.
@@ -361,16 +359,9 @@ export class LowdbTaskStore implements TaskStore {
       for (const p of batch) p.reject(failure);
       return;
     }
-    // Subscribers hear of a change once it is durable, in seq order: our unsynced batches, what others wrote
-    // meanwhile, then this batch.
-    if (durable) {
-      this.feed.publish(this.unsynced.splice(0));
-      this.feed.publish(remote);
-      this.feed.publish(local);
-    } else {
-      this.tell(remote);
-      this.unsynced.push(...local);
-    }
+    // Subscribers hear of a change once it is durable, in seq order: our unsynced batches, others', then this one.
+    if (durable) this.unsynced.synced(remote, local);
+    else this.unsynced.written(remote, local);
     batch.forEach((p, i) => {
       const outcome = outcomes[i];
       if (outcome?.ok) p.resolve(outcome.value);
@@ -379,34 +370,22 @@ export class LowdbTaskStore implements TaskStore {
   }
 
   /**
-   * Makes the batches written without a sync durable and tells their changes (the lock calls this before letting
-   * go of the lease: an idle store is durable within its idle time, and another process can compact only after).
-   * Never throws: a failed sync reloads what is on disk, as a failed write does.
+   * Makes the batches written without a sync durable and tells their changes; the lock calls this before it lets
+   * go (so an idle store is durable within its idle time). Never throws: a failed sync reloads, as a failed write.
    */
   private async syncUnsynced(): Promise<void> {
-    if (!this.files.hasUnsynced) {
-      this.feed.publish(this.unsynced.splice(0));
-      return;
-    }
     try {
-      await this.files.sync();
-      this.writes.syncs++;
-      this.feed.publish(this.unsynced.splice(0));
+      if (this.unsynced.pending) await this.files.sync().then(() => this.writes.syncs++);
+      this.unsynced.synced();
     } catch (error) {
       this.log.error('could not write the store; reloading it from disk', { error: errorMessage(error) });
       await this.reload();
     }
   }
 
-  /** Tells subscribers of other processes' changes, behind our own that wait for their sync (seq order). */
-  private tell(changes: Change[]): void {
-    if (this.unsynced.length > 0) this.unsynced.push(...changes);
-    else this.feed.publish(changes);
-  }
-
-  /** After a failed write: memory may be ahead of disk, so the image is read again and the feed restarted. */
+  /** After a failed write (memory may be ahead of disk): the image read again, the feed restarted. */
   private async reload(): Promise<void> {
-    this.unsynced = [];
+    this.unsynced.drop();
     await this.files.load().catch(() => undefined);
     this.feed.reset(this.files.state.seq);
   }

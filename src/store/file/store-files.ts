@@ -54,8 +54,6 @@ export class StoreFiles {
   private snapshotBytes = 0;
   /** The journal of the previous generation holds records the snapshot lacks (a compaction was cut short). */
   private unfolded = false;
-  /** The journal has records appended without a sync (`append(…, false)`). */
-  private unsynced = false;
   /** The background compaction running, if any. */
   private compacting: Promise<void> | null = null;
   private readonly journalPath: string;
@@ -167,21 +165,13 @@ export class StoreFiles {
       this.journalIno = current ? journal.ino : -1;
       this.offset = current ? journal.end : 0;
       this.unfolded = prevCounts;
-      this.unsynced = false;
       return { upgraded };
     }
   }
 
-  /** Whether records were appended without a sync since the last one. */
-  get hasUnsynced(): boolean {
-    return this.unsynced;
-  }
-
-  /** Makes what was appended without a sync durable (the caller holds the lock, so the journal is still ours). */
+  /** Makes what was appended without a sync durable (the caller holds the lock: the journal is still ours). */
   async sync(): Promise<void> {
-    if (!this.unsynced) return;
     await syncJournal(this.journalPath);
-    this.unsynced = false;
   }
 
   /** Whether the journal has bytes we have not read, or was replaced. */
@@ -265,19 +255,15 @@ export class StoreFiles {
   }
 
   /**
-   * Appends a batch's records (the caller holds the lock) and fsyncs, which also makes every earlier append
-   * durable; with `sync` false the records are written only, until the next `append` or `sync`. Compacts when the
-   * journal outgrew the snapshot.
+   * Appends a batch's records (the caller holds the lock) and fsyncs, which covers every earlier write of the
+   * journal too; `sync` false: written only (`sync` later). Compacts when the journal outgrew the snapshot.
    */
   async append(records: readonly JournalRecord[], sync = true): Promise<void> {
     if (this.journalIno === -1) await this.restartJournal();
     if (records.length > 0) {
       // The bytes are ours once written: a read meanwhile must not take them for another process's.
       await appendJournal(this.journalPath, this.offset, records, (end) => (this.offset = end), sync);
-      this.unsynced = !sync; // an fsync flushes every earlier write of the file too
-    } else if (sync) {
-      await this.sync();
-    }
+    } else if (sync) await this.sync();
     if (
       this.offset > Math.max(this.options.compactMinBytes ?? 4 * 1024 * 1024, this.snapshotBytes) &&
       this.compacting === null &&
@@ -293,7 +279,7 @@ export class StoreFiles {
    * snapshot in the background. Only the first steps are waited for.
    */
   private async rotate(): Promise<void> {
-    await this.sync(); // what is written unsynced goes with this journal, whose name is about to change
+    await this.sync(); // anything appended without a sync goes with this journal, whose name is about to change
     const cutoff = this.cutoff();
     const dropped = this.state.prune(cutoff);
     await fs.rename(this.journalPath, this.prevPath);
