@@ -85,7 +85,7 @@ export class LowdbTaskStore implements TaskStore {
   private closed = false;
   private lookedThisTurn = false;
   private readonly unsynced = new UnsyncedChanges(() => this.feed);
-  readonly writes = { batches: 0, syncs: 0 }; // batches appended and fsyncs made (tests count a dispatch's)
+  readonly writes = { batches: 0, synced: 0, flushes: 0 }; // appended, fsynced by their own append, fsynced later
   private feed: ChangeFeed;
   private readonly lock: FileLock;
   private readonly log: Logger;
@@ -350,7 +350,7 @@ export class LowdbTaskStore implements TaskStore {
         const syncs = durable && (records.length > 0 || this.unsynced.pending);
         await this.files.append(records, syncs);
         this.writes.batches++;
-        if (syncs) this.writes.syncs++;
+        if (syncs) this.writes.synced++;
       });
     } catch (error) {
       // The write failed: memory may be ahead of disk. Reload what is on disk and fail the whole batch.
@@ -375,7 +375,7 @@ export class LowdbTaskStore implements TaskStore {
    */
   private async syncUnsynced(): Promise<void> {
     try {
-      if (this.unsynced.pending) await this.files.sync().then(() => this.writes.syncs++);
+      if (this.unsynced.pending) await this.files.sync().then(() => this.writes.flushes++);
       this.unsynced.synced();
     } catch (error) {
       this.log.error('could not write the store; reloading it from disk', { error: errorMessage(error) });
