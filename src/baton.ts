@@ -22,6 +22,7 @@ import type { RetryPolicy } from './providers/retry.js';
 import type { ProviderEnv } from './providers/types.js';
 import { RunWorkspaces } from './runtime/run-workspaces.js';
 import { Runtime } from './runtime/runtime.js';
+import { warmUpOnce } from './runtime/warm-up.js';
 import { AgentToolCatalog } from './runtime/tool-catalog.js';
 import { openStore } from './store/open-store.js';
 import type { TaskStore } from './store/task-store.js';
@@ -172,6 +173,7 @@ export async function createBaton(config: BatonConfig, log: Logger, options: Bat
     mcp,
     tools,
     log,
+    warmUp: warmUpOnce({ agents, models, providers, defaultModel: config.model }),
     async close() {
       unwatchProblems();
       await runtime.stop();

@@ -44,6 +44,8 @@ export interface ServerDeps {
   /** `--tools`: the tool names to publish, or null for all. */
   tools: ReadonlySet<string> | null;
   log: Logger;
+  /** Loads the agents' vendor SDKs; called once a client has initialized, off the cold start's path. */
+  warmUp?: () => Promise<void>;
 }
 
 /** The operations published as plain tools (subagent_dispatch has an adapter of its own: MCP Tasks, the agent enum). */
@@ -117,7 +119,9 @@ export function createServer(deps: ServerDeps, agentId: string, options: { live?
     },
   );
   const live = options.live ?? true;
-  const session = live ? deps.sessions.add(agentId, server) : { agentId, server, subscriptions: new Set<string>() };
+  const session = live
+    ? deps.sessions.add(agentId, server)
+    : { agentId, server, subscriptions: new Set<string>(), answering: new Set<string>() };
   const sampler = () => (server.server.getClientCapabilities()?.sampling ? samplerOf(server) : undefined);
   const ctx: SessionContext = {
     caller: agentId,
@@ -170,6 +174,8 @@ export function createServer(deps: ServerDeps, agentId: string, options: { live?
     refreshPrompts();
     server.sendResourceListChanged();
   });
+  // The first dispatches should not wait for a vendor SDK to load: warm up once the client is initialized.
+  server.server.oninitialized = () => void deps.warmUp?.();
   const previousOnClose = server.server.onclose;
   server.server.onclose = () => {
     unsubscribe();
