@@ -3,12 +3,14 @@
  * schema upgraded in memory), reading what other processes appended, appending a batch, compacting. One instance
  * per open store; its caller runs one of these at a time and holds the lock around every write.
  *
- * Compaction never stalls a caller. When the journal (generation G) outgrows the snapshot, the writer, under the
- * lock, renames it to PATH.journal.prev and starts an empty journal of generation G+1 (a few ms); appends go on in
- * it at once. The snapshot of G+1 is then written in the background from the live in-memory image, yielding to
+ * Compaction never stalls a caller. When the journal (generation G) outgrows the snapshot, the writer first finds
+ * the tasks past retention by a walk in slices (`expired-tasks.ts`, no lock), then, under the lock, drops them,
+ * renames the journal to PATH.journal.prev and starts an empty journal of generation G+1 (a few ms); appends go on
+ * in it at once. The snapshot of G+1 is then written in the background from the live in-memory image, yielding to
  * the event loop at every chunk: it may hold changes made after the rotation, which is harmless because a record
  * no newer than the one held is skipped on replay (`StoreState.apply`). Under the lock again it is renamed over the
- * snapshot and the old journal deleted. At any moment the files on disk open to every acknowledged change:
+ * snapshot (the old one held open, so that its blocks are freed after the lock is let go) and the old journal
+ * deleted. At any moment the files on disk open to every acknowledged change:
  * - snapshot G, journal G: the usual state;
  * - snapshot G, prev G, journal G+1 (compaction running or cut short): snapshot, then prev, then journal;
  * - snapshot G+1, prev G, journal G+1 (cut short after the rename): prev is older than the snapshot and ignored.
@@ -16,6 +18,7 @@
  * Other processes follow a rotation by reading the rest of the old journal (as prev) and the new one from its start.
  */
 import { promises as fs, statSync } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import { Low } from 'lowdb';
 import { z } from 'zod';
 import { StoreError, errorMessage } from '../../errors.js';
@@ -24,6 +27,7 @@ import type { InboxItem } from '../../model/inbox.js';
 import type { Session } from '../../model/session.js';
 import type { Task } from '../../model/task.js';
 import type { Change } from '../task-store.js';
+import { expiredTasks } from './expired-tasks.js';
 import { appendJournal, readJournal, resetJournal } from './journal.js';
 import { SnapshotFile } from './snapshot-file.js';
 import type { SnapshotData } from './snapshot-file.js';
@@ -249,39 +253,58 @@ export class StoreFiles {
     return changes;
   }
 
-  /** Appends a batch's records (the caller holds the lock); compacts when the journal outgrew the snapshot. */
+  /**
+   * Appends a batch's records (the caller holds the lock); starts a compaction in the background when the journal
+   * outgrew the snapshot.
+   */
   async append(records: readonly JournalRecord[]): Promise<void> {
     if (this.journalIno === -1) await this.restartJournal();
     if (records.length > 0) {
       // The bytes are ours once written: a read meanwhile must not take them for another process's.
       await appendJournal(this.journalPath, this.offset, records, (end) => (this.offset = end));
     }
-    if (
-      this.offset > Math.max(this.options.compactMinBytes ?? 4 * 1024 * 1024, this.snapshotBytes) &&
-      this.compacting === null &&
-      !(await exists(this.prevPath)) // another process's compaction is under way
-    ) {
-      await this.rotate();
+    if (this.compacting === null && this.outgrown() && !(await exists(this.prevPath))) {
+      // (a prev file: another process's compaction is under way)
+      this.compacting = this.compactInBackground()
+        .catch((error: unknown) => this.options.log.warn('store compaction failed', { error: errorMessage(error) }))
+        .finally(() => (this.compacting = null));
     }
   }
 
+  private outgrown(): boolean {
+    return this.offset > Math.max(this.options.compactMinBytes ?? 4 * 1024 * 1024, this.snapshotBytes);
+  }
+
   /**
-   * Starts a compaction (the caller holds the lock): prunes memory, moves the journal aside as the previous one,
-   * starts the next generation's journal (naming the pruning cutoff for the other processes), and writes the
-   * snapshot in the background. Only the first steps are waited for.
+   * A compaction, every step of which is short for the callers: finds the expired tasks in slices (no lock), then
+   * rotates under the lock (a few ms), then writes and commits the snapshot in the background.
    */
-  private async rotate(): Promise<void> {
+  private async compactInBackground(): Promise<void> {
+    const underLock = this.options.underLock ?? ((fn) => fn());
     const cutoff = this.cutoff();
-    const dropped = this.state.prune(cutoff);
+    const expired = await expiredTasks(this.state, cutoff);
+    let generation: number | null = null;
+    await underLock(async () => {
+      // Another process may have compacted meanwhile (we followed its rotation), or be compacting now.
+      if (!this.outgrown() || (await exists(this.prevPath))) return;
+      generation = await this.rotate(cutoff, expired);
+    });
+    if (generation !== null) await this.writeInBackground(generation);
+  }
+
+  /**
+   * Rotates (the caller holds the lock): prunes the expired tasks from memory, moves the journal aside as the
+   * previous one and starts the next generation's journal (naming the pruning cutoff for the other processes).
+   */
+  private async rotate(cutoff: string, expired: readonly string[]): Promise<number> {
+    const dropped = this.state.prune(cutoff, expired);
     await fs.rename(this.journalPath, this.prevPath);
     const generation = this.generation + 1;
     const { ino, end } = await resetJournal(this.journalPath, generation, dropped > 0 ? cutoff : undefined);
     this.generation = generation;
     this.journalIno = ino;
     this.offset = end;
-    this.compacting = this.writeInBackground(generation)
-      .catch((error: unknown) => this.options.log.warn('store compaction failed', { error: errorMessage(error) }))
-      .finally(() => (this.compacting = null));
+    return generation;
   }
 
   /** Writes the snapshot of `generation` from the live image and puts it in place, unless the store moved on. */
@@ -304,14 +327,22 @@ export class StoreFiles {
         stale,
       );
       let done = false;
+      // The snapshot being replaced, held open across the rename: freeing its blocks (30-40 ms for 100 MB on
+      // ext4) then happens when it is closed, after the lock is let go, not in a rename the callers wait behind.
+      const replaced: { handle?: FileHandle } = {};
       if (tmp !== null) await this.options.beforeCommit?.();
-      await underLock(async () => {
-        if (tmp === null || stale()) return;
-        await this.snapshotFile.commit(tmp);
-        this.snapshotBytes = (await fs.stat(this.file)).size;
-        await fs.rm(this.prevPath, { force: true });
-        done = true;
-      });
+      try {
+        await underLock(async () => {
+          if (tmp === null || stale()) return;
+          replaced.handle = await fs.open(this.file, 'r').catch(() => undefined);
+          await this.snapshotFile.commit(tmp);
+          this.snapshotBytes = (await fs.stat(this.file)).size;
+          await fs.rm(this.prevPath, { force: true });
+          done = true;
+        });
+      } finally {
+        await replaced.handle?.close();
+      }
       if (tmp !== null && !done) await fs.rm(tmp, { force: true });
       if (done || moved()) break;
       // The image was rebuilt meanwhile (reloaded, re-indexed): write it again.
