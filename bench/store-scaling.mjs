@@ -34,6 +34,16 @@ const DEFAULTS = {
   warmupMs: 300,
 };
 
+/** Tiny sizes for the benchmark smoke test (test/bench/benchmarks.test.ts): figures, not meaningful ones. */
+export const SMOKE = {
+  sizes: [200, 1_000],
+  concurrencies: [1, 4],
+  rounds: 1,
+  windowMs: 150,
+  naiveWindowMs: 150,
+  warmupMs: 50,
+};
+
 /** How the naive store is measured at each size: a window while a write is cheap, a few cycles when it is not. */
 function naivePhase(size, concurrency, windowMs) {
   if (size <= 10_000) return { concurrency, windowMs, maxCycles: null };

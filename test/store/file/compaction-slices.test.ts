@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EXPIRED_SLICE } from '../../../src/store/file/expired-tasks.js';
 import { LowdbTaskStore } from '../../../src/store/file/file-task-store.js';
-import type { StoreFiles } from '../../../src/store/file/store-files.js';
+import type { StoreState } from '../../../src/store/file/store-state.js';
 import { tempDir } from '../../helpers/core.js';
 import { task } from '../../helpers/records.js';
 
@@ -31,7 +31,8 @@ describe('file store compaction, in slices', () => {
     await store.transact((tx) => {
       for (let i = 0; i < TASKS; i++) tx.putTask(task(`seed-${i}`, { status: 'completed' }));
     });
-    const files = (store as unknown as { files: StoreFiles & { options: { compactMinBytes: number } } }).files;
+    // The store's files and options are private: reached here to lower the threshold once the seed is written.
+    const files = (store as unknown as { files: { state: StoreState; options: { compactMinBytes: number } } }).files;
     let reads = 0;
     for (const stored of files.state.tasks.values()) {
       const status = stored.status;
@@ -49,7 +50,7 @@ describe('file store compaction, in slices', () => {
     let most = 0;
     let running = true;
     const ticker = (async () => {
-      for (let last = reads; running; ) {
+      for (let last = reads; running;) {
         await new Promise((resolve) => setImmediate(resolve));
         most = Math.max(most, reads - last);
         last = reads;
