@@ -13,6 +13,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { BENCHMARKS } from './benchmarks.mjs';
+import { printStoreSummary } from './store-summary.mjs';
 import { BENCH_DIR, ROOT_DIR, machineInfo, printChecks } from './util.mjs';
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
@@ -53,6 +54,8 @@ for (const bench of selected) {
     console.error(`${bench.name} failed: ${error?.stack ?? error}`);
   }
 }
+
+printStoreSummary(benchmarks);
 
 const summary = Object.entries(benchmarks).flatMap(([name, r]) =>
   (r.checks ?? []).map((c) => ({ benchmark: name, ...c })),
