@@ -28,8 +28,10 @@ interface Figures {
   checks: Check[];
 }
 
-const { BENCHMARKS } = (await import(pathToFileURL(path.join(HERE, '../../bench/benchmarks.mjs')).href)) as {
-  BENCHMARKS: BenchModule[];
+const benchUrl = (file: string) => pathToFileURL(path.join(HERE, '../../bench', file)).href;
+const { BENCHMARKS } = (await import(benchUrl('benchmarks.mjs'))) as { BENCHMARKS: BenchModule[] };
+const { storeSummary } = (await import(benchUrl('store-summary.mjs'))) as {
+  storeSummary: (figures: Record<string, Figures>) => Record<string, unknown>[];
 };
 
 /** Runs one benchmark at its SMOKE options in a child process; its figures, or its error with its output. */
@@ -56,6 +58,8 @@ function benchEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 }
 
 describe('benchmarks, at tiny sizes', () => {
+  const ran: Record<string, Figures> = {};
+
   it('lists every benchmark with its smoke options', () => {
     expect(BENCHMARKS.map((b) => b.name)).toEqual([
       'store-scaling',
@@ -74,6 +78,7 @@ describe('benchmarks, at tiny sizes', () => {
     it.skipIf(skip)(`${bench.name} returns figures`, { timeout: 120_000 }, async () => {
       const env = bench.name === 'postgres' ? benchEnv({ BATON_BENCH_PG_URL: await postgresUrl() }) : benchEnv();
       const figures = await runSmoke(bench.name, env);
+      ran[bench.name] = figures;
       expect(figures.skipped, figures.reason).toBeFalsy();
       expect(figures.checks.length).toBeGreaterThan(0);
       for (const check of figures.checks) {
@@ -81,4 +86,12 @@ describe('benchmarks, at tiny sizes', () => {
       }
     });
   }
+
+  it("gathers issue 15's table by store size from the store benchmarks' figures", () => {
+    if (!ran['store-scaling'] || !ran['file-store']) return; // one of them failed above
+    const row = storeSummary(ran).find((r) => r.tasks === 1_000 && r.build === 'branch');
+    for (const key of ['cycles_c1', 'worst_ms', 'steady_worst_ms', 'init_ms', 'rss_mb', 'xp_p50_ms', 'list_p99_ms']) {
+      expect(Number.isFinite(row?.[key]), `${key} = ${String(row?.[key])}`).toBe(true);
+    }
+  });
 });
