@@ -19,6 +19,7 @@
 import { createReadStream, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import type { FileHandle } from 'node:fs/promises';
 import type { Adapter } from 'lowdb';
 import type { z } from 'zod';
 
@@ -28,7 +29,7 @@ export type SectionSchemas = Record<string, z.ZodType>;
 /** The snapshot: header fields plus one array per section. */
 export type SnapshotData = Record<string, unknown>;
 
-/** Text written per chunk (and per turn of the event loop): ~50 records, well under a millisecond to serialise. */
+/** Bytes written per chunk (and per turn of the event loop): ~50 records, well under a millisecond to serialise. */
 const CHUNK = 64 * 1024;
 const SYNC_EVERY = 1024 * 1024;
 
@@ -116,22 +117,22 @@ export class SnapshotFile implements Adapter<SnapshotData> {
     for (const [key, value] of Object.entries(data)) if (!names.includes(key)) header[key] = value;
     const tmp = path.join(path.dirname(this.file), `.${path.basename(this.file)}.${process.pid}.tmp`);
     const handle = await fs.open(tmp, 'w');
+    const chunk = new Chunk(handle);
     let stopped = false;
     let unsynced = 0;
     try {
-      let chunk = `${JSON.stringify(header).slice(0, -1)}${Object.keys(header).length > 0 ? ',' : ''}"${names[0]}":[\n`;
+      chunk.add(`${JSON.stringify(header).slice(0, -1)}${Object.keys(header).length > 0 ? ',' : ''}"${names[0]}":[\n`);
       for (let s = 0; s < names.length && !stopped; s++) {
         const name = names[s] as string;
-        if (s > 0) chunk += `],"${name}":[\n`;
+        if (s > 0) chunk.add(`],"${name}":[\n`);
         let first = true;
         for (const record of (data[name] as Iterable<unknown> | undefined) ?? []) {
-          chunk += `${first ? '' : ',\n'}${JSON.stringify(record)}`;
+          if (!first) chunk.add(',\n');
+          chunk.add(JSON.stringify(record));
           first = false;
-          if (chunk.length > CHUNK) {
-            await handle.write(chunk);
-            unsynced += chunk.length;
-            chunk = '';
-            // Flushed a few MB at a time, so that the final fsync, and a journal fsync queued behind it, is short.
+          if (chunk.full) {
+            unsynced += await chunk.write();
+            // Flushed a MB at a time, so that the final fsync, and a journal fsync queued behind it, is short.
             if (unsynced > SYNC_EVERY) {
               await handle.datasync();
               unsynced = 0;
@@ -142,11 +143,11 @@ export class SnapshotFile implements Adapter<SnapshotData> {
             }
           }
         }
-        if (!first) chunk += '\n';
+        if (!first) chunk.add('\n');
       }
       if (!stopped) {
-        chunk += ']}\n';
-        await handle.write(chunk);
+        chunk.add(']}\n');
+        await chunk.write();
         await handle.sync();
       }
     } finally {
@@ -189,5 +190,46 @@ export class SnapshotFile implements Adapter<SnapshotData> {
       snapshot[name] = records;
     }
     return snapshot;
+  }
+}
+
+/**
+ * The text of one chunk, copied as it comes into one buffer outside the JS heap and reused for every chunk: the
+ * only garbage a snapshot makes is each record's JSON string, which dies young (at 1M tasks the GC otherwise
+ * copies and scans the chunk's string pieces a second time).
+ */
+class Chunk {
+  private readonly buffer = Buffer.allocUnsafe(CHUNK + 16 * 1024);
+  private used = 0;
+  /** Text that did not fit (a record larger than the room left), written after the buffer. */
+  private spill: string[] = [];
+
+  constructor(private readonly handle: FileHandle) {}
+
+  get full(): boolean {
+    return this.used >= CHUNK || this.spill.length > 0;
+  }
+
+  add(text: string): void {
+    // Up to 3 UTF-8 bytes per UTF-16 unit: when that fits, `write` cannot cut the text short.
+    if (this.spill.length === 0 && text.length * 3 <= this.buffer.length - this.used) {
+      this.used += this.buffer.write(text, this.used, 'utf8');
+    } else {
+      this.spill.push(text);
+    }
+  }
+
+  /** Writes what was added; its length in bytes. */
+  async write(): Promise<number> {
+    let bytes = this.used;
+    if (this.used > 0) await this.handle.write(this.buffer, 0, this.used);
+    this.used = 0;
+    if (this.spill.length > 0) {
+      const rest = Buffer.from(this.spill.join(''), 'utf8');
+      this.spill = [];
+      await this.handle.write(rest);
+      bytes += rest.length;
+    }
+    return bytes;
   }
 }
