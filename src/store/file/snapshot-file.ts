@@ -160,9 +160,14 @@ export class SnapshotFile implements Adapter<SnapshotData> {
     return tmp;
   }
 
-  /** Renames a temp file of `writeTemp` over the snapshot and fsyncs the folder: never a torn file. */
-  async commit(tmp: string | null): Promise<void> {
+  /**
+   * Renames a temp file of `writeTemp` over the snapshot and fsyncs the folder: never a torn file. With `hold`, the
+   * snapshot it replaces is held open in `hold.handle`: freeing its blocks (30-40 ms for 100 MB on ext4, in the
+   * rename) then happens when the caller closes it, after letting go of the lock, not while callers wait behind it.
+   */
+  async commit(tmp: string | null, hold?: { handle?: FileHandle }): Promise<void> {
     if (tmp === null) return;
+    if (hold) hold.handle = await fs.open(this.file, 'r').catch(() => undefined);
     await fs.rename(tmp, this.file);
     const dir = await fs.open(path.dirname(this.file), 'r');
     try {

@@ -253,10 +253,7 @@ export class StoreFiles {
     return changes;
   }
 
-  /**
-   * Appends a batch's records (the caller holds the lock); starts a compaction in the background when the journal
-   * outgrew the snapshot.
-   */
+  /** Appends a batch's records (the caller holds the lock); starts a compaction when the journal outgrew the snapshot. */
   async append(records: readonly JournalRecord[]): Promise<void> {
     if (this.journalIno === -1) await this.restartJournal();
     if (records.length > 0) {
@@ -264,7 +261,6 @@ export class StoreFiles {
       await appendJournal(this.journalPath, this.offset, records, (end) => (this.offset = end));
     }
     if (this.compacting === null && this.outgrown() && !(await exists(this.prevPath))) {
-      // (a prev file: another process's compaction is under way)
       this.compacting = this.compactInBackground()
         .catch((error: unknown) => this.options.log.warn('store compaction failed', { error: errorMessage(error) }))
         .finally(() => (this.compacting = null));
@@ -276,35 +272,23 @@ export class StoreFiles {
   }
 
   /**
-   * A compaction, every step of which is short for the callers: finds the expired tasks in slices (no lock), then
-   * rotates under the lock (a few ms), then writes and commits the snapshot in the background.
+   * A compaction in steps short for callers: the expired tasks found in slices (no lock); under the lock (a few ms)
+   * pruned, the journal moved aside, the next one started (naming the cutoff); the snapshot written in the background.
    */
   private async compactInBackground(): Promise<void> {
-    const underLock = this.options.underLock ?? ((fn) => fn());
     const cutoff = this.cutoff();
     const expired = await expiredTasks(this.state, cutoff);
     let generation: number | null = null;
-    await underLock(async () => {
-      // Another process may have compacted meanwhile (we followed its rotation), or be compacting now.
+    await (this.options.underLock ?? ((fn) => fn()))(async () => {
+      // Another process may have compacted meanwhile (we followed its rotation), or be compacting (a prev file).
       if (!this.outgrown() || (await exists(this.prevPath))) return;
-      generation = await this.rotate(cutoff, expired);
+      const dropped = this.state.prune(cutoff, expired);
+      await fs.rename(this.journalPath, this.prevPath);
+      const next = this.generation + 1;
+      const { ino, end } = await resetJournal(this.journalPath, next, dropped > 0 ? cutoff : undefined);
+      [this.generation, this.journalIno, this.offset, generation] = [next, ino, end, next];
     });
     if (generation !== null) await this.writeInBackground(generation);
-  }
-
-  /**
-   * Rotates (the caller holds the lock): prunes the expired tasks from memory, moves the journal aside as the
-   * previous one and starts the next generation's journal (naming the pruning cutoff for the other processes).
-   */
-  private async rotate(cutoff: string, expired: readonly string[]): Promise<number> {
-    const dropped = this.state.prune(cutoff, expired);
-    await fs.rename(this.journalPath, this.prevPath);
-    const generation = this.generation + 1;
-    const { ino, end } = await resetJournal(this.journalPath, generation, dropped > 0 ? cutoff : undefined);
-    this.generation = generation;
-    this.journalIno = ino;
-    this.offset = end;
-    return generation;
   }
 
   /** Writes the snapshot of `generation` from the live image and puts it in place, unless the store moved on. */
@@ -327,15 +311,12 @@ export class StoreFiles {
         stale,
       );
       let done = false;
-      // The snapshot being replaced, held open across the rename: freeing its blocks (30-40 ms for 100 MB on
-      // ext4) then happens when it is closed, after the lock is let go, not in a rename the callers wait behind.
-      const replaced: { handle?: FileHandle } = {};
+      const replaced: { handle?: FileHandle } = {}; // closed (its blocks freed) once the lock is let go
       if (tmp !== null) await this.options.beforeCommit?.();
       try {
         await underLock(async () => {
           if (tmp === null || stale()) return;
-          replaced.handle = await fs.open(this.file, 'r').catch(() => undefined);
-          await this.snapshotFile.commit(tmp);
+          await this.snapshotFile.commit(tmp, replaced);
           this.snapshotBytes = (await fs.stat(this.file)).size;
           await fs.rm(this.prevPath, { force: true });
           done = true;
