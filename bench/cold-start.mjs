@@ -19,6 +19,8 @@ import { BENCH_DIR, ROOT_DIR, isMain, printChecks, printTable, quantile, round, 
 export const name = 'cold-start';
 
 const DEFAULTS = { runs: 15, warmup: 2 };
+/** Few runs for the benchmark smoke test (test/bench/benchmarks.test.ts). */
+export const SMOKE = { runs: 2, warmup: 1 };
 const ANSWER_TIMEOUT_MS = 15_000;
 const EXIT_TIMEOUT_MS = 5_000;
 

@@ -38,6 +38,8 @@ import { ROOT_DIR, isMain, printChecks, printTable, quantile, round } from './ut
 export const name = 'dispatch-overhead';
 
 const DEFAULTS = { iterations: 300, warmup: 40 };
+/** Few iterations for the benchmark smoke test (test/bench/benchmarks.test.ts). */
+export const SMOKE = { iterations: 20, warmup: 5 };
 const TARGET = 1.25;
 
 const p50 = (values) => round(quantile(values, 0.5), 3);

@@ -32,6 +32,9 @@ const DEFAULTS = {
   notifyEveryMs: 10,
 };
 
+/** Tiny sizes for the benchmark smoke test (test/bench/benchmarks.test.ts): figures, not meaningful ones. */
+export const SMOKE = { sizes: [200, 400], workers: 6, rounds: 1, windowMs: 200, warmupMs: 50, notifications: 20 };
+
 export async function run(options = {}) {
   const config = { ...DEFAULTS, ...options };
   const server = await startPostgres();

@@ -12,17 +12,9 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import * as coldStart from './cold-start.mjs';
-import * as dispatchOverhead from './dispatch-overhead.mjs';
-import * as fanOut from './fan-out.mjs';
-import * as fileStore from './file-store.mjs';
-import * as postgres from './postgres.mjs';
-import * as storeScaling from './store-scaling.mjs';
-import * as toolListTokens from './tool-list-tokens.mjs';
+import { BENCHMARKS } from './benchmarks.mjs';
+import { printStoreSummary } from './store-summary.mjs';
 import { BENCH_DIR, ROOT_DIR, machineInfo, printChecks } from './util.mjs';
-
-/** Each benchmark module exports `name`, `run(options?)` → figures (with `checks`), and `print(figures)`. */
-const BENCHMARKS = [storeScaling, fileStore, coldStart, dispatchOverhead, fanOut, toolListTokens, postgres];
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const unknown = wanted.filter((w) => !BENCHMARKS.some((b) => b.name === w));
@@ -62,6 +54,8 @@ for (const bench of selected) {
     console.error(`${bench.name} failed: ${error?.stack ?? error}`);
   }
 }
+
+printStoreSummary(benchmarks);
 
 const summary = Object.entries(benchmarks).flatMap(([name, r]) =>
   (r.checks ?? []).map((c) => ({ benchmark: name, ...c })),

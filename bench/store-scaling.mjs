@@ -24,7 +24,9 @@ import { ForkedChild, fmt, isMain, mb, printChecks, printTable, quantile, round,
 export const name = 'store-scaling';
 
 const DEFAULTS = {
-  sizes: [1_000, 10_000, 100_000],
+  sizes: [1_000, 10_000, 100_000, ...(process.env.BATON_BENCH_1M === '1' ? [1_000_000] : [])],
+  /** The naive store is measured up to this size (at 1M a single write takes seconds and its file 1+ GB). */
+  naiveMax: 100_000,
   concurrencies: [1, 32],
   /** Baton: rounds × (sizes × concurrencies) windows of windowMs each. */
   rounds: 3,
@@ -32,6 +34,16 @@ const DEFAULTS = {
   /** The naive store, at the sizes where a window fits. */
   naiveWindowMs: 2_500,
   warmupMs: 300,
+};
+
+/** Tiny sizes for the benchmark smoke test (test/bench/benchmarks.test.ts): figures, not meaningful ones. */
+export const SMOKE = {
+  sizes: [200, 1_000],
+  concurrencies: [1, 4],
+  rounds: 1,
+  windowMs: 150,
+  naiveWindowMs: 150,
+  warmupMs: 50,
 };
 
 /** How the naive store is measured at each size: a window while a write is cheap, a few cycles when it is not. */
@@ -49,12 +61,12 @@ export async function run(options = {}) {
   try {
     const sizes = [];
     for (const size of config.sizes) {
-      const files = await prepare(path.join(tmp.dir, String(size)), size);
+      const files = await prepare(path.join(tmp.dir, String(size)), size, size <= config.naiveMax);
       sizes.push({
         tasks: size,
         task_bytes: files.taskBytes,
         baton_snapshot_mb: mb(files.batonBytes),
-        naive_file_mb: mb(files.naiveBytes),
+        naive_file_mb: files.naiveBytes === null ? null : mb(files.naiveBytes),
         files,
       });
     }
@@ -84,6 +96,11 @@ export async function run(options = {}) {
 
     // The naive store: one process per size, one after the other.
     for (const s of sizes) {
+      if (s.files.naivePath === null) {
+        s.naive = null;
+        delete s.files;
+        continue;
+      }
       const c = new StoreChild('naive', s.files.naivePath);
       children.push(c);
       s.naive = await c.ready;
@@ -148,29 +165,34 @@ function checksOf(config, sizes) {
   const checks = [];
   const smallest = Math.min(...config.sizes);
   const largest = Math.max(...config.sizes);
-  for (const c of config.concurrencies) {
-    const value = ratio(rate('baton', largest, c), rate('baton', smallest, c));
-    checks.push({
-      name: `baton ${label(largest)} / baton ${label(smallest)}, concurrency ${c}`,
-      value,
-      target: '≥ 0.5',
-      ok: value !== null && value >= 0.5,
-    });
+  // SPEC §11 sets the target at 100k; with BATON_BENCH_1M=1 the 1M store is held to it too.
+  const scaled = [...new Set([config.sizes.includes(100_000) ? 100_000 : largest, largest])];
+  for (const size of scaled) {
+    for (const c of config.concurrencies) {
+      const value = ratio(rate('baton', size, c), rate('baton', smallest, c));
+      checks.push({
+        name: `baton ${label(size)} / baton ${label(smallest)}, concurrency ${c}`,
+        value,
+        target: '≥ 0.5',
+        ok: value !== null && value >= 0.5,
+      });
+    }
   }
+  const naiveLargest = Math.max(...config.sizes.filter((n) => n <= config.naiveMax));
   for (const c of config.concurrencies) {
-    const value = ratio(rate('baton', largest, c), rate('naive', largest, c));
+    const value = ratio(rate('baton', naiveLargest, c), rate('naive', naiveLargest, c));
     checks.push({
-      name: `baton ${label(largest)} / naive ${label(largest)}, concurrency ${c}`,
+      name: `baton ${label(naiveLargest)} / naive ${label(naiveLargest)}, concurrency ${c}`,
       value,
       target: '≥ 10',
       ok: value !== null && value >= 10,
     });
   }
-  const big = sizes.find((s) => s.tasks === largest);
+  const big = sizes.find((s) => s.tasks === scaled[0]);
   if (big) {
     const value = big.baton.rss_after_load_mb;
     checks.push({
-      name: `baton RSS with ${label(largest)} tasks loaded (MB)`,
+      name: `baton RSS with ${label(big.tasks)} tasks loaded (MB)`,
       value,
       target: '≤ 200',
       ok: value <= 200,
@@ -184,7 +206,7 @@ function describe(config) {
     sizes: config.sizes,
     concurrencies: config.concurrencies,
     baton: `${config.rounds} interleaved rounds of ${config.windowMs} ms windows per size and concurrency, after ${config.warmupMs} ms warm-up`,
-    naive: `${config.naiveWindowMs} ms windows up to 10k; at 100k a fixed number of cycles: 5 at concurrency 1, one per worker at 32`,
+    naive: `${config.naiveWindowMs} ms windows up to 10k; at 100k a fixed number of cycles: 5 at concurrency 1, one per worker at 32; none above ${label(config.naiveMax)}`,
     prepopulated:
       'N tasks (~92% completed, the rest failed/cancelled/timed_out, the newest 2% in_progress), empty inbox',
     cycle: 'delegate (host → agent-k) then complete by agent-k, each acknowledged after its change is on disk',
@@ -196,7 +218,7 @@ export function print(result) {
   const rows = [];
   for (const s of result.sizes) {
     for (const impl of ['baton', 'naive']) {
-      for (const p of s[impl].phases) {
+      for (const p of s[impl]?.phases ?? []) {
         rows.push({
           tasks: label(s.tasks),
           store: impl,
@@ -252,18 +274,20 @@ export function print(result) {
       { key: 'after', label: 'tasks at end', digits: 0 },
     ],
     result.sizes.flatMap((s) =>
-      ['baton', 'naive'].map((impl) => ({
-        tasks: label(s.tasks),
-        store: impl,
-        file: impl === 'baton' ? s.baton_snapshot_mb : s.naive_file_mb,
-        load: s[impl].load_ms,
-        rss0: s[impl].rss_before_load_mb,
-        rss: s[impl].rss_after_load_mb,
-        heap: s[impl].heap_after_load_mb,
-        rssEnd: s[impl].rss_end_mb,
-        peak: s[impl].peak_rss_mb,
-        after: s[impl].tasks_at_end,
-      })),
+      ['baton', 'naive']
+        .filter((impl) => s[impl])
+        .map((impl) => ({
+          tasks: label(s.tasks),
+          store: impl,
+          file: impl === 'baton' ? s.baton_snapshot_mb : s.naive_file_mb,
+          load: s[impl].load_ms,
+          rss0: s[impl].rss_before_load_mb,
+          rss: s[impl].rss_after_load_mb,
+          heap: s[impl].heap_after_load_mb,
+          rssEnd: s[impl].rss_end_mb,
+          peak: s[impl].peak_rss_mb,
+          after: s[impl].tasks_at_end,
+        })),
     ),
   );
   printChecks('store scaling: targets', result.checks);
@@ -406,19 +430,21 @@ export async function makeTasks(size, now) {
 }
 
 /** Writes both stores' files straight in their formats: Baton's snapshot + journal, lowdb JSONFile's pretty JSON. */
-async function prepare(dir, size) {
+async function prepare(dir, size, naive) {
   const tasks = await makeTasks(size, Date.now());
   const batonPath = path.join(dir, 'baton', 'store.json');
-  const naivePath = path.join(dir, 'naive', 'db.json');
+  const naivePath = naive ? path.join(dir, 'naive', 'db.json') : null;
   await writeFileStore(batonPath, tasks);
-  mkdirSync(path.dirname(naivePath), { recursive: true });
-  writeFileSync(naivePath, JSON.stringify({ tasks, inbox: [] }, null, 2));
+  if (naivePath) {
+    mkdirSync(path.dirname(naivePath), { recursive: true });
+    writeFileSync(naivePath, JSON.stringify({ tasks, inbox: [] }, null, 2));
+  }
   const batonBytes = statSync(batonPath).size;
   return {
     batonPath,
     naivePath,
     batonBytes,
-    naiveBytes: statSync(naivePath).size,
+    naiveBytes: naivePath ? statSync(naivePath).size : null,
     taskBytes: Math.round(batonBytes / size),
   };
 }

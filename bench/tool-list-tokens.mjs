@@ -65,6 +65,9 @@ async function listTools(box, extra) {
   }
 }
 
+/** The benchmark smoke test (test/bench/benchmarks.test.ts) runs it as it is: it is quick. */
+export const SMOKE = {};
+
 export async function run() {
   const tmp = tempDir('baton-bench-tokens-');
   try {

@@ -42,6 +42,27 @@ describe('SnapshotFile', () => {
     expect(await new SnapshotFile(file, sections).read()).toEqual(data);
   });
 
+  it('writes many chunks of records, some larger than a chunk and in any script, byte for byte', async () => {
+    const file = path.join(dir, 's.json');
+    const Text = z.object({ id: z.string(), text: z.string() });
+    const texts = { items: Text, others: Text };
+    const items = Array.from({ length: 3000 }, (_, i) => ({
+      id: `r${i}`,
+      // Mostly short; every 500th 200k characters of 2-, 3- and 4-byte UTF-8 (more than a chunk), every 300th 20k
+      // characters of 3-byte UTF-8 (fewer characters than the room left in a chunk, more bytes).
+      text:
+        i % 500 === 7
+          ? 'é€😀'.repeat(50_000)
+          : i % 300 === 100
+            ? '€'.repeat(20_000)
+            : `record ${i} ${'ü'.repeat(i % 40)}`,
+    }));
+    const data = { version: 1, items, others: [{ id: 'last', text: '✓' }] };
+    await new SnapshotFile(file, texts).write(data);
+    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual(data);
+    expect(await new SnapshotFile(file, texts).read()).toEqual(data);
+  });
+
   it('reads a file in another layout with one whole parse', async () => {
     const file = path.join(dir, 's.json');
     await writeFile(file, JSON.stringify({ version: 1, items: [{ id: 'x', n: 5 }] }, null, 2));

@@ -19,6 +19,7 @@
 import { createReadStream, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import type { FileHandle } from 'node:fs/promises';
 import type { Adapter } from 'lowdb';
 import type { z } from 'zod';
 
@@ -28,9 +29,9 @@ export type SectionSchemas = Record<string, z.ZodType>;
 /** The snapshot: header fields plus one array per section. */
 export type SnapshotData = Record<string, unknown>;
 
-/** Text written per chunk (and per turn of the event loop). */
-const CHUNK = 256 * 1024;
-const SYNC_EVERY = 4 * 1024 * 1024;
+/** Bytes written per chunk (and per turn of the event loop): ~50 records, well under a millisecond to serialise. */
+const CHUNK = 64 * 1024;
+const SYNC_EVERY = 1024 * 1024;
 
 export class SnapshotFile implements Adapter<SnapshotData> {
   /**
@@ -106,7 +107,7 @@ export class SnapshotFile implements Adapter<SnapshotData> {
 
   /**
    * Writes the snapshot to a temp file and fsyncs it; `commit` puts it in place. Sections may be any iterables,
-   * walked as the file is written: the writer yields to the event loop at every 256 KB written, so that a large
+   * walked as the file is written: the writer yields to the event loop at every 64 KB written, so that a large
    * snapshot is written while other work goes on, holding no more than one chunk of text. `stop` is asked at every
    * chunk: when it says so the temp file is removed and null returned.
    */
@@ -116,22 +117,22 @@ export class SnapshotFile implements Adapter<SnapshotData> {
     for (const [key, value] of Object.entries(data)) if (!names.includes(key)) header[key] = value;
     const tmp = path.join(path.dirname(this.file), `.${path.basename(this.file)}.${process.pid}.tmp`);
     const handle = await fs.open(tmp, 'w');
+    const chunk = new Chunk(handle);
     let stopped = false;
     let unsynced = 0;
     try {
-      let chunk = `${JSON.stringify(header).slice(0, -1)}${Object.keys(header).length > 0 ? ',' : ''}"${names[0]}":[\n`;
+      chunk.add(`${JSON.stringify(header).slice(0, -1)}${Object.keys(header).length > 0 ? ',' : ''}"${names[0]}":[\n`);
       for (let s = 0; s < names.length && !stopped; s++) {
         const name = names[s] as string;
-        if (s > 0) chunk += `],"${name}":[\n`;
+        if (s > 0) chunk.add(`],"${name}":[\n`);
         let first = true;
         for (const record of (data[name] as Iterable<unknown> | undefined) ?? []) {
-          chunk += `${first ? '' : ',\n'}${JSON.stringify(record)}`;
+          if (!first) chunk.add(',\n');
+          chunk.add(JSON.stringify(record));
           first = false;
-          if (chunk.length > CHUNK) {
-            await handle.write(chunk);
-            unsynced += chunk.length;
-            chunk = '';
-            // Flushed a few MB at a time, so that the final fsync, and a journal fsync queued behind it, is short.
+          if (chunk.full) {
+            unsynced += await chunk.write();
+            // Flushed a MB at a time, so that the final fsync, and a journal fsync queued behind it, is short.
             if (unsynced > SYNC_EVERY) {
               await handle.datasync();
               unsynced = 0;
@@ -142,11 +143,11 @@ export class SnapshotFile implements Adapter<SnapshotData> {
             }
           }
         }
-        if (!first) chunk += '\n';
+        if (!first) chunk.add('\n');
       }
       if (!stopped) {
-        chunk += ']}\n';
-        await handle.write(chunk);
+        chunk.add(']}\n');
+        await chunk.write();
         await handle.sync();
       }
     } finally {
@@ -159,9 +160,14 @@ export class SnapshotFile implements Adapter<SnapshotData> {
     return tmp;
   }
 
-  /** Renames a temp file of `writeTemp` over the snapshot and fsyncs the folder: never a torn file. */
-  async commit(tmp: string | null): Promise<void> {
+  /**
+   * Renames a temp file of `writeTemp` over the snapshot and fsyncs the folder: never a torn file. With `hold`, the
+   * snapshot it replaces is held open in `hold.handle`: freeing its blocks (30-40 ms for 100 MB on ext4, in the
+   * rename) then happens when the caller closes it, after letting go of the lock, not while callers wait behind it.
+   */
+  async commit(tmp: string | null, hold?: { handle?: FileHandle }): Promise<void> {
     if (tmp === null) return;
+    if (hold) hold.handle = await fs.open(this.file, 'r').catch(() => undefined);
     await fs.rename(tmp, this.file);
     const dir = await fs.open(path.dirname(this.file), 'r');
     try {
@@ -189,5 +195,46 @@ export class SnapshotFile implements Adapter<SnapshotData> {
       snapshot[name] = records;
     }
     return snapshot;
+  }
+}
+
+/**
+ * The text of one chunk, copied as it comes into one buffer outside the JS heap and reused for every chunk: the
+ * only garbage a snapshot makes is each record's JSON string, which dies young (at 1M tasks the GC otherwise
+ * copies and scans the chunk's string pieces a second time).
+ */
+class Chunk {
+  private readonly buffer = Buffer.allocUnsafe(CHUNK + 16 * 1024);
+  private used = 0;
+  /** Text that did not fit (a record larger than the room left), written after the buffer. */
+  private spill: string[] = [];
+
+  constructor(private readonly handle: FileHandle) {}
+
+  get full(): boolean {
+    return this.used >= CHUNK || this.spill.length > 0;
+  }
+
+  add(text: string): void {
+    // Up to 3 UTF-8 bytes per UTF-16 unit: when that fits, `write` cannot cut the text short.
+    if (this.spill.length === 0 && text.length * 3 <= this.buffer.length - this.used) {
+      this.used += this.buffer.write(text, this.used, 'utf8');
+    } else {
+      this.spill.push(text);
+    }
+  }
+
+  /** Writes what was added; its length in bytes. */
+  async write(): Promise<number> {
+    let bytes = this.used;
+    if (this.used > 0) await this.handle.write(this.buffer, 0, this.used);
+    this.used = 0;
+    if (this.spill.length > 0) {
+      const rest = Buffer.from(this.spill.join(''), 'utf8');
+      this.spill = [];
+      await this.handle.write(rest);
+      bytes += rest.length;
+    }
+    return bytes;
   }
 }

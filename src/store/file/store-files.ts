@@ -3,12 +3,14 @@
  * schema upgraded in memory), reading what other processes appended, appending a batch, compacting. One instance
  * per open store; its caller runs one of these at a time and holds the lock around every write.
  *
- * Compaction never stalls a caller. When the journal (generation G) outgrows the snapshot, the writer, under the
- * lock, renames it to PATH.journal.prev and starts an empty journal of generation G+1 (a few ms); appends go on in
- * it at once. The snapshot of G+1 is then written in the background from the live in-memory image, yielding to
+ * Compaction never stalls a caller. When the journal (generation G) outgrows the snapshot, the writer first finds
+ * the tasks past retention by a walk in slices (`expired-tasks.ts`, no lock), then, under the lock, drops them,
+ * renames the journal to PATH.journal.prev and starts an empty journal of generation G+1 (a few ms); appends go on
+ * in it at once. The snapshot of G+1 is then written in the background from the live in-memory image, yielding to
  * the event loop at every chunk: it may hold changes made after the rotation, which is harmless because a record
  * no newer than the one held is skipped on replay (`StoreState.apply`). Under the lock again it is renamed over the
- * snapshot and the old journal deleted. At any moment the files on disk open to every acknowledged change:
+ * snapshot (the old one held open, so that its blocks are freed after the lock is let go) and the old journal
+ * deleted. At any moment the files on disk open to every acknowledged change:
  * - snapshot G, journal G: the usual state;
  * - snapshot G, prev G, journal G+1 (compaction running or cut short): snapshot, then prev, then journal;
  * - snapshot G+1, prev G, journal G+1 (cut short after the rename): prev is older than the snapshot and ignored.
@@ -16,6 +18,7 @@
  * Other processes follow a rotation by reading the rest of the old journal (as prev) and the new one from its start.
  */
 import { promises as fs, statSync } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import { Low } from 'lowdb';
 import { z } from 'zod';
 import { StoreError, errorMessage } from '../../errors.js';
@@ -24,6 +27,7 @@ import type { InboxItem } from '../../model/inbox.js';
 import type { Session } from '../../model/session.js';
 import type { Task } from '../../model/task.js';
 import type { Change } from '../task-store.js';
+import { expiredTasks } from './expired-tasks.js';
 import { appendJournal, readJournal, resetJournal, syncJournal } from './journal.js';
 import { SnapshotFile } from './snapshot-file.js';
 import type { SnapshotData } from './snapshot-file.js';
@@ -157,7 +161,7 @@ export class StoreFiles {
       if (upgraded) {
         state.seq = upgradeRecords(state, state.seq, snapshot.schema_version);
         state.reindex();
-      } else if (!inCreationOrder(state)) {
+      } else if (!state.inCreationOrder()) {
         state.reindex();
       }
       this.state = state;
@@ -196,13 +200,8 @@ export class StoreFiles {
       if (stat.size <= this.offset) return [];
       const tail = await readJournal(this.journalPath, this.offset, recordSchemas(SCHEMA_VERSION));
       if (!tail) return [];
-      const changes: Change[] = [];
-      for (const r of tail.records) {
-        const change = this.state.apply(r);
-        if (change) changes.push(change);
-      }
       this.offset = tail.end;
-      return changes;
+      return this.applyAll(tail.records);
     }
     if (!stat && this.rotating()) return []; // another process is between moving the journal and starting the next
     const followed = await this.followRotation();
@@ -238,25 +237,28 @@ export class StoreFiles {
     const rest = await readJournal(this.prevPath, this.offset, schemas);
     const next = await readJournal(this.journalPath, 0, schemas);
     if (!rest || rest.ino !== prevIno || !next || next.generation !== this.generation + 1) return null;
-    const changes: Change[] = [];
-    for (const r of rest.records) {
-      const change = this.state.apply(r);
-      if (change) changes.push(change);
-    }
+    const changes = this.applyAll(rest.records);
     if (next.pruneBefore) this.state.prune(next.pruneBefore);
-    for (const r of next.records) {
-      const change = this.state.apply(r);
-      if (change) changes.push(change);
-    }
+    changes.push(...this.applyAll(next.records));
     this.generation = next.generation;
     this.journalIno = next.ino;
     this.offset = next.end;
     return changes;
   }
 
+  /** Applies records read from a journal; returns the changes they made, in order. */
+  private applyAll(records: readonly JournalRecord[]): Change[] {
+    const changes: Change[] = [];
+    for (const r of records) {
+      const change = this.state.apply(r);
+      if (change) changes.push(change);
+    }
+    return changes;
+  }
+
   /**
    * Appends a batch's records (the caller holds the lock) and fsyncs, which covers every earlier write of the
-   * journal too; `sync` false: written only (`sync` later). Compacts when the journal outgrew the snapshot.
+   * journal too; `sync` false: written only (`sync` later). Starts a compaction when the journal outgrew the snapshot.
    */
   async append(records: readonly JournalRecord[], sync = true): Promise<void> {
     if (this.journalIno === -1) await this.restartJournal();
@@ -264,33 +266,36 @@ export class StoreFiles {
       // The bytes are ours once written: a read meanwhile must not take them for another process's.
       await appendJournal(this.journalPath, this.offset, records, (end) => (this.offset = end), sync);
     } else if (sync) await this.sync();
-    if (
-      this.offset > Math.max(this.options.compactMinBytes ?? 4 * 1024 * 1024, this.snapshotBytes) &&
-      this.compacting === null &&
-      !(await exists(this.prevPath)) // another process's compaction is under way
-    ) {
-      await this.rotate();
+    if (this.compacting === null && this.outgrown() && !(await exists(this.prevPath))) {
+      this.compacting = this.compactInBackground()
+        .catch((error: unknown) => this.options.log.warn('store compaction failed', { error: errorMessage(error) }))
+        .finally(() => (this.compacting = null));
     }
   }
 
+  private outgrown(): boolean {
+    return this.offset > Math.max(this.options.compactMinBytes ?? 4 * 1024 * 1024, this.snapshotBytes);
+  }
+
   /**
-   * Starts a compaction (the caller holds the lock): prunes memory, moves the journal aside as the previous one,
-   * starts the next generation's journal (naming the pruning cutoff for the other processes), and writes the
-   * snapshot in the background. Only the first steps are waited for.
+   * A compaction in steps short for callers: the expired tasks found in slices (no lock); under the lock (a few ms)
+   * pruned, the journal moved aside, the next one started (naming the cutoff); the snapshot written in the background.
    */
-  private async rotate(): Promise<void> {
-    await this.sync(); // anything appended without a sync goes with this journal, whose name is about to change
+  private async compactInBackground(): Promise<void> {
     const cutoff = this.cutoff();
-    const dropped = this.state.prune(cutoff);
-    await fs.rename(this.journalPath, this.prevPath);
-    const generation = this.generation + 1;
-    const { ino, end } = await resetJournal(this.journalPath, generation, dropped > 0 ? cutoff : undefined);
-    this.generation = generation;
-    this.journalIno = ino;
-    this.offset = end;
-    this.compacting = this.writeInBackground(generation)
-      .catch((error: unknown) => this.options.log.warn('store compaction failed', { error: errorMessage(error) }))
-      .finally(() => (this.compacting = null));
+    const expired = await expiredTasks(this.state, cutoff);
+    let generation: number | null = null;
+    await (this.options.underLock ?? ((fn) => fn()))(async () => {
+      // Another process may have compacted meanwhile (we followed its rotation), or be compacting (a prev file).
+      if (!this.outgrown() || (await exists(this.prevPath))) return;
+      await this.sync(); // anything appended without a sync goes with this journal, whose name is about to change
+      const dropped = this.state.prune(cutoff, expired);
+      await fs.rename(this.journalPath, this.prevPath);
+      const next = this.generation + 1;
+      const { ino, end } = await resetJournal(this.journalPath, next, dropped > 0 ? cutoff : undefined);
+      [this.generation, this.journalIno, this.offset, generation] = [next, ino, end, next];
+    });
+    if (generation !== null) await this.writeInBackground(generation);
   }
 
   /** Writes the snapshot of `generation` from the live image and puts it in place, unless the store moved on. */
@@ -313,14 +318,19 @@ export class StoreFiles {
         stale,
       );
       let done = false;
+      const replaced: { handle?: FileHandle } = {}; // closed (its blocks freed) once the lock is let go
       if (tmp !== null) await this.options.beforeCommit?.();
-      await underLock(async () => {
-        if (tmp === null || stale()) return;
-        await this.snapshotFile.commit(tmp);
-        this.snapshotBytes = (await fs.stat(this.file)).size;
-        await fs.rm(this.prevPath, { force: true });
-        done = true;
-      });
+      try {
+        await underLock(async () => {
+          if (tmp === null || stale()) return;
+          await this.snapshotFile.commit(tmp, replaced);
+          this.snapshotBytes = (await fs.stat(this.file)).size;
+          await fs.rm(this.prevPath, { force: true });
+          done = true;
+        });
+      } finally {
+        await replaced.handle?.close();
+      }
       if (tmp !== null && !done) await fs.rm(tmp, { force: true });
       if (done || moved()) break;
       // The image was rebuilt meanwhile (reloaded, re-indexed): write it again.
@@ -374,16 +384,6 @@ export class StoreFiles {
 /** Every inbox item, recipient by recipient (each recipient's in seq order, as loading wants them). */
 function* inboxItems(state: StoreState): Generator<InboxItem> {
   for (const list of state.inboxes.values()) yield* list;
-}
-
-/** Whether the tasks came in creation order (a store written by Baton always does; a hand-edited one may not). */
-function inCreationOrder(state: StoreState): boolean {
-  let last = -Infinity;
-  for (const task of state.tasks.values()) {
-    if (task.created_seq < last) return false;
-    last = task.created_seq;
-  }
-  return true;
 }
 
 async function exists(file: string): Promise<boolean> {

@@ -165,11 +165,15 @@ export class StoreState {
     return changes.sort((a, b) => a.seq - b.seq);
   }
 
-  /** Drops terminal tasks finished before `cutoff`, and sessions and inbox items last touched before it. */
-  prune(cutoff: string): number {
+  /**
+   * Drops terminal tasks finished before `cutoff`, and sessions and inbox items last touched before it. With
+   * `candidates` (the ids a walk in slices found expired, `expired-tasks.ts`) only those tasks are looked at.
+   */
+  prune(cutoff: string, candidates?: Iterable<string>): number {
     let dropped = 0;
-    for (const [id, task] of this.tasks) {
-      if (isTerminal(task.status) && task.finished_at !== null && task.finished_at < cutoff) {
+    for (const id of candidates ?? this.tasks.keys()) {
+      const task = this.tasks.get(id);
+      if (task && expired(task, cutoff)) {
         this.tasks.delete(id);
         dropped++;
       }
@@ -192,10 +196,18 @@ export class StoreState {
 
   /** Whether `prune(cutoff)` would drop a task. */
   prunable(cutoff: string): boolean {
-    for (const task of this.tasks.values()) {
-      if (isTerminal(task.status) && task.finished_at !== null && task.finished_at < cutoff) return true;
-    }
+    for (const task of this.tasks.values()) if (expired(task, cutoff)) return true;
     return false;
+  }
+
+  /** Whether the tasks came in creation order (a store written by Baton always does; a hand-edited one may not). */
+  inCreationOrder(): boolean {
+    let last = -Infinity;
+    for (const task of this.tasks.values()) {
+      if (task.created_seq < last) return false;
+      last = task.created_seq;
+    }
+    return true;
   }
 
   /** Rebuilds the indexes from the tasks (after pruning, or after sequence numbers were assigned on upgrade). */
@@ -212,6 +224,11 @@ export class StoreState {
   private bump(seq: number): void {
     if (seq > this.seq) this.seq = seq;
   }
+}
+
+/** Whether a task is past retention: terminal and finished before `cutoff`. */
+export function expired(task: Task, cutoff: string): boolean {
+  return isTerminal(task.status) && task.finished_at !== null && task.finished_at < cutoff;
 }
 
 /** Whether two versions of a task have the same indexed fields (most updates: progress, claims, results). */
