@@ -4,6 +4,7 @@
  * two baselines measured side by side, interleaved call by call in the same run:
  *   (a) a plain MCP tool round trip over stdio: the `echo` tool of bench/minimal-server.mjs, same Client class;
  *   (b) a direct `openai` SDK call to the same fake, replaying the exact request body Baton's provider sent.
+ * The same dispatch is also measured on servers whose stores already hold 100k tasks (and 1M with BATON_BENCH_1M=1).
  * Target: p50(dispatch) / (p50(round trip) + p50(direct SDK call)) ≤ 1.25.
  *
  * The fake runs in this process, on the same clock as the client, so each dispatch is also split into "before the
@@ -33,13 +34,19 @@ import {
   cpuTimeMs,
 } from './baton-stdio.mjs';
 import { startFakeLlm } from './fake-llm.mjs';
+import { makeTasks, writeFileStore } from './store-scaling.mjs';
 import { ROOT_DIR, isMain, printChecks, printTable, quantile, round } from './util.mjs';
 
 export const name = 'dispatch-overhead';
 
-const DEFAULTS = { iterations: 300, warmup: 40 };
+/** `storeSizes`: more Baton servers, each on a store of that many tasks written before it starts, measured alongside. */
+const DEFAULTS = {
+  iterations: 300,
+  warmup: 40,
+  storeSizes: process.env.BATON_BENCH_1M === '1' ? [100_000, 1_000_000] : [100_000],
+};
 /** Few iterations for the benchmark smoke test (test/bench/benchmarks.test.ts). */
-export const SMOKE = { iterations: 20, warmup: 5 };
+export const SMOKE = { iterations: 20, warmup: 5, storeSizes: [300] };
 const TARGET = 1.25;
 
 const p50 = (values) => round(quantile(values, 0.5), 3);
@@ -76,6 +83,15 @@ export async function run(options = {}) {
       base = await connectStdio(batonArgs(baseBox, [], baseCli), { cwd: baseBox.tmp.dir, env: baseBox.env });
       conns.push(base);
     }
+    const sized = [];
+    for (const size of config.storeSizes) {
+      const sizedBox = batonSandbox(`baton-bench-dispatch-${size}-`, fake.baseUrl);
+      boxes.push(sizedBox);
+      await writeFileStore(sizedBox.store, await makeTasks(size, Date.now()));
+      const conn = await connectStdio(batonArgs(sizedBox), { cwd: sizedBox.tmp.dir, env: sizedBox.env });
+      conns.push(conn);
+      sized.push({ size, kind: `store_${size}`, conn });
+    }
     const { default: OpenAI } = await import('openai');
     const openai = new OpenAI({ apiKey: 'x', baseURL: fake.baseUrl, maxRetries: 0 });
 
@@ -97,6 +113,7 @@ export async function run(options = {}) {
     const measures = {
       dispatch: dispatchOn(baton),
       ...(base ? { base: dispatchOn(base) } : {}),
+      ...Object.fromEntries(sized.map(({ kind, conn }) => [kind, dispatchOn(conn)])),
       roundtrip: async () => {
         const t0 = performance.now();
         const result = await callOk(minimal, 'echo', { text: 'ping' });
@@ -122,11 +139,12 @@ export async function run(options = {}) {
       await measures.roundtrip();
       await measures.direct();
       await measures.base?.();
+      for (const { kind } of sized) await measures[kind]();
     }
     fake.reset();
     if (globalThis.gc) globalThis.gc();
 
-    const kinds = ['dispatch', 'roundtrip', 'direct', ...(base ? ['base'] : [])];
+    const kinds = ['dispatch', 'roundtrip', 'direct', ...(base ? ['base'] : []), ...sized.map(({ kind }) => kind)];
     const samples = Object.fromEntries(kinds.map((kind) => [kind, []]));
     const cpu0 = {
       baton: cpuTimeMs(baton.pid),
@@ -184,6 +202,11 @@ export async function run(options = {}) {
             base_ratio_p50: round(figures.base.p50_ms / baseline, 3),
           }
         : {}),
+      by_store_size: sized.map(({ size, kind }) => ({
+        tasks: size,
+        p50_ms: figures[kind].p50_ms,
+        ratio_p50: baseline > 0 ? round(figures[kind].p50_ms / baseline, 3) : null,
+      })),
       fake_llm_requests: fake.requests,
       checks: [
         {
@@ -226,6 +249,20 @@ export function print(result) {
     after: result[kind].after_llm_p50_ms ?? null,
     cpu: result[kind].server_cpu_ms_per_call ?? null,
   }));
+  for (const { tasks } of result.by_store_size ?? []) {
+    const f = result[`store_${tasks}`];
+    rows.push({
+      call: `subagent_dispatch, store of ${tasks} tasks`,
+      calls: f.calls,
+      p50: f.p50_ms,
+      p90: f.p90_ms,
+      min: f.min_ms,
+      max: f.max_ms,
+      before: f.before_llm_p50_ms ?? null,
+      after: f.after_llm_p50_ms ?? null,
+      cpu: null,
+    });
+  }
   rows.push({
     call: '(a) + (b)',
     calls: null,
@@ -261,6 +298,9 @@ export function print(result) {
     console.log(
       `base build (${result.base_build}): p50 ${result.base.p50_ms} ms, ratio ${result.base_ratio_p50}; this build: ${result.ratio_p50}`,
     );
+  }
+  for (const { tasks, ratio_p50 } of result.by_store_size ?? []) {
+    console.log(`with ${tasks} tasks in the store: ratio ${ratio_p50}`);
   }
   printChecks('dispatch overhead: targets', result.checks);
 }
