@@ -29,6 +29,7 @@ import {
   openSync,
   readFileSync,
   readSync,
+  rmSync,
   writeFileSync,
 } from 'node:fs';
 import path from 'node:path';
@@ -58,9 +59,13 @@ export async function run() {
       const files = await prepare(path.join(tmp.dir, String(size)), size);
       const copies = {};
       for (const { build, root } of builds) {
-        const copy = path.join(tmp.dir, `${size}-${build}`, 'store.json');
-        copyStore(files, copy);
-        const child = serverOnly ? {} : await inChild(root, copy);
+        let child = {};
+        if (!serverOnly) {
+          const copy = path.join(tmp.dir, `${size}-${build}`, 'store.json');
+          copyStore(files, copy);
+          child = await inChild(root, copy);
+          rmSync(path.dirname(copy), { recursive: true, force: true }); // at 1M, a GB a copy
+        }
         // The server gets a fresh copy: the child's run compacted and grew its own.
         copies[build] = path.join(tmp.dir, `${size}-${build}-server`, 'store.json');
         copyStore(files, copies[build]);

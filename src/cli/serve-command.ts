@@ -62,6 +62,8 @@ export const serveCommand: CommandSpec = {
     let reason: string;
     try {
       reason = await Promise.race([ended.then(() => 'stdin closed'), stopped(stop), baton.ready.then(() => never)]);
+      // Ended while the store was still opening: an unreadable store is still reported as such (exit 1).
+      await baton.ready;
     } catch (error) {
       await transport.close().catch(() => undefined);
       await baton.close().catch(() => undefined);

@@ -88,4 +88,25 @@ describe('the built CLI while its store loads', () => {
     expect((await answer(2)).error?.message).toBe(line?.[1]);
     expect(await Promise.all([readFile(store), readFile(`${store}.journal`)])).toEqual(before);
   });
+
+  it('still stops with the one line and exit 1 when stdin closed while the store was loading', async () => {
+    const store = path.join(dir, 'store.json');
+    await writeFile(store, '{"schema_version":3,"generation":1,"seq":0,"tasks":[\n{"id":"a"}\n],"inbox":[\n]}\n');
+    const before = await readFile(store);
+    const hold = path.join(dir, 'open-now');
+    const child = spawn(process.execPath, [CLI, '--store', store], {
+      cwd: dir,
+      env: cleanEnv({ BATON_TEST_HOLD_STORE: hold }),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+    const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+    child.stdin.end(); // the client goes away at once
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await writeFile(hold, '');
+    expect(await exited).toBe(1);
+    expect(stderr).toMatch(/^baton: cannot read store .*store\.json: line 2 \(tasks\): .*left untouched\n$/);
+    expect(await readFile(store)).toEqual(before);
+  });
 });
