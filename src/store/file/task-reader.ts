@@ -10,8 +10,9 @@
  * which then also words the error, naming the field. So a bad record is reported exactly as before.
  *
  * `compactTask` then shares what most stored tasks hold the same: the spend of a task never run (`NO_SPEND`),
- * empty lists, `root_task_id` (the task's own id for a root) and `finished_at` (its `updated_at` once ended).
- * The shared values are frozen: a record held by the store is replaced, never changed in place, and a change in
+ * empty lists, `root_task_id` (the task's own id for a root), and the timestamps that are one moment
+ * (`started_at` and `updated_at` of a task not changed since its creation, `finished_at` its last update).
+ * The shared objects are frozen: a record held by the store is replaced, never changed in place, and a change in
  * place would now throw rather than reach every task at once. About 30 bytes of every 100 a task held.
  */
 import { PRIORITIES, TASK_KINDS, TASK_STATUSES, TaskSchema } from '../../model/task.js';
@@ -88,6 +89,9 @@ export function compactTask(task: Task): Task {
   if (t.progress.length === 0) t.progress = NONE;
   if (t.depends_on.length === 0) t.depends_on = NONE;
   if (t.root_task_id === t.id) t.root_task_id = t.id;
+  // A task is created started (`started_at` = `updated_at` = `created_at`) and ends at its last update.
+  if (t.started_at === t.created_at) t.started_at = t.created_at;
+  if (t.updated_at === t.created_at) t.updated_at = t.created_at;
   if (t.finished_at === t.updated_at) t.finished_at = t.updated_at;
   return task;
 }
