@@ -23,7 +23,12 @@ export const serveCommand: CommandSpec = {
     const config = loadConfig(flags);
     const tokens = loadTokens(config);
     const log = createLogger(config.logLevel);
-    const baton = await startBaton(config, log, { watch: true, ...testHold() });
+    // The store opens once the transport is up: its load (seconds at 1M tasks) does not compete with the start
+    // for the CPU, and a transport that cannot start (a port in use) leaves the store unopened.
+    let serving!: () => void;
+    const up = new Promise<void>((resolve) => (serving = resolve));
+    const hold = testHold();
+    const baton = await startBaton(config, log, { watch: true, beforeStoreOpen: () => up.then(hold) });
 
     let transport: { close(): Promise<void> };
     /** Said once the store is open: an unreadable store's line stays the only one on stderr. */
@@ -56,6 +61,7 @@ export const serveCommand: CommandSpec = {
       ended = stdio.ended;
       announce = () => log.info(`serving over stdio as ${config.as}`, { store: config.store });
     }
+    serving();
     baton.ready.then(announce, () => undefined);
 
     // SPEC §10: a signal, or over stdio the client closing stdin, ends the server; so does an unreadable store.
@@ -87,13 +93,10 @@ const never = new Promise<string>(() => undefined);
  * Tests: with BATON_TEST_HOLD_STORE=<file>, the store is opened only once that file exists, so that a test sees
  * the server answer while its store is "loading". Not a user setting (not in the help).
  */
-function testHold(): { beforeStoreOpen?: () => Promise<void> } {
+function testHold(): () => Promise<void> {
   const gate = process.env.BATON_TEST_HOLD_STORE;
-  if (!gate) return {};
-  return {
-    beforeStoreOpen: async () => {
-      while (!existsSync(gate)) await new Promise((resolve) => setTimeout(resolve, 20));
-    },
+  return async () => {
+    while (gate && !existsSync(gate)) await new Promise((resolve) => setTimeout(resolve, 20));
   };
 }
 
