@@ -3,7 +3,7 @@
  * sandbox for a Baton child (working dir, HOME, an `echo` agent on the fake LLM, the store), and a checked tool call.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
@@ -48,12 +48,29 @@ export function batonSandbox(prefix, fakeBaseUrl) {
   return { tmp, home, agents, store: path.join(tmp.dir, 'store.json'), env };
 }
 
-/** The node arguments that start Baton over stdio in a sandbox; `BATON_BENCH_CPU_PROF=<dir>` adds --cpu-prof. */
-export function batonArgs(box, extra = []) {
+/**
+ * The CLI of another checkout with a built dist/ (BATON_BENCH_BASE, say a worktree of main), for benchmarks that
+ * run a base build side by side with this one; null when unset or not built.
+ */
+export function baseCliPath() {
+  const base = process.env.BATON_BENCH_BASE;
+  if (!base) return null;
+  const cli = path.join(
+    path.resolve(base),
+    JSON.parse(readFileSync(path.join(base, 'package.json'), 'utf8')).bin.baton,
+  );
+  return existsSync(cli) ? cli : null;
+}
+
+/**
+ * The node arguments that start Baton over stdio in a sandbox (`cli`: another build's CLI);
+ * `BATON_BENCH_CPU_PROF=<dir>` adds --cpu-prof.
+ */
+export function batonArgs(box, extra = [], cli = CLI_PATH) {
   const profDir = process.env.BATON_BENCH_CPU_PROF;
   return [
     ...(profDir ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(profDir)] : []),
-    CLI_PATH,
+    cli,
     '--store',
     box.store,
     '--agents',

@@ -13,14 +13,25 @@
  * Baton runs as shipped (package.json's bin, `node dist/bin/cli.js --store <tmp>/store.json --agents <tmp>/agents`)
  * from a temp working directory with HOME pointing into it and no BATON_* variables, so the machine's own agents and
  * config stay out of it.
- * Set BATON_BENCH_CPU_PROF=<dir> to start the Baton server with `--cpu-prof --cpu-prof-dir <dir>`.
+ * Set BATON_BENCH_CPU_PROF=<dir> to start the Baton server with `--cpu-prof --cpu-prof-dir <dir>`. With
+ * BATON_BENCH_BASE=<checkout with a built dist/> (say a worktree of main), that build's dispatch runs too, as a
+ * fourth kind interleaved with the others, against its own store: before and after in one run.
  *
  * Run alone: node bench/dispatch-overhead.mjs   (after `npm run build`)
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { CLI_PATH, MINIMAL_PATH, batonArgs, batonSandbox, callOk, connectStdio, cpuTimeMs } from './baton-stdio.mjs';
+import {
+  CLI_PATH,
+  MINIMAL_PATH,
+  baseCliPath,
+  batonArgs,
+  batonSandbox,
+  callOk,
+  connectStdio,
+  cpuTimeMs,
+} from './baton-stdio.mjs';
 import { startFakeLlm } from './fake-llm.mjs';
 import { ROOT_DIR, isMain, printChecks, printTable, quantile, round } from './util.mjs';
 
@@ -48,12 +59,21 @@ export async function run(options = {}) {
   }
   const fake = await startFakeLlm({ latencyMs: 0, text: 'Hello from echo.' });
   const box = batonSandbox('baton-bench-dispatch-', fake.baseUrl);
+  const boxes = [box];
   const conns = [];
   try {
     const baton = await connectStdio(batonArgs(box), { cwd: box.tmp.dir, env: box.env });
     conns.push(baton);
     const minimal = await connectStdio([MINIMAL_PATH], { cwd: box.tmp.dir, env: box.env });
     conns.push(minimal);
+    const baseCli = baseCliPath();
+    let base = null;
+    if (baseCli) {
+      const baseBox = batonSandbox('baton-bench-dispatch-base-', fake.baseUrl);
+      boxes.push(baseBox);
+      base = await connectStdio(batonArgs(baseBox, [], baseCli), { cwd: baseBox.tmp.dir, env: baseBox.env });
+      conns.push(base);
+    }
     const { default: OpenAI } = await import('openai');
     const openai = new OpenAI({ apiKey: 'x', baseURL: fake.baseUrl, maxRetries: 0 });
 
@@ -61,18 +81,20 @@ export async function run(options = {}) {
     let body = null; // the request body Baton's provider sends, replayed by the direct SDK call
 
     /** Each measure returns {ms, before, after}: the total and, when the fake saw it, the split around the LLM. */
+    const dispatchOn = (conn) => async () => {
+      const before = fake.requests;
+      const t0 = performance.now();
+      const result = await callOk(conn, 'subagent_dispatch', dispatchArgs);
+      const t1 = performance.now();
+      if (result.structuredContent?.result !== fake.text) {
+        throw new Error(`unexpected dispatch result: ${JSON.stringify(result.structuredContent)}`);
+      }
+      if (fake.requests !== before + 1) throw new Error(`${fake.requests - before} LLM requests for one dispatch`);
+      return split(t0, t1, fake.log.at(-1));
+    };
     const measures = {
-      dispatch: async () => {
-        const before = fake.requests;
-        const t0 = performance.now();
-        const result = await callOk(baton, 'subagent_dispatch', dispatchArgs);
-        const t1 = performance.now();
-        if (result.structuredContent?.result !== fake.text) {
-          throw new Error(`unexpected dispatch result: ${JSON.stringify(result.structuredContent)}`);
-        }
-        if (fake.requests !== before + 1) throw new Error(`${fake.requests - before} LLM requests for one dispatch`);
-        return split(t0, t1, fake.log.at(-1));
-      },
+      dispatch: dispatchOn(baton),
+      ...(base ? { base: dispatchOn(base) } : {}),
       roundtrip: async () => {
         const t0 = performance.now();
         const result = await callOk(minimal, 'echo', { text: 'ping' });
@@ -97,13 +119,18 @@ export async function run(options = {}) {
       body ??= structuredClone(fake.lastBody);
       await measures.roundtrip();
       await measures.direct();
+      await measures.base?.();
     }
     fake.reset();
     if (globalThis.gc) globalThis.gc();
 
-    const kinds = ['dispatch', 'roundtrip', 'direct'];
-    const samples = { dispatch: [], roundtrip: [], direct: [] };
-    const cpu0 = { baton: cpuTimeMs(baton.pid), minimal: cpuTimeMs(minimal.pid) };
+    const kinds = ['dispatch', 'roundtrip', 'direct', ...(base ? ['base'] : [])];
+    const samples = Object.fromEntries(kinds.map((kind) => [kind, []]));
+    const cpu0 = {
+      baton: cpuTimeMs(baton.pid),
+      minimal: cpuTimeMs(minimal.pid),
+      base: base ? cpuTimeMs(base.pid) : null,
+    };
     const t0 = performance.now();
     for (let i = 0; i < config.iterations; i++) {
       // The order rotates, so no kind always runs right after another (or after the warm-up's GC).
@@ -127,6 +154,7 @@ export async function run(options = {}) {
     }
     figures.dispatch.server_cpu_ms_per_call = cpuPerCall(baton, cpu0.baton);
     figures.roundtrip.server_cpu_ms_per_call = cpuPerCall(minimal, cpu0.minimal);
+    if (base) figures.base.server_cpu_ms_per_call = cpuPerCall(base, cpu0.base);
     const baseline = figures.roundtrip.p50_ms + figures.direct.p50_ms;
     const ratio = baseline > 0 ? round(figures.dispatch.p50_ms / baseline, 3) : null;
     const ratioP90 = round(figures.dispatch.p90_ms / (figures.roundtrip.p90_ms + figures.direct.p90_ms), 3);
@@ -148,6 +176,12 @@ export async function run(options = {}) {
       overhead_p50_ms: round(figures.dispatch.p50_ms - baseline, 3),
       ratio_p50: ratio,
       ratio_p90: ratioP90,
+      ...(base
+        ? {
+            base_build: baseCli,
+            base_ratio_p50: round(figures.base.p50_ms / baseline, 3),
+          }
+        : {}),
       fake_llm_requests: fake.requests,
       checks: [
         {
@@ -161,7 +195,7 @@ export async function run(options = {}) {
   } finally {
     for (const conn of conns) await conn.close();
     await fake.close();
-    box.tmp.cleanup();
+    for (const b of boxes) b.tmp.cleanup();
   }
 }
 
@@ -176,6 +210,7 @@ export function print(result) {
   if (result.skipped) return;
   const rows = [
     ['dispatch', 'subagent_dispatch (baton, stdio)'],
+    ...(result.base ? [['base', 'subagent_dispatch (base build)']] : []),
     ['roundtrip', '(a) MCP round trip (minimal server, stdio)'],
     ['direct', '(b) direct openai SDK call'],
   ].map(([kind, label]) => ({
@@ -220,6 +255,11 @@ export function print(result) {
       ` (to LLM: client sends → request body at the fake; from LLM: fake answered → client has the result;` +
       ' server CPU: user + system ms of the server process per call, from /proc)',
   );
+  if (result.base) {
+    console.log(
+      `base build (${result.base_build}): p50 ${result.base.p50_ms} ms, ratio ${result.base_ratio_p50}; this build: ${result.ratio_p50}`,
+    );
+  }
   printChecks('dispatch overhead: targets', result.checks);
 }
 

@@ -10,6 +10,9 @@
  * and when the client had the last result (Baton's finishing cost), plus the server's CPU time in the round. One
  * untimed warm-up round comes first. For reference (not a target), rounds of 100 direct `openai` SDK calls at once
  * from a child process, replaying Baton's request body, are interleaved with Baton's: the floor of the set-up.
+ * The first round after start (the warm-up) is reported against the median round: the first fan-out should not
+ * pay for what could be loaded at start. With BATON_BENCH_BASE=<checkout with a built dist/> (say a worktree of
+ * main), that build runs the same rounds, interleaved, on its own store: before and after in one run.
  * Set BATON_BENCH_CPU_PROF=<dir> to start Baton with `--cpu-prof`.
  *
  * Run alone: node bench/fan-out.mjs   (after `npm run build`)
@@ -19,7 +22,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { CLI_PATH, batonArgs, batonSandbox, callOk, connectStdio, cpuTimeMs } from './baton-stdio.mjs';
+import { CLI_PATH, baseCliPath, batonArgs, batonSandbox, callOk, connectStdio, cpuTimeMs } from './baton-stdio.mjs';
 import { startFakeLlm } from './fake-llm.mjs';
 import { ROOT_DIR, isMain, printChecks, printTable, quantile, round } from './util.mjs';
 
@@ -27,6 +30,7 @@ export const name = 'fan-out';
 
 const DEFAULTS = { dispatches: 100, latencyMs: 200, rounds: 5, warmupRounds: 1 };
 const TARGET = 1.3;
+const DIRECT_TARGET = 1.1;
 
 export async function run(options = {}) {
   const config = { ...DEFAULTS, ...options };
@@ -38,10 +42,17 @@ export async function run(options = {}) {
   const fake = await startFakeLlm({ latencyMs: config.latencyMs, text: 'Hello from echo.' });
   const box = batonSandbox('baton-bench-fanout-', fake.baseUrl);
   let baton = null;
+  let base = null;
+  let baseBox = null;
   let direct = null;
   try {
     const serverFlags = ['--max-concurrency', String(config.dispatches), '--max-per-session', '1000'];
     baton = await connectStdio(batonArgs(box, serverFlags), { cwd: box.tmp.dir, env: box.env });
+    const baseCli = baseCliPath();
+    if (baseCli) {
+      baseBox = batonSandbox('baton-bench-fanout-base-', fake.baseUrl);
+      base = await connectStdio(batonArgs(baseBox, serverFlags, baseCli), { cwd: baseBox.tmp.dir, env: baseBox.env });
+    }
 
     direct = new DirectChild(fake.baseUrl);
     let body = null; // the request body Baton's provider sends, replayed by the direct calls
@@ -71,38 +82,45 @@ export async function run(options = {}) {
         cpu_ms: cpu0 === null || cpu1 === null ? null : round(cpu1 - cpu0, 0),
       };
     };
+    const dispatchRound = (conn) => (index) =>
+      fanOut(
+        (t0) =>
+          Promise.all(
+            Array.from({ length: config.dispatches }, async (_, i) => {
+              const args = { agent_id: 'echo', task: `Say hello, #${index}.${i}.` };
+              const result = await callOk(conn, 'subagent_dispatch', args);
+              if (result.structuredContent?.result !== fake.text) {
+                throw new Error(`unexpected dispatch result: ${JSON.stringify(result.structuredContent)}`);
+              }
+              return performance.now() - t0;
+            }),
+          ),
+        conn.pid,
+      );
     const kinds = {
-      baton: (index) =>
-        fanOut(
-          (t0) =>
-            Promise.all(
-              Array.from({ length: config.dispatches }, async (_, i) => {
-                const args = { agent_id: 'echo', task: `Say hello, #${index}.${i}.` };
-                const result = await callOk(baton, 'subagent_dispatch', args);
-                if (result.structuredContent?.result !== fake.text) {
-                  throw new Error(`unexpected dispatch result: ${JSON.stringify(result.structuredContent)}`);
-                }
-                return performance.now() - t0;
-              }),
-            ),
-          baton.pid,
-        ),
+      baton: dispatchRound(baton),
+      ...(base ? { base: dispatchRound(base) } : {}),
       direct: () =>
         fanOut(() => direct.request({ type: 'round', n: config.dispatches, body, text: fake.text }), direct.pid),
     };
 
     const warmup = [];
+    const baseWarmup = [];
     for (let r = 0; r < config.warmupRounds; r++) {
+      if (kinds.base) baseWarmup.push(await kinds.base(`bw${r}`));
       warmup.push(await kinds.baton(`w${r}`));
       body ??= structuredClone(fake.lastBody);
       await kinds.direct();
     }
     const rounds = [];
     const directRounds = [];
+    const baseRounds = [];
     for (let r = 0; r < config.rounds; r++) {
       // Interleaved, the order alternating.
       if (r % 2 === 1) directRounds.push(await kinds.direct());
+      if (r % 2 === 1 && kinds.base) baseRounds.push(await kinds.base(`b${r}`));
       rounds.push(await kinds.baton(r));
+      if (r % 2 === 0 && kinds.base) baseRounds.push(await kinds.base(`b${r}`));
       if (r % 2 === 0) directRounds.push(await kinds.direct());
     }
 
@@ -112,6 +130,17 @@ export async function run(options = {}) {
     const maxConcurrent = Math.min(...rounds.map((r) => r.max_concurrent_at_llm));
     const directWalls = directRounds.map((r) => r.wall_ms);
     const directP50 = round(quantile(directWalls, 0.5), 1);
+    const toDirect = round(wallP50 / directP50, 3);
+    const firstRound = warmup[0] ? round(warmup[0].wall_ms / wallP50, 3) : null;
+    const baseP50 = baseRounds.length
+      ? round(
+          quantile(
+            baseRounds.map((r) => r.wall_ms),
+            0.5,
+          ),
+          1,
+        )
+      : null;
     return {
       config: {
         dispatches: config.dispatches,
@@ -126,6 +155,16 @@ export async function run(options = {}) {
       warmup,
       rounds,
       direct_rounds: directRounds,
+      ...(base
+        ? {
+            base_build: baseCliPath(),
+            base_warmup: baseWarmup,
+            base_rounds: baseRounds,
+            base_wall_p50_ms: baseP50,
+            base_to_direct_p50: round(baseP50 / directP50, 3),
+            base_first_round_to_median: baseWarmup[0] ? round(baseWarmup[0].wall_ms / baseP50, 3) : null,
+          }
+        : {}),
       wall_p50_ms: wallP50,
       wall_min_ms: round(Math.min(...walls), 1),
       wall_max_ms: round(Math.max(...walls), 1),
@@ -133,7 +172,15 @@ export async function run(options = {}) {
       max_concurrent_at_llm: maxConcurrent,
       direct_wall_p50_ms: directP50,
       direct_ratio_p50: round(directP50 / config.latencyMs, 3),
+      to_direct_p50: toDirect,
+      first_round_to_median: firstRound,
       checks: [
+        {
+          name: `wall of ${config.dispatches} parallel dispatches / wall of ${config.dispatches} direct SDK calls (medians)`,
+          value: toDirect,
+          target: `≤ ${DIRECT_TARGET}`,
+          ok: toDirect <= DIRECT_TARGET,
+        },
         {
           name: `wall of ${config.dispatches} parallel dispatches / ${config.latencyMs} ms LLM latency (median round)`,
           value: ratio,
@@ -144,6 +191,8 @@ export async function run(options = {}) {
     };
   } finally {
     await baton?.close();
+    await base?.close();
+    baseBox?.tmp.cleanup();
     direct?.kill();
     await fake.close();
     box.tmp.cleanup();
@@ -156,6 +205,12 @@ export function print(result) {
     ...result.warmup.map((r, i) => ({ round: `warm-up ${i + 1}`, ...r })),
     ...result.rounds.map((r, i) => ({ round: String(i + 1), ...r })),
     ...result.direct_rounds.map((r, i) => ({ round: `direct SDK ${i + 1}`, ...r })),
+    ...(result.base_rounds
+      ? [
+          ...result.base_warmup.map((r, i) => ({ round: `base warm-up ${i + 1}`, ...r })),
+          ...result.base_rounds.map((r, i) => ({ round: `base ${i + 1}`, ...r })),
+        ]
+      : []),
   ];
   printTable(
     `fan-out: ${result.config.dispatches} parallel dispatches, fake LLM latency ${result.config.llm_latency_ms} ms (ms from the first call; CPU: of the process calling the LLM, from /proc)`,
@@ -178,6 +233,15 @@ export function print(result) {
     `median wall ${result.wall_p50_ms} ms (${result.wall_min_ms}–${result.wall_max_ms}), ${result.ratio_p50} × ${result.config.llm_latency_ms} ms;` +
       ` for reference, ${result.config.dispatches} direct openai SDK calls at once: ${result.direct_wall_p50_ms} ms (${result.direct_ratio_p50} ×)`,
   );
+  console.log(
+    `against the direct calls: ${result.to_direct_p50} ×; the first round after start: ${result.first_round_to_median} × the median round`,
+  );
+  if (result.base_rounds) {
+    console.log(
+      `base build (${result.base_build}): median wall ${result.base_wall_p50_ms} ms, ${result.base_to_direct_p50} × the direct calls;` +
+        ` its first round ${result.base_first_round_to_median} × its median`,
+    );
+  }
   console.log(
     `requests at the fake LLM at once: at most ${result.max_concurrent_at_llm} of ${result.config.dispatches} in the worst round` +
       ' (fewer than all when the last request reaches the LLM after the first one has been answered)',

@@ -27,6 +27,7 @@ import type { RetryPolicy } from './providers/retry.js';
 import type { ProviderEnv } from './providers/types.js';
 import { RunWorkspaces } from './runtime/run-workspaces.js';
 import { Runtime } from './runtime/runtime.js';
+import { warmUpOnce } from './runtime/warm-up.js';
 import { AgentToolCatalog } from './runtime/tool-catalog.js';
 import { OpeningStore } from './store/opening-store.js';
 import { openStore } from './store/open-store.js';
@@ -203,6 +204,7 @@ export async function startBaton(config: BatonConfig, log: Logger, options: Bato
     mcp,
     tools,
     log,
+    warmUp: warmUpOnce({ agents, models, providers, defaultModel: config.model }),
     async close() {
       unwatchProblems();
       await runtime.stop();

@@ -46,9 +46,11 @@ export interface ServerDeps {
   log: Logger;
   /**
    * Settles once the store is open and the parts that read it have started; until then only the requests that
-   * need no store are answered (`request-guard.ts`), the others wait. Absent: ready.
+   * need no store are answered (`ready-gate.ts`), the others wait. Absent: ready.
    */
   ready?: Promise<void>;
+  /** Loads the agents' vendor SDKs; called once a client has initialized, off the cold start's path. */
+  warmUp?: () => Promise<void>;
 }
 
 /** The operations published as plain tools (subagent_dispatch has an adapter of its own: MCP Tasks, the agent enum). */
@@ -122,7 +124,9 @@ export function createServer(deps: ServerDeps, agentId: string, options: { live?
     },
   );
   const live = options.live ?? true;
-  const session = live ? deps.sessions.add(agentId, server) : { agentId, server, subscriptions: new Set<string>() };
+  const session = live
+    ? deps.sessions.add(agentId, server)
+    : { agentId, server, subscriptions: new Set<string>(), answering: new Set<string>() };
   const sampler = () => (server.server.getClientCapabilities()?.sampling ? samplerOf(server) : undefined);
   const ctx: SessionContext = {
     caller: agentId,
@@ -176,6 +180,8 @@ export function createServer(deps: ServerDeps, agentId: string, options: { live?
     refreshPrompts();
     server.sendResourceListChanged();
   });
+  // The first dispatches should not wait for a vendor SDK to load: warm up once the client is initialized.
+  server.server.oninitialized = () => void deps.warmUp?.();
   const previousOnClose = server.server.onclose;
   server.server.onclose = () => {
     unsubscribe();

@@ -6,6 +6,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { errorMessage } from '../errors.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { Logger } from '../log.js';
+import type { InboxItem } from '../model/inbox.js';
 import { fileURLToPath } from 'node:url';
 import type { CreateMessage } from '../providers/sampling.js';
 import type { RootsSource } from '../runtime/run-workspaces.js';
@@ -16,6 +17,23 @@ export interface Session {
   readonly agentId: string;
   readonly server: McpServer;
   readonly subscriptions: Set<string>;
+  /**
+   * Tasks whose end this session is being told in a tool call's response (a plain `subagent_dispatch` waiting for
+   * its task): their ending notifications stay in the inbox but are not pushed to this session as well.
+   */
+  readonly answering: Set<string>;
+}
+
+/** The notifications to a delegator that a waiting `subagent_dispatch` answers with its result. */
+const ENDINGS: ReadonlySet<InboxItem['event']> = new Set([
+  'task.notification.completed',
+  'task.notification.failed',
+  'task.notification.timeout',
+]);
+
+/** Whether `item` tells `session` of a task's end that the session is receiving in a response anyway. */
+function answered(session: Session, item: InboxItem): boolean {
+  return item.task_id !== null && ENDINGS.has(item.event) && session.answering.has(item.task_id);
 }
 
 export class SessionRegistry {
@@ -29,6 +47,7 @@ export class SessionRegistry {
     this.unsubscribes = [
       bus.subscribe('inbox.added', ({ item }) => {
         for (const session of this.of(item.recipient)) {
+          if (answered(session, item)) continue;
           this.send(session, () => session.server.sendLoggingMessage({ level: 'info', logger: 'baton', data: item }));
         }
       }),
@@ -43,7 +62,7 @@ export class SessionRegistry {
   }
 
   add(agentId: string, server: McpServer): Session {
-    const session: Session = { agentId, server, subscriptions: new Set() };
+    const session: Session = { agentId, server, subscriptions: new Set(), answering: new Set() };
     this.sessions.add(session);
     return session;
   }

@@ -18,7 +18,7 @@ import type {
   StopReason,
   ToolCall,
 } from './types.js';
-import { lazySdk, requireApiKey, sdkLogger, toBatonError } from './vendor-sdk.js';
+import { lazySdk, requireApiKey, sdkLogger, toBatonError, warmRequestPath } from './vendor-sdk.js';
 import { fromAnthropicUsage } from './wire-usage.js';
 
 /** `max_tokens` is required by the Messages API; this is sent when the request names none. */
@@ -185,6 +185,11 @@ export class AnthropicProvider implements ModelProvider {
       });
       return { sdk, client };
     });
+  }
+
+  async warm(): Promise<void> {
+    const { client } = await this.client();
+    await warmRequestPath(client, '/v1/messages');
   }
 
   async complete(request: ModelRequest): Promise<ModelResponse> {

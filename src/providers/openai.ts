@@ -17,7 +17,7 @@ import type {
   StopReason,
   ToolCall,
 } from './types.js';
-import { lazySdk, requireApiKey, sdkLogger, toBatonError } from './vendor-sdk.js';
+import { lazySdk, requireApiKey, sdkLogger, toBatonError, warmRequestPath } from './vendor-sdk.js';
 import { fromOpenAiUsage } from './wire-usage.js';
 
 /** Maps a neutral request to Chat Completions params; the system prompt goes first as a system message. */
@@ -186,6 +186,11 @@ export class OpenAiProvider implements ModelProvider {
       });
       return { sdk, client };
     });
+  }
+
+  async warm(): Promise<void> {
+    const { client } = await this.client();
+    await warmRequestPath(client, '/chat/completions');
   }
 
   async complete(request: ModelRequest): Promise<ModelResponse> {

@@ -27,6 +27,11 @@ export interface ProviderRegistry {
   keyProblem(name: KeyedVendor): string | null;
   /** One model turn on `name`, retrying transient faults; `request.signal` cancels both the request and waiting. */
   complete(name: ProviderName, request: ModelRequest, sessionId?: string): Promise<ModelResponse>;
+  /**
+   * Loads a usable vendor's SDK and builds its client now (at start, off the critical path), so that the first
+   * model calls do not wait for it. Sends nothing; never throws (a failure shows at the first call).
+   */
+  warm(name: ProviderName): Promise<void>;
 }
 
 /** Builds the registry once per process; vendor SDKs load only when a provider first completes. */
@@ -64,6 +69,12 @@ export function createProviderRegistry(options: ProviderRegistryOptions): Provid
       return sessionId !== undefined && options.samplingFor?.(sessionId) !== undefined;
     },
     keyProblem: (name) => apiKeyProblem(name, env),
+    async warm(name) {
+      if (name === 'sampling' || apiKeyProblem(name, env) !== null) return;
+      await vendor(name)
+        .warm?.()
+        .catch((error: unknown) => log.debug(`${name}: could not warm up`, { error: String(error) }));
+    },
     async complete(name, request, sessionId) {
       const provider = get(name, sessionId);
       return withRetry(() => provider.complete(request), {

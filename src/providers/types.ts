@@ -49,6 +49,8 @@ export interface ModelProvider {
   readonly name: ProviderName;
   /** Runs one turn. Throws `ProviderError` (retryable or not), `CancelledError` when `signal` aborts. */
   complete(request: ModelRequest): Promise<ModelResponse>;
+  /** Loads what the first `complete` would (the vendor SDK, its client), so that it does not wait for it. */
+  warm?(): Promise<void>;
 }
 
 export const PROVIDER_NAMES = ['anthropic', 'openai', 'sampling'] as const;

@@ -145,3 +145,26 @@ function rootMessage(error: Error): string {
   while (current instanceof Error && current.cause instanceof Error) current = current.cause;
   return errorMessage(current);
 }
+
+/** The part of both SDK clients `warmRequestPath` uses: building a request's fetch arguments, sending nothing. */
+interface RequestBuilder {
+  buildRequest(options: { method: 'post'; path: string; body: unknown }): Promise<{ req: RequestInit; url: string }>;
+}
+
+/**
+ * Builds one request as a first call would, and Node's fetch `Request` from it, sending nothing: the SDK's request
+ * path and Node's fetch (loaded and compiled on first use, ~100 ms on a small machine) are ready before the first
+ * model call. Never throws.
+ */
+export async function warmRequestPath(client: unknown, path: string): Promise<void> {
+  try {
+    const { req, url } = await (client as RequestBuilder).buildRequest({
+      method: 'post',
+      path,
+      body: { model: 'warm-up', messages: [] },
+    });
+    void new Request(url, { method: req.method ?? 'POST', headers: req.headers ?? {}, body: '{}' });
+  } catch {
+    // Only a warm-up: the first real call loads whatever this did not.
+  }
+}

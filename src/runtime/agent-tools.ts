@@ -26,7 +26,7 @@ export interface AgentToolContext {
   task: Task;
   /** The operations as this run calls them: as the agent, fenced on its own task, children under it. */
   operations: OperationContext;
-  /** Resolves once the run's task is durable: no tool writes before. */
+  /** Resolves once the run's task is written (its turn's spend, written before any tool runs, makes it durable). */
   ready: Promise<void>;
   /** The notes of this run's session. */
   notes: { read(): Promise<Record<string, string>>; remember(key: string, value: string): Promise<void> };
@@ -59,8 +59,7 @@ const RECALL = z.object({ key: z.string().min(1).max(200).optional().describe('T
  */
 export async function buildAgentTools(ctx: AgentToolContext): Promise<() => AgentTool[]> {
   const plan = ctx.catalog.plan(ctx.agent);
-  const own = allTools(ctx);
-  const fixed: AgentTool[] = plan.baton.map((name) => own[name] as AgentTool);
+  const fixed: AgentTool[] = plan.baton.map((name) => ownTool(name, ctx));
   if (plan.workspace.length > 0) {
     const workspace = await ctx.workspace();
     fixed.push(...plan.workspace.map((kind) => kind.create(workspace, ctx.workspaceOptions ?? {})));
@@ -84,33 +83,40 @@ export async function buildAgentTools(ctx: AgentToolContext): Promise<() => Agen
   return () => [...fixed, ...servers.flatMap(({ connection, wanted }) => mcpAgentTools(connection, wanted))];
 }
 
-function allTools(ctx: AgentToolContext): Record<string, AgentTool> {
-  const tools: Record<string, AgentTool> = {};
-  for (const op of OPERATION_LIST) tools[op.name] = operationTool(op, ctx);
+/** One of Baton's own tools for this run (only the plan's are made: a run offers a few of them). */
+function ownTool(name: string, ctx: AgentToolContext): AgentTool {
+  const json = (value: unknown) => JSON.stringify(value);
+  if (name === 'remember') {
+    return tool(
+      'remember',
+      'Keep a note (key → value) for later in this task, or for agents that share your memory.',
+      REMEMBER,
+      async ({ key, value }) => {
+        await ctx.ready;
+        await ctx.notes.remember(key, value);
+        return json({ remembered: key });
+      },
+    );
+  }
+  if (name === 'recall') {
+    return tool('recall', 'Read your notes: one by key, or all of them.', RECALL, async ({ key }) => {
+      const notes = await ctx.notes.read();
+      return json(key === undefined ? notes : { [key]: Object.hasOwn(notes, key) ? notes[key] : null });
+    });
+  }
+  const op = OPERATIONS_BY_NAME.get(name);
+  if (!op) throw new Error(`no Baton tool named ${name}`);
+  const made = operationTool(op, ctx);
+  if (name !== 'report_task_progress') return made;
   // The agent's own words are the progress people watch (baton dispatch, notifications/progress).
-  tools.report_task_progress = {
-    ...(tools.report_task_progress as AgentTool),
+  return {
+    ...made,
     progress: (args) => (typeof args.message === 'string' && args.message.trim() ? args.message.trim() : undefined),
   };
-  const json = (value: unknown) => JSON.stringify(value);
-  tools.remember = tool(
-    'remember',
-    'Keep a note (key → value) for later in this task, or for agents that share your memory.',
-    REMEMBER,
-    async ({ key, value }) => {
-      await ctx.ready;
-      await ctx.notes.remember(key, value);
-      return json({ remembered: key });
-    },
-  );
-  tools.recall = tool('recall', 'Read your notes: one by key, or all of them.', RECALL, async ({ key }) => {
-    const notes = await ctx.notes.read();
-    return json(key === undefined ? notes : { [key]: Object.hasOwn(notes, key) ? notes[key] : null });
-  });
-  return tools;
 }
 
 const OPERATION_LIST = Object.values(OPERATIONS) as Operation[];
+const OPERATIONS_BY_NAME = new Map(OPERATION_LIST.map((op) => [op.name, op]));
 
 /**
  * The input schema of each operation as a subagent gives it: its own task's id implied, a child's parent too. Made

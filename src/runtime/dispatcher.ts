@@ -4,9 +4,11 @@
  * wait as `wait_for_tasks`. Whoever ends up running it (this process, or another after a takeover), the answer is
  * the task as stored.
  *
- * The fast path: the run starts on the task's plan while its creation is made durable, and acts on nothing the
- * model says before that is acknowledged; the call returns after the run's last write, whose fsync is the one on
- * the critical path.
+ * The fast path: the run starts on the task's plan while its creation is written, and acts on nothing the model
+ * says before that is done; the call returns after the run's last write, whose fsync is the one on the critical
+ * path. Unless the caller is told of the task at once (MCP Tasks), the creation has no fsync of its own: the run's
+ * next write makes it durable (a turn with tool calls writes its spend before the tools run, so no tool acts on a
+ * task that is not on disk).
  */
 import type { AgentDefinition } from '../agents/definition.js';
 import type { AgentRegistry } from '../agents/registry.js';
@@ -34,7 +36,11 @@ export interface DispatchOptions {
   onProgress?: (event: RunProgressEvent) => void;
   /** Called when the run starts, with the task as planned (its id, say), before it is durable. */
   onStarted?: (task: Task) => void;
-  /** Called once the task is durable (MCP Tasks answers with it at once). */
+  /**
+   * Called once the task is durable (MCP Tasks answers with it at once). Without it nobody is told of the task
+   * before the dispatch answers, so its creation is written without a sync of its own and made durable by the
+   * run's next write (the first tool turn's spend, or the answer): one fsync for a dispatch.
+   */
   onCreated?: (task: Task) => void;
   /** The calling client's sampling, for agents that use it. */
   sampler?: CreateMessage;
@@ -112,7 +118,7 @@ export class Dispatcher {
       );
       // Listen before anything can end it; the wait ends only when the task does (a client's abort cancels it).
       const ended = tasks.awaitEnd([id], 'all', { signal: waiting.signal });
-      created = tasks.create(plan);
+      created = tasks.create(plan, { durable: options.onCreated !== undefined });
       options.onStarted?.(plan.task);
       worker.adopt(plan.task, created, plannedAt);
       void created.then(

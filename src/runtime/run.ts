@@ -82,6 +82,7 @@ export async function runTask(deps: RunDeps, run: RunHandle): Promise<void> {
         // One write for both: the answer and the conversation (unless a tool already ended the task).
         const spend = takeSpend(meter);
         if (answers) {
+          run.ending = true;
           await tasks.complete(
             agent.id,
             { task_id: task.id, result: outcome.text },
@@ -93,6 +94,7 @@ export async function runTask(deps: RunDeps, run: RunHandle): Promise<void> {
         run.inAttempt = false;
         return;
       } catch (error) {
+        run.ending = false;
         // The task ended some other way, another runner has it, or Baton is stopping: nothing to record.
         if (run.signal.aborted || error instanceof LeaseLostError) return;
         run.inAttempt = false;

@@ -31,12 +31,17 @@ export interface RunHandle {
   readonly task: Task;
   readonly claim: Claim;
   readonly signal: AbortSignal;
-  /** Resolves once the task and its claim are durable; a run writes nothing before. Rejects if its creation failed. */
+  /**
+   * Resolves once the task and its claim are written (durable, or for a plain dispatch made durable by the run's
+   * next write); a run writes nothing before. Rejects if its creation failed.
+   */
   readonly ready: Promise<void>;
   /** True for a task claimed from the store (its past attempts count), false for one created here. */
   readonly fromStore: boolean;
   /** Set while an attempt is under way: a stop hands the claim back with that attempt refunded. */
   inAttempt: boolean;
+  /** Set while the run writes its task's end itself: the fact of that end is its own and does not abort it. */
+  ending: boolean;
   /**
    * The store's seq before the task was assigned: inbox items after it came after the assignment (the task's
    * creation seq, or for a task still being created, the head when it was planned).
@@ -91,7 +96,7 @@ export class Worker {
         const run = this.runs.get(id);
         if (run) {
           // Its claim lost is heard from the renewals (and every write of the run is fenced meanwhile).
-          if (isTerminal(status)) run.controller.abort(new CancelledError(`task ${status}`));
+          if (isTerminal(status) && !run.handle.ending) run.controller.abort(new CancelledError(`task ${status}`));
         } else if (status === 'in_progress' && takes) {
           void this.consider(id);
         }
@@ -177,6 +182,7 @@ export class Worker {
       ready,
       fromStore,
       inAttempt: false,
+      ending: false,
       assignedAfter,
     };
     const run: Run = { handle, controller, acknowledged: false, lost: false, done: Promise.resolve() };

@@ -4,7 +4,8 @@
  * A backend is a folder (`file/`, later `postgres/`) that passes the contract suite in `test/store/`.
  *
  * Promises every backend keeps:
- * - acknowledged = durable: a `transact`, `claim`, `renew` or `release` resolves once its change is on disk;
+ * - acknowledged = durable: a `transact`, `claim`, `renew` or `release` resolves once its change is on disk (a
+ *   `transact` with `durable: false` once written, and subscribers hear of it only once it is durable);
  * - a read reflects every change acknowledged, by any process, before the read began;
  * - every change gets the next store-wide sequence number (`seq`), and `subscribe` delivers each committed change
  *   of every process once, in seq order;
@@ -60,6 +61,14 @@ export interface TaskStore {
 
 export interface TransactOptions {
   fence?: Claim;
+  /**
+   * `false`: resolve once the transaction has run and is written, before it is durable; it becomes durable with
+   * the next durable write of this process, or soon after (the file store: before it lets go of the lock), and
+   * subscribers hear of it only then. For a change nobody is told of before a later durable write (a plain
+   * dispatch's creation, whose caller hears of it in the result), so that both share one fsync. A backend may make
+   * it durable at once. Default true.
+   */
+  durable?: boolean;
 }
 
 /** A unit of change. Reads see the transaction's own writes; nothing is applied unless `fn` returns. */

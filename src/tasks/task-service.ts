@@ -120,8 +120,11 @@ export class TaskService extends TaskReads {
     return { caller, input, options: full, task };
   }
 
-  /** Creates a planned task, applying the rules again in the transaction (the store may have moved meanwhile). */
-  async create(plan: TaskPlan): Promise<Task> {
+  /**
+   * Creates a planned task, applying the rules again in the transaction (the store may have moved meanwhile).
+   * `durable: false`: resolves once written, durable with the next durable write (`TransactOptions.durable`).
+   */
+  async create(plan: TaskPlan, write: { durable?: boolean } = {}): Promise<Task> {
     const { caller, input, options } = plan;
     return this.store.transact(async (tx) => {
       // Without a parent or dependencies the only rule that can change meanwhile is that the id is free.
@@ -133,7 +136,7 @@ export class TaskService extends TaskReads {
         ? { ...plan.task, ...NOT_RUN }
         : await buildTask((id) => tx.getTask(id), caller, input, this.creation(options));
       return this.insert(tx, caller, task, options);
-    });
+    }, write);
   }
 
   /** Puts a new task, tells its assignee, and claims it (its first attempt started) when asked to. */

@@ -84,17 +84,25 @@ export function register(server: McpServer, ctx: SessionContext): RegisteredTool
         const createdTask = new Promise<Task>((resolve) => (created = resolve));
         const sampler = ctx.sampler();
         const roots = ctx.roots();
+        // A plain call answers with the task's end: the same news as a log message would be redundant here.
+        const answering = augmented ? null : ctx.session.answering;
+        answering?.add(reserved.taskId);
         const run: Promise<DispatchOutcome> = ctx.runtime
           .dispatch(ctx.caller, args, {
             taskId: reserved.taskId,
             // A task-augmented call outlives its request: only tasks/cancel stops it.
             ...(augmented ? {} : { signal: extra.signal }),
-            onCreated: created,
+            // Only a task-augmented call is told of the creation; a plain one hears of the task in its result, so
+            // its creation rides on the run's last fsync.
+            ...(augmented ? { onCreated: created } : {}),
             onProgress: (e) => progress.send(e.message),
             ...(sampler ? { sampler } : {}),
             ...(roots ? { roots } : {}),
           })
-          .finally(() => progress.stop());
+          .finally(() => {
+            progress.stop();
+            answering?.delete(reserved.taskId);
+          });
         if (augmented) {
           run.catch((error: unknown) => ctx.log.warn('background dispatch failed', { error: String(error) }));
           return { task: toMcpTask(await Promise.race([createdTask, run.then((o) => o.task)])) };

@@ -19,11 +19,14 @@ export class FileLock {
 
   /**
    * @param serialize runs the idle release in line with the store's other disk work
+   * @param beforeRelease runs while the lease is still held, before it is let go (the store makes what it wrote
+   *   without a sync durable, while the journal is surely still the one it wrote to)
    */
   constructor(
     private readonly file: string,
     private readonly log: Logger,
     private readonly serialize: (fn: () => Promise<void>) => Promise<void>,
+    private readonly beforeRelease: () => Promise<void> = async () => undefined,
   ) {}
 
   /** Runs `fn` holding the lock for this one piece of work (opening the store). */
@@ -57,6 +60,7 @@ export class FileLock {
   async release(): Promise<void> {
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.idleTimer = null;
+    if (this.lease) await this.beforeRelease();
     const lease = this.lease;
     this.lease = null;
     if (lease) await safely(lease.release);

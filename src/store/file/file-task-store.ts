@@ -3,7 +3,7 @@
  *
  * Files, for a store at PATH:
  * - PATH: the lowdb snapshot `{schema_version, generation, seq, tasks, inbox, sessions}`, written atomically.
- * - PATH.journal: JSON lines (`journal.ts`), appended and fsynced once per batch of transactions.
+ * - PATH.journal: JSON lines (`journal.ts`), appended and fsynced once per batch (`durable: false` only: later).
  * - PATH.lock: the cross-process lock (`file-lock.ts`). A batch syncs, appends and maybe compacts under it.
  *
  * Why a journal: rewriting the whole file per change costs ~400 ms at 100k tasks (SPEC §11); appending a batch
@@ -43,6 +43,7 @@ import { StoreFiles } from './store-files.js';
 import { SCHEMA_VERSION } from './stored-records.js';
 import type { JournalRecord } from './stored-records.js';
 import { removeStaleTempFiles } from './temp-files.js';
+import { UnsyncedChanges } from './unsynced-changes.js';
 
 export { SCHEMA_VERSION };
 
@@ -66,6 +67,7 @@ export interface FileStoreOptions extends StoreOpenOptions {
 /** One unit of work for the next batch: runs on fresh state under the lock and returns its value and records. */
 interface Pending {
   run(): Promise<{ value: unknown; records: JournalRecord[] }>;
+  durable: boolean; // false: resolved once written, durable with the next fsync (`UnsyncedChanges`)
   resolve(value: unknown): void;
   reject(error: unknown): void;
 }
@@ -82,6 +84,8 @@ export class LowdbTaskStore implements TaskStore {
   private lookAgain = false;
   private closed = false;
   private lookedThisTurn = false;
+  private readonly unsynced = new UnsyncedChanges(() => this.feed);
+  readonly writes = { batches: 0, synced: 0, flushes: 0 }; // appended, fsynced by their own append, fsynced later
   private feed: ChangeFeed;
   private readonly lock: FileLock;
   private readonly log: Logger;
@@ -90,7 +94,12 @@ export class LowdbTaskStore implements TaskStore {
   private constructor(private readonly options: FileStoreOptions) {
     this.log = options.log ?? silentLogger;
     this.now = options.now ?? (() => new Date());
-    this.lock = new FileLock(options.path, this.log, (fn) => this.exclusive(fn));
+    this.lock = new FileLock(
+      options.path,
+      this.log,
+      (fn) => this.exclusive(fn),
+      () => this.syncUnsynced(),
+    );
     this.files = new StoreFiles(options.path, {
       ...options,
       log: this.log,
@@ -99,7 +108,7 @@ export class LowdbTaskStore implements TaskStore {
       underLock: (fn) =>
         this.exclusive(() =>
           this.lock.withLease(async () => {
-            this.feed.publish(await this.files.readOthers());
+            this.unsynced.tell(await this.files.readOthers());
             await fn();
           }),
         ),
@@ -157,7 +166,7 @@ export class LowdbTaskStore implements TaskStore {
   // ---- writes ---------------------------------------------------------------------------------------------
 
   transact<T>(fn: (tx: Transaction) => Promise<T> | T, options: TransactOptions = {}): Promise<T> {
-    return this.enqueue(async () => {
+    return this.enqueue(options.durable !== false, async () => {
       const { fence } = options;
       if (fence) {
         // Checked against the state before this transaction: its own writes may end the claim (a completion).
@@ -176,7 +185,7 @@ export class LowdbTaskStore implements TaskStore {
   }
 
   renew(claims: readonly Claim[], leaseMs: number): Promise<Claim[]> {
-    return this.enqueue(async () => {
+    return this.enqueue(true, async () => {
       const lost: Claim[] = [];
       const records: JournalRecord[] = [];
       const expires_at = new Date(this.now().getTime() + leaseMs).toISOString();
@@ -288,16 +297,16 @@ export class LowdbTaskStore implements TaskStore {
   /** Applies what other processes wrote since the last look, and tells the subscribers. */
   private async sync(): Promise<void> {
     if (this.closed) return;
-    this.feed.publish(await this.files.readOthers());
+    this.unsynced.tell(await this.files.readOthers());
   }
 
   // ---- writing ---------------------------------------------------------------------------------------------
 
-  private enqueue<T>(run: () => Promise<{ value: unknown; records: JournalRecord[] }>): Promise<T> {
+  private enqueue<T>(durable: boolean, run: () => Promise<{ value: unknown; records: JournalRecord[] }>): Promise<T> {
     if (this.closed) return Promise.reject(new StoreError('the store is closed'));
     if (this.options.readOnly) return Promise.reject(new StoreError('the store was opened read-only'));
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ run, resolve: resolve as (v: unknown) => void, reject });
+      this.queue.push({ run, durable, resolve: resolve as (v: unknown) => void, reject });
       this.scheduleFlush();
     });
   }
@@ -320,6 +329,8 @@ export class LowdbTaskStore implements TaskStore {
     const local: Change[] = [];
     const records: JournalRecord[] = [];
     let remote: Change[] = [];
+    // One durable transaction makes the whole batch durable, and every batch written unsynced before it.
+    const durable = batch.some((p) => p.durable);
     try {
       await this.lock.withLease(async () => {
         remote = await this.files.readOthers();
@@ -336,24 +347,47 @@ export class LowdbTaskStore implements TaskStore {
             outcomes.push({ ok: false, error });
           }
         }
-        await this.files.append(records);
+        const syncs = durable && (records.length > 0 || this.unsynced.pending);
+        await this.files.append(records, syncs);
+        this.writes.batches++;
+        if (syncs) this.writes.synced++;
       });
     } catch (error) {
       // The write failed: memory may be ahead of disk. Reload what is on disk and fail the whole batch.
       const failure = new StoreError(`could not write the store: ${errorMessage(error)}`, { cause: error });
-      await this.files.load().catch(() => undefined);
-      this.feed.reset(this.files.state.seq);
+      await this.reload();
       for (const p of batch) p.reject(failure);
       return;
     }
-    // Subscribers hear of a change once it is durable: what others wrote first (it comes earlier), then ours.
-    this.feed.publish(remote);
-    this.feed.publish(local);
+    // Subscribers hear of a change once it is durable, in seq order: our unsynced batches, others', then this one.
+    if (durable) this.unsynced.synced(remote, local);
+    else this.unsynced.written(remote, local);
     batch.forEach((p, i) => {
       const outcome = outcomes[i];
       if (outcome?.ok) p.resolve(outcome.value);
       else p.reject(outcome?.error);
     });
+  }
+
+  /**
+   * Makes the batches written without a sync durable and tells their changes; the lock calls this before it lets
+   * go (so an idle store is durable within its idle time). Never throws: a failed sync reloads, as a failed write.
+   */
+  private async syncUnsynced(): Promise<void> {
+    try {
+      if (this.unsynced.pending) await this.files.sync().then(() => this.writes.flushes++);
+      this.unsynced.synced();
+    } catch (error) {
+      this.log.error('could not write the store; reloading it from disk', { error: errorMessage(error) });
+      await this.reload();
+    }
+  }
+
+  /** After a failed write (memory may be ahead of disk): the image read again, the feed restarted. */
+  private async reload(): Promise<void> {
+    this.unsynced.drop();
+    await this.files.load().catch(() => undefined);
+    this.feed.reset(this.files.state.seq);
   }
 
   /** Runs disk-touching work one at a time within this process. */

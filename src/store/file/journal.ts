@@ -94,15 +94,16 @@ function parseRecord(
 }
 
 /**
- * Appends `records` at byte `offset` (cutting a torn line left there first) and fsyncs. Returns the new end;
- * `onWritten` hears it as soon as the bytes are in the file, before the fsync. The page-cache work is synchronous
- * (microseconds); only the flush to disk goes through the thread pool.
+ * Appends `records` at byte `offset` (cutting a torn line left there first) and fsyncs, unless `sync` is false
+ * (then `syncJournal` later). Returns the new end; `onWritten` hears it as soon as the bytes are in the file, before
+ * the fsync. The page-cache work is synchronous (microseconds); only the flush to disk goes through the thread pool.
  */
 export async function appendJournal(
   file: string,
   offset: number,
   records: readonly JournalRecord[],
   onWritten: (end: number) => void = () => undefined,
+  sync = true,
 ): Promise<number> {
   const buffer = Buffer.from(records.map((r) => JSON.stringify(r)).join('\n') + '\n');
   const fd = openSync(file, 'r+');
@@ -110,8 +111,18 @@ export async function appendJournal(
     ftruncateSync(fd, offset);
     writeSync(fd, buffer, 0, buffer.length, offset);
     onWritten(offset + buffer.length);
-    await fdatasync(fd);
+    if (sync) await fdatasync(fd);
     return offset + buffer.length;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Flushes what was appended to the journal without a sync (fdatasync covers every earlier write of the file). */
+export async function syncJournal(file: string): Promise<void> {
+  const fd = openSync(file, 'r+');
+  try {
+    await fdatasync(fd);
   } finally {
     closeSync(fd);
   }

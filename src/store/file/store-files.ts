@@ -24,7 +24,7 @@ import type { InboxItem } from '../../model/inbox.js';
 import type { Session } from '../../model/session.js';
 import type { Task } from '../../model/task.js';
 import type { Change } from '../task-store.js';
-import { appendJournal, readJournal, resetJournal } from './journal.js';
+import { appendJournal, readJournal, resetJournal, syncJournal } from './journal.js';
 import { SnapshotFile } from './snapshot-file.js';
 import type { SnapshotData } from './snapshot-file.js';
 import { StoreState } from './store-state.js';
@@ -169,6 +169,11 @@ export class StoreFiles {
     }
   }
 
+  /** Makes what was appended without a sync durable (the caller holds the lock: the journal is still ours). */
+  async sync(): Promise<void> {
+    await syncJournal(this.journalPath);
+  }
+
   /** Whether the journal has bytes we have not read, or was replaced. */
   moved(): boolean {
     try {
@@ -249,13 +254,16 @@ export class StoreFiles {
     return changes;
   }
 
-  /** Appends a batch's records (the caller holds the lock); compacts when the journal outgrew the snapshot. */
-  async append(records: readonly JournalRecord[]): Promise<void> {
+  /**
+   * Appends a batch's records (the caller holds the lock) and fsyncs, which covers every earlier write of the
+   * journal too; `sync` false: written only (`sync` later). Compacts when the journal outgrew the snapshot.
+   */
+  async append(records: readonly JournalRecord[], sync = true): Promise<void> {
     if (this.journalIno === -1) await this.restartJournal();
     if (records.length > 0) {
       // The bytes are ours once written: a read meanwhile must not take them for another process's.
-      await appendJournal(this.journalPath, this.offset, records, (end) => (this.offset = end));
-    }
+      await appendJournal(this.journalPath, this.offset, records, (end) => (this.offset = end), sync);
+    } else if (sync) await this.sync();
     if (
       this.offset > Math.max(this.options.compactMinBytes ?? 4 * 1024 * 1024, this.snapshotBytes) &&
       this.compacting === null &&
@@ -271,6 +279,7 @@ export class StoreFiles {
    * snapshot in the background. Only the first steps are waited for.
    */
   private async rotate(): Promise<void> {
+    await this.sync(); // anything appended without a sync goes with this journal, whose name is about to change
     const cutoff = this.cutoff();
     const dropped = this.state.prune(cutoff);
     await fs.rename(this.journalPath, this.prevPath);

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import type { LowdbTaskStore } from '../../src/store/file/file-task-store.js';
+import { openStore } from '../../src/store/open-store.js';
+import { writeAgent } from '../helpers/agents.js';
+import { useSandbox } from '../helpers/sandbox.js';
+
+type Dispatched = { result: string; task_id: string; status: string };
+type InboxItem = { event: string; task_id: string | null };
+
+/** What a dispatch costs the store and tells the caller (issue 15: one fsync, no message the response repeats). */
+describe('a plain subagent_dispatch', () => {
+  const sandbox = useSandbox();
+
+  it('makes one fsynced journal append: its creation rides on the answer, and both are on disk', async () => {
+    await sandbox.fakeOpenAi({ defaultReply: { text: 'Done.' } });
+    await writeAgent(sandbox.agentsDir, 'helper', { model: 'openai:gpt-test' });
+    const core = await sandbox.start({ leaseSeconds: 3600 }); // no lease renewal meanwhile
+    const store = core.store as LowdbTaskStore;
+    const host = await core.connect('host');
+    await host.ok('subagent_dispatch', { agent_id: 'helper', task: 'warm up' });
+
+    const before = { ...store.writes };
+    const out = await host.ok<Dispatched>('subagent_dispatch', { agent_id: 'helper', task: 'Say done.' });
+    expect(out).toMatchObject({ result: 'Done.', status: 'completed' });
+    // The creation, then the answer; only the answer's append is fsynced. (If the model took longer than the
+    // store's idle time, the lock's release would flush the creation meanwhile: `flushes`, not counted here.)
+    expect(store.writes.batches - before.batches).toBe(2);
+    expect(store.writes.synced - before.synced).toBe(1);
+
+    // Both records are in the journal on disk: a fresh reader sees the task as it ended.
+    const reader = await openStore(core.storePath, { readOnly: true });
+    try {
+      expect(await reader.getTask(out.task_id)).toMatchObject({ status: 'completed', result: 'Done.' });
+    } finally {
+      await reader.close();
+    }
+  });
+
+  it('sends no notifications/message for the end its caller receives in the response; other sessions and the inbox still get it', async () => {
+    await sandbox.fakeOpenAi({ defaultReply: { text: 'Done.' } });
+    await writeAgent(sandbox.agentsDir, 'helper', { model: 'openai:gpt-test' });
+    const core = await sandbox.start();
+    const host = await core.connect('host');
+    const otherWindow = await core.connect('host');
+
+    const out = await host.ok<Dispatched>('subagent_dispatch', { agent_id: 'helper', task: 'Say done.' });
+    const completed = (m: unknown) =>
+      (m as InboxItem).event === 'task.notification.completed' && (m as InboxItem).task_id === out.task_id;
+    await expect.poll(() => otherWindow.messages.some(completed)).toBe(true);
+    expect(host.messages.filter(completed)).toEqual([]);
+    const inbox = await host.ok<{ items: InboxItem[] }>('read_inbox', {});
+    expect(inbox.items.filter((i) => i.task_id === out.task_id).map((i) => i.event)).toEqual([
+      'task.notification.completed',
+    ]);
+
+    // Told of nothing else: a later delegation's end is pushed to this session as before.
+    const { task_id } = await host.ok<{ task_id: string }>('delegate_task', {
+      assignee_id: 'bob',
+      description: 'later',
+    });
+    const bob = await core.connect('bob');
+    await bob.ok('complete_task', { task_id, result: 'ok' });
+    await expect
+      .poll(() =>
+        host.messages.some(
+          (m) => (m as InboxItem).task_id === task_id && (m as InboxItem).event === 'task.notification.completed',
+        ),
+      )
+      .toBe(true);
+  });
+});
