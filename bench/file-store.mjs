@@ -10,9 +10,13 @@
  * - compaction: every delegate→complete call's latency while the journal is folded into a new snapshot (the
  *   compaction is brought forward by lowering the store's threshold in the child): p50, worst, worst / p50, p99,
  *   the process's peak RSS meanwhile; and, for comparison, the worst of as many calls just before, without one
- *   (on a loaded machine a single worst call is as much the machine's as the store's);
- * - the real server: ms from spawn to the `initialize` answer of `dist/bin/cli.js --store <file>`, over an empty
- *   store's, and the server's RSS just after.
+ *   (on a loaded machine a single worst call is as much the machine's as the store's); and the child's peak RSS
+ *   (VmHWM: the highest of load, lists and compaction);
+ * - the real server (`dist/bin/cli.js --store <file>` over stdio, rounds interleaved build by build, medians):
+ *   ms from spawn to the `initialize` answer, over an empty store's; ms from spawn to the first tool call's answer
+ *   (the store loaded); its RSS after `initialize`, after the first call and after 20 list_tasks calls, and its
+ *   peak RSS (VmHWM).
+ * BATON_BENCH_SERVER_ONLY=1 runs only the real-server part (start-up and RSS).
  * Targets (SPEC §11): worst call ≤ 10 × p50 during a compaction; start-up ≤ 2 × an empty store at 100k; another
  * process's change in ≤ 50 ms p50; list_tasks p99 flat from 1k to 1M; RSS ≤ 200 MB at 100k in the real server.
  *
@@ -54,7 +58,7 @@ const DEFAULTS = {
   /** Cycles before the compaction is brought forward: the worst call without one, for comparison. */
   steadyCycles: 500,
   /** Server starts per store (and per empty store), the first one a warm-up. */
-  serverRuns: 4,
+  serverRuns: 5,
 };
 
 /** Tiny sizes for the benchmark smoke test (test/bench/benchmarks.test.ts): figures, not meaningful ones. */
@@ -75,61 +79,81 @@ export async function run(options = {}) {
   };
   const tmp = tempDir('baton-bench-file-store-');
   const rows = [];
+  const pick = (build, tasks) => rows.find((r) => r.build === build && r.tasks === tasks);
   try {
     const empty = await prepare(path.join(tmp.dir, 'empty'), 0);
+    const serverOnly = process.env.BATON_BENCH_SERVER_ONLY === '1';
     for (const size of sizes) {
       const files = await prepare(path.join(tmp.dir, String(size)), size);
-      const runs = new Map(builds.map((b) => [b.build, []]));
-      for (let round = 0; round < config.rounds; round++) {
-        for (const { build, root } of round % 2 === 0 ? builds : [...builds].reverse()) {
-          const copy = path.join(tmp.dir, `${size}-${build}-${round}`, 'store.json');
-          copyStore(files, copy);
-          const child = await inChild(root, copy, 'main', childOptions);
-          const emptyCopy = path.join(tmp.dir, `${size}-${build}-${round}-empty`, 'store.json');
-          copyStore(empty, emptyCopy);
-          const server = await serverStart(root, copy, emptyCopy, config.serverRuns);
-          runs.get(build).push({ ...child, ...server });
-          rmSync(path.dirname(copy), { recursive: true, force: true });
-          console.log(`  ${build} ${size}${config.rounds > 1 ? ` round ${round + 1}` : ''}: done`);
+      const copies = {};
+      if (!serverOnly) {
+        const runs = new Map(builds.map((b) => [b.build, []]));
+        for (let round = 0; round < config.rounds; round++) {
+          for (const { build, root } of round % 2 === 0 ? builds : [...builds].reverse()) {
+            const copy = path.join(tmp.dir, `${size}-${build}-${round}`, 'store.json');
+            copyStore(files, copy);
+            runs.get(build).push(await inChild(root, copy, 'main', childOptions));
+            rmSync(path.dirname(copy), { recursive: true, force: true }); // at 1M, a GB a copy
+            console.log(`  ${build} ${size}${config.rounds > 1 ? ` round ${round + 1}` : ''}: done`);
+          }
         }
+        for (const { build } of builds)
+          rows.push({ build, tasks: size, rounds: config.rounds, ...median(runs.get(build)) });
+      } else {
+        for (const { build } of builds) rows.push({ build, tasks: size });
       }
-      for (const { build } of builds)
-        rows.push({ build, tasks: size, rounds: config.rounds, ...median(runs.get(build)) });
+      for (const { build } of builds) {
+        // The server gets a fresh copy: the child's run compacted and grew its own.
+        copies[build] = path.join(tmp.dir, `${size}-${build}-server`, 'store.json');
+        copyStore(files, copies[build]);
+        copyStore(empty, path.join(tmp.dir, `${size}-${build}-empty`, 'store.json'));
+      }
+      const servers = await serverStart(
+        builds,
+        copies,
+        (build) => path.join(tmp.dir, `${size}-${build}-empty`, 'store.json'),
+        config.serverRuns,
+      );
+      for (const { build } of builds) Object.assign(pick(build, size), servers[build]);
+      console.log(`  ${size}: server done`);
     }
   } finally {
     tmp.cleanup();
   }
-  const pick = (build, tasks) => rows.find((r) => r.build === build && r.tasks === tasks);
   const b1k = pick('branch', sizes[0]);
   const b100k = pick('branch', sizes.includes(100_000) ? 100_000 : sizes[sizes.length - 1]);
   const bTop = pick('branch', sizes[sizes.length - 1]);
+  const serverOnly = process.env.BATON_BENCH_SERVER_ONLY === '1';
   const checks = [
-    {
-      name: `worst call during a compaction / p50, ${b100k.tasks / 1000}k`,
-      value: b100k.compaction_worst_over_p50,
-      target: '≤ 10',
-      ok: b100k.compaction_worst_over_p50 <= 10,
-    },
     {
       name: `initialize at ${b100k.tasks / 1000}k / empty store`,
       value: b100k.server_start_over_empty,
       target: '≤ 2',
       ok: b100k.server_start_over_empty <= 2,
     },
-    { name: 'cross-process change p50 ms', value: b100k.xp_p50_ms, target: '≤ 50', ok: b100k.xp_p50_ms <= 50 },
     {
-      name: `list_tasks p99 ${bTop.tasks / 1000}k / ${b1k.tasks / 1000}k`,
-      value: round(bTop.list_p99_ms / b1k.list_p99_ms, 2),
-      target: '≤ 2 (flat)',
-      ok: bTop.list_p99_ms / b1k.list_p99_ms <= 2,
-    },
-    {
-      name: `server RSS MB at ${b100k.tasks / 1000}k`,
+      name: `server RSS MB at ${b100k.tasks / 1000}k after list queries`,
       value: b100k.server_rss_mb,
       target: '≤ 200',
       ok: b100k.server_rss_mb <= 200,
     },
   ];
+  if (!serverOnly)
+    checks.push(
+      {
+        name: `worst call during a compaction / p50, ${b100k.tasks / 1000}k`,
+        value: b100k.compaction_worst_over_p50,
+        target: '≤ 10',
+        ok: b100k.compaction_worst_over_p50 <= 10,
+      },
+      { name: 'cross-process change p50 ms', value: b100k.xp_p50_ms, target: '≤ 50', ok: b100k.xp_p50_ms <= 50 },
+      {
+        name: `list_tasks p99 ${bTop.tasks / 1000}k / ${b1k.tasks / 1000}k`,
+        value: round(bTop.list_p99_ms / b1k.list_p99_ms, 2),
+        target: '≤ 2 (flat)',
+        ok: bTop.list_p99_ms / b1k.list_p99_ms <= 2,
+      },
+    );
   return { sizes, builds: builds.map((b) => b.build), rows, checks };
 }
 
@@ -151,9 +175,15 @@ export function print(result) {
       { key: 'steady_worst_ms', label: 'worst without', digits: 1 },
       { key: 'compaction_peak_rss_mb', label: 'peak RSS in compaction', digits: 0 },
       { key: 'rss_after_list_mb', label: 'RSS store MB', digits: 0 },
+      { key: 'rss_peak_mb', label: 'peak RSS store MB', digits: 0 },
+      { key: 'server_empty_start_ms', label: 'init empty ms', digits: 0 },
       { key: 'server_start_ms', label: 'init ms', digits: 0 },
       { key: 'server_start_over_empty', label: 'init/empty', digits: 2 },
-      { key: 'server_rss_mb', label: 'server RSS MB', digits: 0 },
+      { key: 'server_loaded_ms', label: 'first call ms', digits: 0 },
+      { key: 'server_rss_init_mb', label: 'server RSS init', digits: 0 },
+      { key: 'server_rss_loaded_mb', label: 'server RSS loaded', digits: 0 },
+      { key: 'server_rss_mb', label: 'server RSS lists', digits: 0 },
+      { key: 'server_rss_peak_mb', label: 'server peak RSS', digits: 0 },
     ],
     result.rows,
   );
@@ -284,6 +314,7 @@ async function child(root, file, options) {
   }
   clearInterval(sampler);
   await store.close();
+  const rss_peak_mb = rssOf(process.pid).peak; // the load, the lists and the compaction: the highest of them
   const p50 = quantile(cycles, 0.5);
   const worst = Math.max(...cycles);
   return {
@@ -292,6 +323,7 @@ async function child(root, file, options) {
     list_p50_ms: round(quantile(lists, 0.5), 3),
     list_p99_ms: round(quantile(lists, 0.99), 3),
     rss_after_list_mb,
+    rss_peak_mb,
     xp_p50_ms: round(quantile(xp, 0.5), 1),
     xp_p99_ms: round(quantile(xp, 0.99), 1),
     compaction_cycles: cycles.length,
@@ -349,27 +381,61 @@ async function peerChild(root, file) {
 
 // ---- the real server ---------------------------------------------------------------------------------------------
 
-async function serverStart(root, file, emptyFile, serverRuns) {
-  const runs = { full: [], empty: [] };
-  let rssMb = null;
-  for (let i = 0; i < serverRuns; i++) {
-    const full = await spawnServer(root, file);
-    const emptyRun = await spawnServer(root, emptyFile);
-    if (i === 0) continue; // warm-up: the file cache
-    runs.full.push(full.ms);
-    runs.empty.push(emptyRun.ms);
-    rssMb = Math.max(rssMb ?? 0, full.rss_mb);
+/**
+ * Start-up and RSS of the real server per build: rounds interleaved build by build (full store, then empty), the
+ * first a warm-up (the file cache); medians of the rest.
+ */
+async function serverStart(builds, files, emptyFile, serverRuns) {
+  const runs = Object.fromEntries(builds.map(({ build }) => [build, { full: [], empty: [] }]));
+  const rounds = Number(process.env.BATON_BENCH_SERVER_ROUNDS ?? serverRuns);
+  for (let i = 0; i < rounds; i++) {
+    for (const { build, root } of builds) {
+      const full = await spawnServer(root, files[build]);
+      const emptyRun = await spawnServer(root, emptyFile(build));
+      if (i === 0 && rounds > 1) continue;
+      runs[build].full.push(full);
+      runs[build].empty.push(emptyRun);
+    }
   }
-  const full = quantile(runs.full, 0.5);
-  const empty = quantile(runs.empty, 0.5);
-  return {
-    server_start_ms: round(full, 0),
-    server_empty_start_ms: round(empty, 0),
-    server_start_over_empty: round(full / empty, 2),
-    server_rss_mb: rssMb,
+  const median = (list, key) => {
+    const values = list.map((r) => r[key]).filter((v) => v !== null);
+    return values.length > 0 ? quantile(values, 0.5) : null;
   };
+  const out = {};
+  for (const { build } of builds) {
+    const { full, empty } = runs[build];
+    const init = median(full, 'ms');
+    const emptyInit = median(empty, 'ms');
+    out[build] = {
+      server_start_ms: round(init, 0),
+      server_empty_start_ms: round(emptyInit, 0),
+      server_start_over_empty: round(init / emptyInit, 2),
+      server_loaded_ms: round(median(full, 'loaded_ms'), 0),
+      server_rss_init_mb: median(full, 'rss_init_mb'),
+      server_rss_loaded_mb: median(full, 'rss_loaded_mb'),
+      server_rss_mb: median(full, 'rss_mb'),
+      server_rss_peak_mb: median(full, 'rss_peak_mb'),
+      server_empty_rss_mb: median(empty, 'rss_mb'),
+    };
+  }
+  return out;
 }
 
+/** VmRSS and VmHWM (peak) of a process, in MB; nulls off Linux. */
+function rssOf(pid) {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const field = (name) => Math.round(Number(new RegExp(`${name}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) / 1024);
+    return { rss: field('VmRSS'), peak: field('VmHWM') };
+  } catch {
+    return { rss: null, peak: null };
+  }
+}
+
+/**
+ * Spawns the server on `file`: ms to the `initialize` answer, ms to the first list_tasks answer (it waits for the
+ * store), RSS at each, and after 20 more list_tasks calls (a page, the next page, one status, one role).
+ */
 function spawnServer(root, file) {
   return new Promise((resolve, reject) => {
     const home = path.join(path.dirname(file), 'home');
@@ -382,35 +448,56 @@ function spawnServer(root, file) {
       env,
       stdio: ['pipe', 'pipe', 'ignore'],
     });
+    const send = (message) => proc.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', ...message })}\n`);
+    const list = (id, args) => send({ id, method: 'tools/call', params: { name: 'list_tasks', arguments: args } });
+    const LISTS = 20;
+    const result = {
+      ms: null,
+      loaded_ms: null,
+      rss_init_mb: null,
+      rss_loaded_mb: null,
+      rss_mb: null,
+      rss_peak_mb: null,
+    };
+    let cursor = null;
     let out = '';
-    let ms = null;
     proc.stdout.setEncoding('utf8');
     proc.stdout.on('data', (chunk) => {
       out += chunk;
-      if (ms !== null || !out.includes('\n')) return;
-      ms = performance.now() - t0;
-      // RSS once the store is loaded and a list query ran (the server answers it after loading).
-      proc.stdin.write(
-        `${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' })}\n${JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'list_tasks', arguments: {} } })}\n`,
-      );
-      const waitList = () => {
-        if (!out.includes('"id":2')) return setTimeout(waitList, 20);
-        let rssMb = null;
-        try {
-          const status = readFileSync(`/proc/${proc.pid}/status`, 'utf8');
-          rssMb = Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
-        } catch {
-          // not Linux
+      const lines = out.split('\n');
+      out = lines.pop();
+      for (const line of lines) {
+        const message = JSON.parse(line);
+        if (message.id === 1) {
+          result.ms = performance.now() - t0;
+          result.rss_init_mb = rssOf(proc.pid).rss;
+          send({ method: 'notifications/initialized' });
+          list(100, { limit: 1 });
+        } else if (message.id === 100) {
+          result.loaded_ms = performance.now() - t0;
+          result.rss_loaded_mb = rssOf(proc.pid).rss;
+          list(101, { limit: 50 });
+        } else if (message.id > 100 && message.id <= 100 + LISTS) {
+          cursor = message.result?.structuredContent?.next_cursor ?? null;
+          const id = message.id + 1;
+          if (id > 100 + LISTS) {
+            const { rss, peak } = rssOf(proc.pid);
+            result.rss_mb = rss;
+            result.rss_peak_mb = peak;
+            proc.stdin.end();
+            proc.once('exit', () => resolve(result));
+          } else if (id % 3 === 0) list(id, { status: ['completed'], limit: 50 });
+          else if (id % 3 === 1 && cursor) list(id, { limit: 50, cursor });
+          else list(id, { role: 'assigned_to_me', limit: 50 });
         }
-        proc.stdin.end();
-        proc.once('exit', () => resolve({ ms, rss_mb: rssMb }));
-      };
-      waitList();
+      }
     });
     proc.on('error', reject);
-    proc.stdin.write(
-      `${JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'bench', version: '0' } } })}\n`,
-    );
+    send({
+      id: 1,
+      method: 'initialize',
+      params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'bench', version: '0' } },
+    });
   });
 }
 

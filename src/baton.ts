@@ -2,6 +2,11 @@
  * Builds Baton's shared parts once: store, bus, task service, deadline timer, agents, providers, runtime (its
  * worker claims and runs subagent tasks) and the session registry. Transports make one MCP server per connection
  * over these parts; `baton worker` runs them with none.
+ *
+ * The store may take a while to open (a second or more at 100k tasks): `startBaton` returns once everything else
+ * is built, with the store still loading, so that a server answers `initialize` and `tools/list` at once;
+ * `ready` settles when the store is open and the parts that read it have started (its error, a `StoreError`, when
+ * the store is unreadable: then nothing was written). `createBaton` waits for it.
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -24,6 +29,7 @@ import { RunWorkspaces } from './runtime/run-workspaces.js';
 import { Runtime } from './runtime/runtime.js';
 import { warmUpOnce } from './runtime/warm-up.js';
 import { AgentToolCatalog } from './runtime/tool-catalog.js';
+import { OpeningStore } from './store/opening-store.js';
 import { openStore } from './store/open-store.js';
 import type { TaskStore } from './store/task-store.js';
 import { DeadlineTimer } from './tasks/deadline-timer.js';
@@ -36,6 +42,8 @@ import type { WorkspaceToolOptions } from './tools/workspace/index.js';
 export interface Baton extends ServerDeps {
   bus: EventBus;
   store: TaskStore;
+  /** Settles once the store is open and the deadline timer, dependency tracker and runtime have started. */
+  ready: Promise<void>;
   /** The MCP servers subagents use (Baton as an MCP client). */
   mcp: McpServerPool;
   /**
@@ -80,16 +88,34 @@ export interface BatonOptions {
   workspaceTools?: WorkspaceToolOptions;
   /** False: run only the subagent tasks this process creates, take none from the store. Default true. */
   takesQueued?: boolean;
+  /** Tests: awaited before the store is opened (holds it "loading"). */
+  beforeStoreOpen?: () => Promise<void>;
 }
 
-/** Opens the store (throwing `StoreError` if it is unreadable), loads the agents and wires the parts together. */
+/** Builds the parts and opens the store; resolves once it is open and everything has started. */
 export async function createBaton(config: BatonConfig, log: Logger, options: BatonOptions = {}): Promise<Baton> {
+  const baton = await startBaton(config, log, options);
+  try {
+    await baton.ready;
+  } catch (error) {
+    await baton.close().catch(() => undefined);
+    throw error;
+  }
+  return baton;
+}
+
+/**
+ * Starts opening the store, loads the agents and wires the parts together; resolves before the store is open
+ * (`ready`: see the file comment). A bad configuration or agent folder still throws here.
+ */
+export async function startBaton(config: BatonConfig, log: Logger, options: BatonOptions = {}): Promise<Baton> {
   const tools = resolveToolList(config.tools);
   const models: ModelResolver = createModelResolver({ map: config.models ?? {}, log });
   if (config.model !== null) models.resolve(config.model); // a bad --model stops start-up
   const cwd = options.cwd ?? process.cwd();
   const bus = new InMemoryEventBus(log);
-  const store = await openStore(config.store, { log });
+  const hold = options.beforeStoreOpen ?? (() => Promise.resolve());
+  const store = new OpeningStore(hold().then(() => openStore(config.store, { log })));
   const tasks = new TaskService({
     store,
     bus,
@@ -97,7 +123,6 @@ export async function createBaton(config: BatonConfig, log: Logger, options: Bat
     maxTokensPerRoot: config.maxTokensPerRoot ?? null,
     log,
   });
-  await tasks.start();
   const sessions = new SessionRegistry(bus, log);
 
   const agents = await openAgentRegistry({
@@ -155,11 +180,17 @@ export async function createBaton(config: BatonConfig, log: Logger, options: Bat
   });
 
   const deadlines = new DeadlineTimer(tasks, bus, log);
-  await deadlines.start(); // overdue tasks from before a restart time out now (SPEC §5)
   const dependencies = new DependencyTracker(tasks, bus, log);
-  await dependencies.start(); // dependencies that ended while Baton was down move their dependants on now
-  runtime.start(); // claims subagent tasks nobody holds: waiting ones, and those of processes that died
+  const ready = (async () => {
+    await store.opened;
+    await tasks.start();
+    await deadlines.start(); // overdue tasks from before a restart time out now (SPEC §5)
+    await dependencies.start(); // dependencies that ended while Baton was down move their dependants on now
+    runtime.start(); // claims subagent tasks nobody holds: waiting ones, and those of processes that died
+  })();
+  ready.catch(() => undefined); // heard by whoever awaits `ready`
   return {
+    ready,
     bus,
     store,
     tasks,

@@ -1,8 +1,14 @@
 /**
  * `baton serve` (and plain `baton`): builds the shared parts once, serves MCP over stdio or HTTP, and stops on
  * SIGINT, SIGTERM or (over stdio) stdin closing: stop taking calls, close the transport, flush the store (SPEC §10).
+ *
+ * It serves while the store is still loading (`startBaton`): `initialize` and `tools/list` are answered at once,
+ * the rest waits for the store (`mcp/ready-gate.ts`). A store that turns out unreadable stops the server as it
+ * always did, with its one line on stderr and exit code 1, the files untouched; a client that was already
+ * answered `initialize` gets that line as the error of each request it sent meanwhile, then the end of the stream.
  */
-import { createBaton } from '../baton.js';
+import { existsSync } from 'node:fs';
+import { startBaton } from '../baton.js';
 import { errorMessage } from '../errors.js';
 import { createLogger } from '../log.js';
 import type { CommandSpec } from './command.js';
@@ -17,9 +23,16 @@ export const serveCommand: CommandSpec = {
     const config = loadConfig(flags);
     const tokens = loadTokens(config);
     const log = createLogger(config.logLevel);
-    const baton = await createBaton(config, log, { watch: true });
+    // The store opens once the transport is up: its load (seconds at 1M tasks) does not compete with the start
+    // for the CPU, and a transport that cannot start (a port in use) leaves the store unopened.
+    let serving!: () => void;
+    const up = new Promise<void>((resolve) => (serving = resolve));
+    const hold = testHold();
+    const baton = await startBaton(config, log, { watch: true, beforeStoreOpen: () => up.then(hold) });
 
     let transport: { close(): Promise<void> };
+    /** Said once the store is open: an unreadable store's line stays the only one on stderr. */
+    let announce: () => void;
     let ended: Promise<void> = new Promise(() => undefined);
     if (config.transport === 'http' && config.http) {
       // Loaded only when asked for: express stays out of stdio start-up.
@@ -33,23 +46,35 @@ export const serveCommand: CommandSpec = {
         sessionIdleMs: config.sessionIdleTimeout * 1000,
       });
       transport = http;
-      log.info(
-        `listening on ${http.url}/mcp (Streamable HTTP), ${http.url}/sse (legacy SSE), ${http.url}/ (task board)`,
-        {
-          auth: tokens ? `${tokens.size} token(s)` : `none, acting as ${config.as}`,
-          store: config.store,
-        },
-      );
+      announce = () =>
+        log.info(
+          `listening on ${http.url}/mcp (Streamable HTTP), ${http.url}/sse (legacy SSE), ${http.url}/ (task board)`,
+          {
+            auth: tokens ? `${tokens.size} token(s)` : `none, acting as ${config.as}`,
+            store: config.store,
+          },
+        );
     } else {
       const { startStdio } = await import('../transports/stdio.js');
       const stdio = await startStdio(baton, config.as);
       transport = stdio;
       ended = stdio.ended;
-      log.info(`serving over stdio as ${config.as}`, { store: config.store });
+      announce = () => log.info(`serving over stdio as ${config.as}`, { store: config.store });
     }
+    serving();
+    baton.ready.then(announce, () => undefined);
 
-    // SPEC §10: a signal, or over stdio the client closing stdin, ends the server.
-    const reason = await Promise.race([ended.then(() => 'stdin closed'), stopped(stop)]);
+    // SPEC §10: a signal, or over stdio the client closing stdin, ends the server; so does an unreadable store.
+    let reason: string;
+    try {
+      reason = await Promise.race([ended.then(() => 'stdin closed'), stopped(stop), baton.ready.then(() => never)]);
+      // Ended while the store was still opening: an unreadable store is still reported as such (exit 1).
+      await baton.ready;
+    } catch (error) {
+      await transport.close().catch(() => undefined);
+      await baton.close().catch(() => undefined);
+      throw error; // one line on stderr, exit 1 (cli.ts)
+    }
     log.info(`shutting down (${reason})`);
     try {
       await transport.close();
@@ -61,6 +86,19 @@ export const serveCommand: CommandSpec = {
     }
   },
 };
+
+const never = new Promise<string>(() => undefined);
+
+/**
+ * Tests: with BATON_TEST_HOLD_STORE=<file>, the store is opened only once that file exists, so that a test sees
+ * the server answer while its store is "loading". Not a user setting (not in the help).
+ */
+function testHold(): () => Promise<void> {
+  const gate = process.env.BATON_TEST_HOLD_STORE;
+  return async () => {
+    while (gate && !existsSync(gate)) await new Promise((resolve) => setTimeout(resolve, 20));
+  };
+}
 
 /** Resolves with the signal's name once `signal` is aborted. */
 function stopped(signal: AbortSignal): Promise<string> {

@@ -16,15 +16,19 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { ErrorCode } from '@modelcontextprotocol/sdk/types.js';
 import type { JSONRPCMessage, JSONRPCRequest } from '@modelcontextprotocol/sdk/types.js';
+import { holdUntilReady } from './ready-gate.js';
 
 /** An McpServer whose transports get `guardRequests` once connected. */
 export class GuardedMcpServer extends McpServer {
   /** The names of the tools this server publishes (set by `createServer` once they are registered). */
   toolNames: ReadonlySet<string> = new Set();
+  /** Settles once the store is open: until then requests that need it wait (`ready-gate.ts`). */
+  ready: Promise<void> | null = null;
 
   override async connect(transport: Transport): Promise<void> {
     await super.connect(transport);
     guardRequests(transport, () => this.toolNames);
+    if (this.ready) holdUntilReady(transport, this.ready);
   }
 }
 

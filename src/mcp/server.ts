@@ -44,6 +44,11 @@ export interface ServerDeps {
   /** `--tools`: the tool names to publish, or null for all. */
   tools: ReadonlySet<string> | null;
   log: Logger;
+  /**
+   * Settles once the store is open and the parts that read it have started; until then only the requests that
+   * need no store are answered (`ready-gate.ts`), the others wait. Absent: ready.
+   */
+  ready?: Promise<void>;
   /** Loads the agents' vendor SDKs; called once a client has initialized, off the cold start's path. */
   warmUp?: () => Promise<void>;
 }
@@ -157,6 +162,7 @@ export function createServer(deps: ServerDeps, agentId: string, options: { live?
   registerAgentResources(server, ctx);
   const refreshPrompts = registerPrompts(server, ctx);
   server.toolNames = new Set(TOOL_NAMES.filter(wanted));
+  if (deps.ready) server.ready = deps.ready;
   // The board app goes with the tools that show it (SPEC §12): its app-only tool is there whenever one of them is.
   if (BOARD_LINKED_TOOLS.some(wanted)) {
     tools.set(BOARD_SNAPSHOT, registerBoardApp(server, ctx));

@@ -20,6 +20,7 @@ import { silentLogger } from '../../src/log.js';
 import type { Logger } from '../../src/log.js';
 import { McpServersSchema } from '../../src/tools/mcp-client/server-config.js';
 import { createServer } from '../../src/mcp/server.js';
+import { OpeningStore } from '../../src/store/opening-store.js';
 
 export async function tempDir(prefix = 'baton-test-'): Promise<{ dir: string; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(path.join(tmpdir(), prefix));
@@ -128,7 +129,8 @@ export async function startCore(options: CoreOptions = {}): Promise<Core> {
   return {
     storePath,
     baton,
-    store: baton.store,
+    // The backend itself (baton.store wraps it while it opens; createBaton waited for that).
+    store: baton.store instanceof OpeningStore ? await baton.store.opened : baton.store,
     tasks: baton.tasks,
     async connect(agentId, connectOptions = {}) {
       const server = createServer(baton, agentId);

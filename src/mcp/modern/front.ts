@@ -119,6 +119,8 @@ export class ModernFront {
     const envelope = readEnvelope(params);
     const body = withoutEnvelope(params);
     if (method === 'server/discover') return this.discover(call.agentId);
+    // The rest needs the store open; the server underneath holds what it is forwarded itself (`ready-gate.ts`).
+    if (!FORWARDED.has(method)) await this.deps.ready;
     if (FORWARDED.has(method)) {
       const result = await this.forward(call.agentId, method, body, call);
       if (method === 'tools/list' && Array.isArray(result.tools)) {

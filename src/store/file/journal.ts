@@ -9,6 +9,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { z } from 'zod';
 import { StoreError, errorMessage } from '../../errors.js';
+import type { RecordReader } from './snapshot-file.js';
 import type { JournalRecord, RecordSchemas } from './stored-records.js';
 
 const fdatasync = promisify(fdatasyncCb);
@@ -87,7 +88,7 @@ function parseRecord(
 ): { ok: true; record: JournalRecord } | { ok: false; reason: string } {
   const kind = value !== null && typeof value === 'object' ? KINDS.find((k) => Object.hasOwn(value, k)) : undefined;
   if (kind === undefined) return { ok: false, reason: 'not a {"task"}, {"inbox"}, {"session"} or {"lease"} record' };
-  const parsed = (schemas[kind] as z.ZodType).safeParse((value as Record<string, unknown>)[kind]);
+  const parsed = (schemas[kind] as RecordReader<unknown>).safeParse((value as Record<string, unknown>)[kind]);
   if (!parsed.success) return { ok: false, reason: issueText(parsed.error, kind) };
   return { ok: true, record: { [kind]: parsed.data } as JournalRecord };
 }

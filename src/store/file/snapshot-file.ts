@@ -23,8 +23,13 @@ import type { FileHandle } from 'node:fs/promises';
 import type { Adapter } from 'lowdb';
 import type { z } from 'zod';
 
+/** What reads one record: a zod schema, or anything that answers as its `safeParse` does (`task-reader.ts`). */
+export interface RecordReader<T> {
+  safeParse(value: unknown): z.ZodSafeParseResult<T>;
+}
+
 /** The sections of the snapshot, in file order, with the schema of their records. */
-export type SectionSchemas = Record<string, z.ZodType>;
+export type SectionSchemas = Record<string, RecordReader<unknown>>;
 
 /** The snapshot: header fields plus one array per section. */
 export type SnapshotData = Record<string, unknown>;
@@ -84,7 +89,7 @@ export class SnapshotFile implements Adapter<SnapshotData> {
         }
         if (next === undefined && line === ']}') break;
         const text = line.endsWith(',') ? line.slice(0, -1) : line;
-        const parsed = (schemas[name] as z.ZodType).safeParse(JSON.parse(text));
+        const parsed = (schemas[name] as RecordReader<unknown>).safeParse(JSON.parse(text));
         if (!parsed.success) {
           const issue = parsed.error.issues[0];
           throw new Error(`line ${lineNo} (${name}): ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`);
