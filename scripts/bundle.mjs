@@ -17,7 +17,8 @@ export function bundleOptions() {
   const nodeModules = path.join(root, 'node_modules');
   return {
     absWorkingDir: root,
-    entryPoints: ['src/cli.ts'],
+    // src/bin.ts is dist/bin/cli.js (package.json's bin); it loads src/cli.ts as the first chunk.
+    entryPoints: [{ in: 'src/bin.ts', out: 'cli' }],
     bundle: true,
     splitting: true,
     platform: 'node',
@@ -37,7 +38,7 @@ export function bundleOptions() {
   };
 }
 
-/** Bundles src/cli.ts into dist/bin, and the task board page into dist/board (scripts/bundle-board.mjs). */
+/** Bundles the CLI (src/bin.ts → src/cli.ts) into dist/bin, and the task board page into dist/board (scripts/bundle-board.mjs). */
 export async function bundle() {
   await bundleCli();
   await bundleBoard();

@@ -38,6 +38,7 @@ import { TaskService } from './tasks/task-service.js';
 import type { McpTimings } from './tools/mcp-client/connection.js';
 import { McpServerPool } from './tools/mcp-client/pool.js';
 import type { WorkspaceToolOptions } from './tools/workspace/index.js';
+import { startUpDone } from './util/young-generation.js';
 
 export interface Baton extends ServerDeps {
   bus: EventBus;
@@ -189,6 +190,7 @@ export async function startBaton(config: BatonConfig, log: Logger, options: Bato
     runtime.start(); // claims subagent tasks nobody holds: waiting ones, and those of processes that died
   })();
   ready.catch(() => undefined); // heard by whoever awaits `ready`
+  void ready.finally(startUpDone).catch(() => undefined);
   return {
     ready,
     bus,

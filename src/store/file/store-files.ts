@@ -26,6 +26,7 @@ import type { Logger } from '../../log.js';
 import type { InboxItem } from '../../model/inbox.js';
 import type { Session } from '../../model/session.js';
 import type { Task } from '../../model/task.js';
+import { withoutYoungGrowth } from '../../util/young-generation.js';
 import type { Change } from '../task-store.js';
 import { expiredTasks } from './expired-tasks.js';
 import { appendJournal, readJournal, resetJournal, syncJournal } from './journal.js';
@@ -98,11 +99,12 @@ export class StoreFiles {
     while (this.compacting) await this.compacting;
   }
 
-  /**
-   * Reads snapshot and journal from scratch into a new state (upgrading an older schema in memory). Sets
-   * journalIno to -1 when the journal is missing or of an older generation.
-   */
-  async load(): Promise<{ upgraded: boolean }> {
+  /** Reads snapshot and journal afresh (an older schema upgraded in memory); journalIno -1: none, or an older one. */
+  load(): Promise<{ upgraded: boolean }> {
+    return withoutYoungGrowth(() => this.loadFiles());
+  }
+
+  private async loadFiles(): Promise<{ upgraded: boolean }> {
     const file = this.file;
     for (let attempt = 0; ; attempt++) {
       let snapshot: z.infer<typeof SnapshotHeaderSchema>;

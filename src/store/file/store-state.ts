@@ -10,6 +10,7 @@ import type { InboxItem } from '../../model/inbox.js';
 import type { Session } from '../../model/session.js';
 import { isTerminal } from '../../model/task.js';
 import type { Task } from '../../model/task.js';
+import { withoutYoungGrowthSync } from '../../util/young-generation.js';
 import type { Change } from '../task-store.js';
 import type { JournalRecord } from './stored-records.js';
 import { TaskIndex, lowerBound } from './task-index.js';
@@ -92,10 +93,12 @@ export class StoreState {
   /** The index, built now if this is its first use (in creation order: every add appends). */
   private indexOf(): TaskIndex {
     if (!this.indexed) {
-      for (const id of this.order) {
-        const task = this.tasks.get(id) as Task;
-        for (const key of indexKeys(task)) this.index.add(key, id, task.created_seq);
-      }
+      withoutYoungGrowthSync(() => {
+        for (const id of this.order) {
+          const task = this.tasks.get(id) as Task;
+          for (const key of indexKeys(task)) this.index.add(key, id, task.created_seq);
+        }
+      });
       this.indexed = true;
     }
     return this.index;
