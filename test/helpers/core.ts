@@ -11,6 +11,7 @@ import {
   LoggingMessageNotificationSchema,
   ResourceUpdatedNotificationSchema,
 } from '@modelcontextprotocol/sdk/types.js';
+import { afterEach, beforeEach } from 'vitest';
 import type { CallToolResult, CreateMessageRequest, CreateMessageResult } from '@modelcontextprotocol/sdk/types.js';
 import { DEFAULT_PRICES } from '../../src/usage/prices.js';
 import { createBaton } from '../../src/baton.js';
@@ -25,6 +26,24 @@ import { OpeningStore } from '../../src/store/opening-store.js';
 export async function tempDir(prefix = 'baton-test-'): Promise<{ dir: string; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(path.join(tmpdir(), prefix));
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * A fresh temp folder before each test of the enclosing `describe`, removed after it: `use` hears the store path
+ * in it (`store.json`) and the folder.
+ *   let file: string;
+ *   eachTempStore((f) => (file = f));
+ */
+export function eachTempStore(use: (file: string, dir: string) => void): void {
+  let cleanup: (() => Promise<void>) | undefined;
+  beforeEach(async () => {
+    const made = await tempDir();
+    cleanup = made.cleanup;
+    use(path.join(made.dir, 'store.json'), made.dir);
+  });
+  afterEach(async () => {
+    await cleanup?.();
+  });
 }
 
 export interface Core {

@@ -4,11 +4,11 @@
  */
 import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LowdbTaskStore, SCHEMA_VERSION } from '../../src/store/file/file-task-store.js';
 import { NO_USAGE } from '../../src/model/task.js';
 import type { Task } from '../../src/model/task.js';
-import { tempDir } from '../helpers/core.js';
+import { eachTempStore, tempDir } from '../helpers/core.js';
 import { task } from '../helpers/records.js';
 import { describeStoreContract } from './contract.js';
 
@@ -33,16 +33,8 @@ describeStoreContract('file', async () => {
 });
 
 describe('LowdbTaskStore (file only)', () => {
-  let dir: string;
   let file: string;
-  let cleanup: () => Promise<void>;
-  beforeEach(async () => {
-    ({ dir, cleanup } = await tempDir());
-    file = path.join(dir, 'store.json');
-  });
-  afterEach(async () => {
-    await cleanup();
-  });
+  eachTempStore((f) => (file = f));
   const open = (options: { compactMinBytes?: number } = {}) =>
     LowdbTaskStore.open({ path: file, pollMs: 0, ...options });
 

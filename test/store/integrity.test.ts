@@ -5,10 +5,10 @@
 import { spawnSync } from 'node:child_process';
 import { appendFile, copyFile, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { StoreError } from '../../src/errors.js';
 import { LowdbTaskStore } from '../../src/store/file/file-task-store.js';
-import { tempDir } from '../helpers/core.js';
+import { eachTempStore } from '../helpers/core.js';
 import { task } from '../helpers/records.js';
 
 /** The pid of a process that has exited. */
@@ -20,14 +20,7 @@ function deadPid(): number {
 describe('store integrity at start-up', () => {
   let dir: string;
   let file: string;
-  let cleanup: () => Promise<void>;
-  beforeEach(async () => {
-    ({ dir, cleanup } = await tempDir());
-    file = path.join(dir, 'store.json');
-  });
-  afterEach(async () => {
-    await cleanup();
-  });
+  eachTempStore((f, d) => ([file, dir] = [f, d]));
 
   const open = (options: { compactMinBytes?: number } = {}) =>
     LowdbTaskStore.open({ path: file, pollMs: 0, ...options });

@@ -6,24 +6,16 @@ import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LowdbTaskStore } from '../../../src/store/file/file-task-store.js';
-import { tempDir } from '../../helpers/core.js';
+import { eachTempStore } from '../../helpers/core.js';
 import { task } from '../../helpers/records.js';
 
 const WRITER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'compacting-writer.mjs');
 
 describe('file store compaction, killed', () => {
   let file: string;
-  let cleanup: () => Promise<void>;
-  beforeEach(async () => {
-    let dir: string;
-    ({ dir, cleanup } = await tempDir());
-    file = path.join(dir, 'store.json');
-  });
-  afterEach(async () => {
-    await cleanup();
-  });
+  eachTempStore((f) => (file = f));
 
   it('keeps every acknowledged task when the writer is killed with -9 mid-compaction', async () => {
     const seed = await LowdbTaskStore.open({ path: file, pollMs: 0 });

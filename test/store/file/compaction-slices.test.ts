@@ -4,27 +4,18 @@
  * Counted, not timed: every stored task's `status` is read through a counting getter (the walk for expired tasks
  * reads it, and so does JSON.stringify), and a setImmediate ticker notes the reads between two of its turns.
  */
-import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EXPIRED_SLICE } from '../../../src/store/file/expired-tasks.js';
 import { LowdbTaskStore } from '../../../src/store/file/file-task-store.js';
 import type { StoreState } from '../../../src/store/file/store-state.js';
-import { tempDir } from '../../helpers/core.js';
+import { eachTempStore } from '../../helpers/core.js';
 import { task } from '../../helpers/records.js';
 
 const TASKS = 8 * EXPIRED_SLICE;
 
 describe('file store compaction, in slices', () => {
   let file: string;
-  let cleanup: () => Promise<void>;
-  beforeEach(async () => {
-    let dir: string;
-    ({ dir, cleanup } = await tempDir());
-    file = path.join(dir, 'store.json');
-  });
-  afterEach(async () => {
-    await cleanup();
-  });
+  eachTempStore((f) => (file = f));
 
   it('looks at no more than a slice of the tasks per turn of the event loop, and loses none', async () => {
     const store = await LowdbTaskStore.open({ path: file, pollMs: 0, watch: false, compactMinBytes: 1 << 30 });

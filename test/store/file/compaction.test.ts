@@ -5,9 +5,9 @@
  */
 import { copyFile, mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { LowdbTaskStore } from '../../../src/store/file/file-task-store.js';
-import { tempDir } from '../../helpers/core.js';
+import { eachTempStore } from '../../helpers/core.js';
 import { task } from '../../helpers/records.js';
 
 /** A gate: `wait` resolves once `open` was called; `reached` once someone waits. */
@@ -32,14 +32,7 @@ const generation = async (file: string) =>
 describe('file store compaction', () => {
   let dir: string;
   let file: string;
-  let cleanup: () => Promise<void>;
-  beforeEach(async () => {
-    ({ dir, cleanup } = await tempDir());
-    file = path.join(dir, 'store.json');
-  });
-  afterEach(async () => {
-    await cleanup();
-  });
+  eachTempStore((f, d) => ([file, dir] = [f, d]));
 
   /** A store with 200 tasks whose next write starts a compaction that waits at the gate before committing. */
   async function compactingStore(g: ReturnType<typeof gate>) {

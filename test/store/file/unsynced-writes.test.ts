@@ -2,24 +2,15 @@
  * `transact(fn, {durable: false})` on the file store: written at once, made durable by the next durable batch (one
  * fsync for both) or before the lock is let go, and told to subscribers only then, in seq order.
  */
-import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LowdbTaskStore } from '../../../src/store/file/file-task-store.js';
 import type { Change } from '../../../src/store/task-store.js';
-import { tempDir } from '../../helpers/core.js';
+import { eachTempStore } from '../../helpers/core.js';
 import { task } from '../../helpers/records.js';
 
 describe('LowdbTaskStore writes that are not durable on their own', () => {
   let file: string;
-  let cleanup: () => Promise<void>;
-  beforeEach(async () => {
-    let dir: string;
-    ({ dir, cleanup } = await tempDir());
-    file = path.join(dir, 'store.json');
-  });
-  afterEach(async () => {
-    await cleanup();
-  });
+  eachTempStore((f) => (file = f));
 
   it('share the fsync of the next durable write, and subscribers hear both then, in order', async () => {
     const store = await LowdbTaskStore.open({ path: file, pollMs: 0, watch: false });

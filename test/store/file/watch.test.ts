@@ -2,23 +2,14 @@
  * Another process's change reaches a subscriber through the watch of the journal's folder, with the poll off; with
  * both off, it arrives only with the next read (the proof that the watch, not a read, delivered it).
  */
-import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LowdbTaskStore } from '../../../src/store/file/file-task-store.js';
-import { tempDir } from '../../helpers/core.js';
+import { eachTempStore } from '../../helpers/core.js';
 import { task } from '../../helpers/records.js';
 
 describe('file store journal watch', () => {
   let file: string;
-  let cleanup: () => Promise<void>;
-  beforeEach(async () => {
-    let dir: string;
-    ({ dir, cleanup } = await tempDir());
-    file = path.join(dir, 'store.json');
-  });
-  afterEach(async () => {
-    await cleanup();
-  });
+  eachTempStore((f) => (file = f));
 
   async function heardBy(watch: boolean) {
     const writer = await LowdbTaskStore.open({ path: file, pollMs: 0, watch: false });
