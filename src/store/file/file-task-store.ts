@@ -98,7 +98,10 @@ export class LowdbTaskStore implements TaskStore {
       options.path,
       this.log,
       (fn) => this.exclusive(fn),
-      () => this.syncUnsynced(),
+      async () => {
+        await this.syncUnsynced();
+        this.files.closeJournal();
+      },
     );
     this.files = new StoreFiles(options.path, {
       ...options,
@@ -215,6 +218,7 @@ export class LowdbTaskStore implements TaskStore {
     this.watcher?.close();
     await this.serial.catch(() => undefined);
     await this.exclusive(() => this.lock.release());
+    this.files.closeJournal();
   }
 
   // ---- opening ---------------------------------------------------------------------------------------------
