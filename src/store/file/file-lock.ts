@@ -29,6 +29,11 @@ export class FileLock {
     private readonly beforeRelease: () => Promise<void> = async () => undefined,
   ) {}
 
+  /** This process holds the lock as a lease now: no other process can write the store meanwhile. */
+  get held(): boolean {
+    return this.lease !== null;
+  }
+
   /** Runs `fn` holding the lock for this one piece of work (opening the store). */
   async withLock<T>(fn: () => Promise<T>): Promise<T> {
     const release = await this.take();

@@ -269,7 +269,8 @@ export class LowdbTaskStore implements TaskStore {
       this.lookAgain = true;
       return;
     }
-    if (this.closed || !this.files.moved()) return;
+    // While this process holds the lock nobody else writes: what moved the journal is our own append.
+    if (this.closed || this.lock.held || !this.files.moved()) return;
     this.looking = true;
     this.exclusive(() => this.sync())
       .catch((error: unknown) => this.log.warn('store refresh failed', { error: errorMessage(error) }))
@@ -285,14 +286,14 @@ export class LowdbTaskStore implements TaskStore {
   // ---- syncing with other processes -----------------------------------------------------------------------
 
   /**
-   * The state, after applying what other processes appended since the last look (a stat when nothing did). One
-   * look per turn of the event loop: a caller learns of another process's acknowledged change only through I/O,
+   * The state, after applying what other processes appended since the last look (a stat when nothing did; none
+   * while this process holds the lock, when nobody else can append). One look per turn of the event loop: a caller learns of another process's acknowledged change only through I/O,
    * that is in a later turn, so reads within one turn need not look again.
    */
   private async fresh(): Promise<StoreState> {
     if (this.closed) throw new StoreError('the store is closed');
     if (this.options.readOnly || this.lookedThisTurn) return this.files.state;
-    if (this.files.moved()) await this.exclusive(() => this.sync());
+    if (!this.lock.held && this.files.moved()) await this.exclusive(() => this.sync());
     this.lookedThisTurn = true;
     setImmediate(() => (this.lookedThisTurn = false));
     return this.files.state;

@@ -75,3 +75,35 @@ describe.skipIf(process.platform !== 'linux')('the file store journal', () => {
     await reopened.close();
   });
 });
+
+describe('the file store holding its lock', () => {
+  let file: string;
+  eachTempStore((f) => (file = f));
+  afterEach(() => {
+    vi.restoreAllMocks();
+    syncBuiltinESMExports();
+  });
+
+  it('reads without looking at the journal, which nobody else can append to meanwhile', async () => {
+    const store = await LowdbTaskStore.open({ path: file, pollMs: 0, watch: false });
+    await store.transact((tx) => tx.putTask(task('a'))); // takes the lock, kept as a lease
+    const stats = vi.spyOn(fs, 'statSync');
+    syncBuiltinESMExports();
+    const journalStats = () => stats.mock.calls.filter(([p]) => p === `${file}.journal`).length;
+    for (let turn = 0; turn < 3; turn++) {
+      expect(await store.getTask('a')).toBeDefined();
+      await new Promise((resolve) => setImmediate(resolve)); // a new turn: a read would look again
+    }
+    expect(journalStats()).toBe(0);
+
+    // Once the lease lapsed, a read looks again (another process may have appended meanwhile).
+    await store.transact((tx) => tx.putTask(task('b')), { durable: false });
+    await expect
+      .poll(async () => {
+        await store.getTask('a');
+        return journalStats() > 0;
+      })
+      .toBe(true);
+    await store.close();
+  });
+});
