@@ -337,8 +337,9 @@ export class LowdbTaskStore implements TaskStore {
     // One durable transaction makes the whole batch durable, and every batch written unsynced before it.
     const durable = batch.some((p) => p.durable);
     try {
-      await this.lock.withLease(async () => {
-        remote = await this.files.readOthers();
+      await this.lock.withLease(async (taken) => {
+        // Held since our last batch, the journal has nothing new but ours.
+        if (taken) remote = await this.files.readOthers();
         for (const pending of batch) {
           try {
             const { value, records: own } = await pending.run();

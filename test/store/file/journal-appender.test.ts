@@ -84,7 +84,7 @@ describe('the file store holding its lock', () => {
     syncBuiltinESMExports();
   });
 
-  it('reads without looking at the journal, which nobody else can append to meanwhile', async () => {
+  it('reads and writes without looking at the journal, which nobody else can append to meanwhile', async () => {
     const store = await LowdbTaskStore.open({ path: file, pollMs: 0, watch: false });
     await store.transact((tx) => tx.putTask(task('a'))); // takes the lock, kept as a lease
     const stats = vi.spyOn(fs, 'statSync');
@@ -92,6 +92,7 @@ describe('the file store holding its lock', () => {
     const journalStats = () => stats.mock.calls.filter(([p]) => p === `${file}.journal`).length;
     for (let turn = 0; turn < 3; turn++) {
       expect(await store.getTask('a')).toBeDefined();
+      await store.transact((tx) => tx.putTask(task(`n${turn}`)));
       await new Promise((resolve) => setImmediate(resolve)); // a new turn: a read would look again
     }
     expect(journalStats()).toBe(0);
