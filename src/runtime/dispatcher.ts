@@ -137,7 +137,7 @@ export class Dispatcher {
       await created;
       return { task: task as Task, session_id: sessionId };
     } finally {
-      waiting.abort();
+      waiting.abort(WAIT_OVER);
       unsubscribe();
       options.signal?.removeEventListener('abort', onAbort);
       if (!worker.isRunning(id)) {
@@ -159,6 +159,9 @@ export class Dispatcher {
     return agent;
   }
 }
+
+/** Why a dispatch's wait is let go once it returns: a constant, since abort() with no reason builds a DOMException. */
+const WAIT_OVER = 'the dispatch returned';
 
 /** Resolves in the check phase of the event loop, after the microtasks (and the I/O callbacks) queued before it. */
 function nextTurn(): Promise<void> {
