@@ -160,7 +160,14 @@ export async function run(options = {}) {
     fake.reset();
     if (globalThis.gc) globalThis.gc();
 
-    const kinds = ['dispatch', 'roundtrip', 'direct', 'direct_in_process', ...(base ? ['base'] : []), ...sized.map(({ kind }) => kind)];
+    const kinds = [
+      'dispatch',
+      'roundtrip',
+      'direct',
+      'direct_in_process',
+      ...(base ? ['base'] : []),
+      ...sized.map(({ kind }) => kind),
+    ];
     const samples = Object.fromEntries(kinds.map((kind) => [kind, []]));
     const cpu0 = {
       baton: cpuTimeMs(baton.pid),

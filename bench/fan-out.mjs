@@ -102,10 +102,7 @@ export async function run(options = {}) {
       baton: dispatchRound(baton),
       ...(base ? { base: dispatchRound(base) } : {}),
       direct: () =>
-        fanOut(
-          async () => (await direct.request({ n: config.dispatches, body, text: fake.text })).answers,
-          direct.pid,
-        ),
+        fanOut(async () => (await direct.request({ n: config.dispatches, body, text: fake.text })).answers, direct.pid),
     };
 
     const warmup = [];

@@ -3,7 +3,15 @@
  * (`{"task":…}`, `{"inbox":…}`, `{"session":…}` or a `{"lease":…}` renewal). Appended and fsynced once per batch;
  * a torn last line (a process killed mid-append) is never read and is cut off by the next writer.
  */
-import { closeSync, fdatasync as fdatasyncCb, fstatSync, ftruncateSync, openSync, promises as fs, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fdatasync as fdatasyncCb,
+  fstatSync,
+  ftruncateSync,
+  openSync,
+  promises as fs,
+  writeSync,
+} from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
