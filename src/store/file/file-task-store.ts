@@ -11,9 +11,8 @@
  * pruned) and the journal restarted; journal lines of an older generation are already in the snapshot and are
  * ignored, so a crash between the two steps loses nothing.
  *
- * Several processes share the file: each keeps the whole store in memory, appends under the lock after reading what
- * the others appended, and looks at the journal before every read (a stat: a read sees every change acknowledged
- * before it began) and every `pollMs` (so that the change feed hears other processes' changes).
+ * Several processes share the file: each keeps the store in memory, appends under the lock after reading what the
+ * others appended, and reads that before a read unless it holds the lock (fs.watch and a `pollMs` poll tell the feed).
  */
 import { promises as fs, watch } from 'node:fs';
 import type { FSWatcher } from 'node:fs';
@@ -98,10 +97,7 @@ export class LowdbTaskStore implements TaskStore {
       options.path,
       this.log,
       (fn) => this.exclusive(fn),
-      async () => {
-        await this.syncUnsynced();
-        this.files.closeJournal();
-      },
+      () => this.syncUnsynced().then(() => this.files.closeJournal()),
     );
     this.files = new StoreFiles(options.path, {
       ...options,
@@ -269,8 +265,7 @@ export class LowdbTaskStore implements TaskStore {
       this.lookAgain = true;
       return;
     }
-    // While this process holds the lock nobody else writes: what moved the journal is our own append.
-    if (this.closed || this.lock.held || !this.files.moved()) return;
+    if (this.closed || this.lock.held || !this.files.moved()) return; // held: what moved it is our own append
     this.looking = true;
     this.exclusive(() => this.sync())
       .catch((error: unknown) => this.log.warn('store refresh failed', { error: errorMessage(error) }))
@@ -287,8 +282,8 @@ export class LowdbTaskStore implements TaskStore {
 
   /**
    * The state, after applying what other processes appended since the last look (a stat when nothing did; none
-   * while this process holds the lock, when nobody else can append). One look per turn of the event loop: a caller learns of another process's acknowledged change only through I/O,
-   * that is in a later turn, so reads within one turn need not look again.
+   * while this process holds the lock, when nobody else can append). One look per turn of the event loop: a caller
+   * learns of another process's acknowledged change only through I/O, that is in a later turn.
    */
   private async fresh(): Promise<StoreState> {
     if (this.closed) throw new StoreError('the store is closed');
@@ -338,8 +333,7 @@ export class LowdbTaskStore implements TaskStore {
     const durable = batch.some((p) => p.durable);
     try {
       await this.lock.withLease(async (taken) => {
-        // Held since our last batch, the journal has nothing new but ours.
-        if (taken) remote = await this.files.readOthers();
+        if (taken) remote = await this.files.readOthers(); // else held since our last batch: nothing new but ours
         for (const pending of batch) {
           try {
             const { value, records: own } = await pending.run();
