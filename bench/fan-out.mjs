@@ -17,12 +17,11 @@
  *
  * Run alone: node bench/fan-out.mjs   (after `npm run build`)
  */
-import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { CLI_PATH, baseCliPath, batonArgs, batonSandbox, callOk, connectStdio, cpuTimeMs } from './baton-stdio.mjs';
+import { DirectChild } from './direct-sdk-child.mjs';
 import { startFakeLlm } from './fake-llm.mjs';
 import { ROOT_DIR, isMain, printChecks, printTable, quantile, round } from './util.mjs';
 
@@ -103,7 +102,7 @@ export async function run(options = {}) {
       baton: dispatchRound(baton),
       ...(base ? { base: dispatchRound(base) } : {}),
       direct: () =>
-        fanOut(() => direct.request({ type: 'round', n: config.dispatches, body, text: fake.text }), direct.pid),
+        fanOut(async () => (await direct.request({ n: config.dispatches, body, text: fake.text })).answers, direct.pid),
     };
 
     const warmup = [];
@@ -251,67 +250,7 @@ export function print(result) {
   printChecks('fan-out: targets', result.checks);
 }
 
-// ---- the direct calls, in a child process ----------------------------------------------------------------------
-
-/**
- * A child process making the direct `openai` SDK calls, as Baton's process makes its own: the fake LLM stays alone
- * with the light MCP client in this process either way. One request at a time over IPC.
- */
-class DirectChild {
-  constructor(baseUrl) {
-    this.pending = null;
-    this.proc = fork(fileURLToPath(import.meta.url), ['--direct-child', baseUrl], {
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    this.pid = this.proc.pid;
-    this.proc.on('message', (message) => {
-      const pending = this.pending;
-      this.pending = null;
-      if (message.error) pending?.reject(new Error(`direct SDK child: ${message.error}`));
-      else pending?.resolve(message.answers);
-    });
-    this.proc.on('exit', (code, signal) => {
-      this.pending?.reject(new Error(`direct SDK child exited (${signal ?? code})`));
-      this.pending = null;
-    });
-  }
-
-  request(message) {
-    return new Promise((resolve, reject) => {
-      this.pending = { resolve, reject };
-      this.proc.send(message);
-    });
-  }
-
-  kill() {
-    if (this.proc.exitCode === null && this.proc.signalCode === null) this.proc.kill('SIGKILL');
-  }
-}
-
-async function directChild(baseUrl) {
-  const { default: OpenAI } = await import('openai');
-  const openai = new OpenAI({ apiKey: 'x', baseURL: baseUrl, maxRetries: 0 });
-  process.on('message', async ({ n, body, text }) => {
-    try {
-      const t0 = performance.now();
-      const answers = await Promise.all(
-        Array.from({ length: n }, async () => {
-          const completion = await openai.chat.completions.create(body);
-          if (completion.choices[0]?.message?.content !== text) throw new Error('unexpected completion');
-          return performance.now() - t0;
-        }),
-      );
-      process.send({ answers });
-    } catch (error) {
-      process.send({ error: error?.stack ?? String(error) });
-    }
-  });
-}
-
-if (process.argv[2] === '--direct-child' && process.send) {
-  process.on('disconnect', () => process.exit(0));
-  await directChild(process.argv[3]);
-} else if (isMain(import.meta.url)) {
+if (isMain(import.meta.url)) {
   const result = await run();
   print(result);
 }

@@ -4,8 +4,8 @@
  * wait as `wait_for_tasks`. Whoever ends up running it (this process, or another after a takeover), the answer is
  * the task as stored.
  *
- * The fast path: the run starts on the task's plan while its creation is written, and acts on nothing the model
- * says before that is done; the call returns after the run's last write, whose fsync is the one on the critical
+ * The fast path: the run starts on the task's plan and sends its first model request before its creation is
+ * written (the next turn of the event loop), and acts on nothing the model says before that is done; the call returns after the run's last write, whose fsync is the one on the critical
  * path. Unless the caller is told of the task at once (MCP Tasks), the creation has no fsync of its own: the run's
  * next write makes it durable (a turn with tool calls writes its spend before the tools run, so no tool acts on a
  * task that is not on disk).
@@ -118,7 +118,9 @@ export class Dispatcher {
       );
       // Listen before anything can end it; the wait ends only when the task does (a client's abort cancels it).
       const ended = tasks.awaitEnd([id], 'all', { signal: waiting.signal });
-      created = tasks.create(plan, { durable: options.onCreated !== undefined });
+      // The run starts first and the creation is written in the next turn of the event loop: by then the run's
+      // first model request is on the wire, so the write overlaps the model's latency instead of preceding it.
+      created = nextTurn().then(() => tasks.create(plan, { durable: options.onCreated !== undefined }));
       options.onStarted?.(plan.task);
       worker.adopt(plan.task, created, plannedAt);
       void created.then(
@@ -135,7 +137,7 @@ export class Dispatcher {
       await created;
       return { task: task as Task, session_id: sessionId };
     } finally {
-      waiting.abort();
+      waiting.abort(WAIT_OVER);
       unsubscribe();
       options.signal?.removeEventListener('abort', onAbort);
       if (!worker.isRunning(id)) {
@@ -156,6 +158,14 @@ export class Dispatcher {
     }
     return agent;
   }
+}
+
+/** Why a dispatch's wait is let go once it returns: a constant, since abort() with no reason builds a DOMException. */
+const WAIT_OVER = 'the dispatch returned';
+
+/** Resolves in the check phase of the event loop, after the microtasks (and the I/O callbacks) queued before it. */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** The budgets a delegator gave, else its agent's (frontmatter `budget_tokens` / `budget_usd`). */

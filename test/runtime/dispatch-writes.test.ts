@@ -1,3 +1,4 @@
+import diagnostics from 'node:diagnostics_channel';
 import { describe, expect, it } from 'vitest';
 import type { LowdbTaskStore } from '../../src/store/file/file-task-store.js';
 import { openStore } from '../../src/store/open-store.js';
@@ -34,6 +35,30 @@ describe('a plain subagent_dispatch', () => {
     } finally {
       await reader.close();
     }
+  });
+
+  it('sends its first model request before it writes the creation, so the write overlaps the model', async () => {
+    await sandbox.fakeOpenAi({ defaultReply: { text: 'Done.' } });
+    await writeAgent(sandbox.agentsDir, 'helper', { model: 'openai:gpt-test' });
+    const core = await sandbox.start({ leaseSeconds: 3600 });
+    const store = core.store as LowdbTaskStore;
+    const host = await core.connect('host');
+    await host.ok('subagent_dispatch', { agent_id: 'helper', task: 'warm up' }); // the SDK loaded, a connection open
+
+    // Node's fetch tells this channel, in this process, as it writes a request's headers to the socket.
+    const before = store.writes.batches;
+    const atRequest: number[] = [];
+    const onHeaders = () => atRequest.push(store.writes.batches - before);
+    diagnostics.subscribe('undici:client:sendHeaders', onHeaders);
+    try {
+      const out = await host.ok<Dispatched>('subagent_dispatch', { agent_id: 'helper', task: 'Say done.' });
+      expect(out).toMatchObject({ result: 'Done.', status: 'completed' });
+    } finally {
+      diagnostics.unsubscribe('undici:client:sendHeaders', onHeaders);
+    }
+    // One request, sent while nothing of this dispatch was written yet; then the creation and the answer.
+    expect(atRequest).toEqual([0]);
+    expect(store.writes.batches - before).toBe(2);
   });
 
   it('sends no notifications/message for the end its caller receives in the response; other sessions and the inbox still get it', async () => {

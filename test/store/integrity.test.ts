@@ -3,6 +3,7 @@
  * start-up stops with one clear line and touches nothing, or repairs what is safe to repair.
  */
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { appendFile, copyFile, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -85,6 +86,8 @@ describe('store integrity at start-up', () => {
   it('counts journal lines from the start of the file for a bad record read while running', async () => {
     const store = await open();
     await put(store, 'a');
+    // Another writer appends only once this process has let go of the lock (idle for a moment).
+    await expect.poll(() => existsSync(`${file}.lock`)).toBe(false);
     await appendFile(`${file}.journal`, '{"inbox": {"seq": "one"}}\n');
     // A read looks at the journal first.
     await expect(store.getTask('a')).rejects.toThrow(

@@ -29,6 +29,11 @@ export class FileLock {
     private readonly beforeRelease: () => Promise<void> = async () => undefined,
   ) {}
 
+  /** This process holds the lock as a lease now: no other process can write the store meanwhile. */
+  get held(): boolean {
+    return this.lease !== null;
+  }
+
   /** Runs `fn` holding the lock for this one piece of work (opening the store). */
   async withLock<T>(fn: () => Promise<T>): Promise<T> {
     const release = await this.take();
@@ -39,17 +44,21 @@ export class FileLock {
     }
   }
 
-  /** Runs a batch holding the lock, keeping it afterwards as a lease (see above). */
-  async withLease<T>(fn: () => Promise<T>): Promise<T> {
+  /**
+   * Runs a batch holding the lock, keeping it afterwards as a lease (see above). `fn` is told whether the lock was
+   * taken for it: if not, this process has held it since its last batch, and nobody else has written meanwhile.
+   */
+  async withLease<T>(fn: (taken: boolean) => Promise<T>): Promise<T> {
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.idleTimer = null;
     if (this.lease && Date.now() - this.lease.since > MAX_MS) {
       await this.release();
       await new Promise((r) => setTimeout(r, YIELD_MS));
     }
+    const taken = !this.lease;
     if (!this.lease) this.lease = { release: await this.take(), since: Date.now() };
     try {
-      return await fn();
+      return await fn(taken);
     } finally {
       this.idleTimer = setTimeout(() => void this.serialize(() => this.release()), IDLE_MS);
       this.idleTimer.unref();

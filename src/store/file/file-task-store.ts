@@ -11,9 +11,8 @@
  * pruned) and the journal restarted; journal lines of an older generation are already in the snapshot and are
  * ignored, so a crash between the two steps loses nothing.
  *
- * Several processes share the file: each keeps the whole store in memory, appends under the lock after reading what
- * the others appended, and looks at the journal before every read (a stat: a read sees every change acknowledged
- * before it began) and every `pollMs` (so that the change feed hears other processes' changes).
+ * Several processes share the file: each keeps the store in memory, appends under the lock after reading what the
+ * others appended, and reads that before a read unless it holds the lock (fs.watch and a `pollMs` poll tell the feed).
  */
 import { promises as fs, watch } from 'node:fs';
 import type { FSWatcher } from 'node:fs';
@@ -98,7 +97,7 @@ export class LowdbTaskStore implements TaskStore {
       options.path,
       this.log,
       (fn) => this.exclusive(fn),
-      () => this.syncUnsynced(),
+      () => this.syncUnsynced().then(() => this.files.closeJournal()),
     );
     this.files = new StoreFiles(options.path, {
       ...options,
@@ -215,6 +214,7 @@ export class LowdbTaskStore implements TaskStore {
     this.watcher?.close();
     await this.serial.catch(() => undefined);
     await this.exclusive(() => this.lock.release());
+    this.files.closeJournal();
   }
 
   // ---- opening ---------------------------------------------------------------------------------------------
@@ -265,7 +265,7 @@ export class LowdbTaskStore implements TaskStore {
       this.lookAgain = true;
       return;
     }
-    if (this.closed || !this.files.moved()) return;
+    if (this.closed || this.lock.held || !this.files.moved()) return; // held: what moved it is our own append
     this.looking = true;
     this.exclusive(() => this.sync())
       .catch((error: unknown) => this.log.warn('store refresh failed', { error: errorMessage(error) }))
@@ -281,14 +281,14 @@ export class LowdbTaskStore implements TaskStore {
   // ---- syncing with other processes -----------------------------------------------------------------------
 
   /**
-   * The state, after applying what other processes appended since the last look (a stat when nothing did). One
-   * look per turn of the event loop: a caller learns of another process's acknowledged change only through I/O,
-   * that is in a later turn, so reads within one turn need not look again.
+   * The state, after applying what other processes appended since the last look (a stat when nothing did; none
+   * while this process holds the lock, when nobody else can append). One look per turn of the event loop: a caller
+   * learns of another process's acknowledged change only through I/O, that is in a later turn.
    */
   private async fresh(): Promise<StoreState> {
     if (this.closed) throw new StoreError('the store is closed');
     if (this.options.readOnly || this.lookedThisTurn) return this.files.state;
-    if (this.files.moved()) await this.exclusive(() => this.sync());
+    if (!this.lock.held && this.files.moved()) await this.exclusive(() => this.sync());
     this.lookedThisTurn = true;
     setImmediate(() => (this.lookedThisTurn = false));
     return this.files.state;
@@ -332,8 +332,8 @@ export class LowdbTaskStore implements TaskStore {
     // One durable transaction makes the whole batch durable, and every batch written unsynced before it.
     const durable = batch.some((p) => p.durable);
     try {
-      await this.lock.withLease(async () => {
-        remote = await this.files.readOthers();
+      await this.lock.withLease(async (taken) => {
+        if (taken) remote = await this.files.readOthers(); // else held since our last batch: nothing new but ours
         for (const pending of batch) {
           try {
             const { value, records: own } = await pending.run();

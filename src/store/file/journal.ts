@@ -3,7 +3,15 @@
  * (`{"task":…}`, `{"inbox":…}`, `{"session":…}` or a `{"lease":…}` renewal). Appended and fsynced once per batch;
  * a torn last line (a process killed mid-append) is never read and is cut off by the next writer.
  */
-import { closeSync, fdatasync as fdatasyncCb, ftruncateSync, openSync, promises as fs, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fdatasync as fdatasyncCb,
+  fstatSync,
+  ftruncateSync,
+  openSync,
+  promises as fs,
+  writeSync,
+} from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -94,37 +102,54 @@ function parseRecord(
 }
 
 /**
- * Appends `records` at byte `offset` (cutting a torn line left there first) and fsyncs, unless `sync` is false
- * (then `syncJournal` later). Returns the new end; `onWritten` hears it as soon as the bytes are in the file, before
- * the fsync. The page-cache work is synchronous (microseconds); only the flush to disk goes through the thread pool.
+ * The journal held open for appends: opened once per journal file (its inode, which changes when the journal is
+ * replaced) rather than once per batch. Its caller runs one append or sync at a time, holding the store's lock.
  */
-export async function appendJournal(
-  file: string,
-  offset: number,
-  records: readonly JournalRecord[],
-  onWritten: (end: number) => void = () => undefined,
-  sync = true,
-): Promise<number> {
-  const buffer = Buffer.from(records.map((r) => JSON.stringify(r)).join('\n') + '\n');
-  const fd = openSync(file, 'r+');
-  try {
-    ftruncateSync(fd, offset);
+export class JournalAppender {
+  private held: { fd: number; ino: number } | null = null;
+
+  constructor(private readonly file: string) {}
+
+  /**
+   * Appends `records` at byte `offset` of the journal whose inode is `ino` (cutting a torn line left there first)
+   * and fsyncs, unless `sync` is false (then `sync` later). Returns the new end; `onWritten` hears it as soon as the
+   * bytes are in the file, before the fsync. The page-cache work is synchronous (microseconds); only the flush to
+   * disk goes through the thread pool.
+   */
+  async append(
+    ino: number,
+    offset: number,
+    records: readonly JournalRecord[],
+    onWritten: (end: number) => void = () => undefined,
+    sync = true,
+  ): Promise<number> {
+    const buffer = Buffer.from(records.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    const fd = this.fdOf(ino);
+    if (fstatSync(fd).size !== offset) ftruncateSync(fd, offset);
     writeSync(fd, buffer, 0, buffer.length, offset);
     onWritten(offset + buffer.length);
     if (sync) await fdatasync(fd);
     return offset + buffer.length;
-  } finally {
-    closeSync(fd);
   }
-}
 
-/** Flushes what was appended to the journal without a sync (fdatasync covers every earlier write of the file). */
-export async function syncJournal(file: string): Promise<void> {
-  const fd = openSync(file, 'r+');
-  try {
-    await fdatasync(fd);
-  } finally {
-    closeSync(fd);
+  /** Flushes what was appended without a sync (fdatasync covers every earlier write of the file). */
+  async sync(ino: number): Promise<void> {
+    await fdatasync(this.fdOf(ino));
+  }
+
+  /** Closes the journal held open, if any (the store closes, or the journal was replaced). */
+  close(): void {
+    const held = this.held;
+    this.held = null;
+    if (held) closeSync(held.fd);
+  }
+
+  private fdOf(ino: number): number {
+    if (this.held?.ino === ino) return this.held.fd;
+    this.close();
+    const fd = openSync(this.file, 'r+');
+    this.held = { fd, ino };
+    return fd;
   }
 }
 

@@ -29,7 +29,7 @@ import type { Task } from '../../model/task.js';
 import { withoutYoungGrowth } from '../../util/young-generation.js';
 import type { Change } from '../task-store.js';
 import { expiredTasks } from './expired-tasks.js';
-import { appendJournal, readJournal, resetJournal, syncJournal } from './journal.js';
+import { JournalAppender, readJournal, resetJournal } from './journal.js';
 import { SnapshotFile } from './snapshot-file.js';
 import type { SnapshotData } from './snapshot-file.js';
 import { StoreState } from './store-state.js';
@@ -64,6 +64,7 @@ export class StoreFiles {
   private readonly journalPath: string;
   private readonly prevPath: string;
   private readonly snapshotFile: SnapshotFile;
+  private readonly appender: JournalAppender;
   private readonly db: Low<SnapshotData>;
 
   constructor(
@@ -72,6 +73,7 @@ export class StoreFiles {
   ) {
     this.journalPath = `${file}.journal`;
     this.prevPath = `${file}.journal.prev`;
+    this.appender = new JournalAppender(this.journalPath);
     // Not JSONFilePreset: it silently swaps to memory when NODE_ENV=test. SnapshotFile streams the file.
     this.snapshotFile = new SnapshotFile(file, sectionsFor({}), sectionsFor);
     this.db = new Low<SnapshotData>(this.snapshotFile, EMPTY_SNAPSHOT);
@@ -92,6 +94,11 @@ export class StoreFiles {
     if (this.journalIno === -1) await this.restartJournal();
     if (upgraded || this.unfolded || this.state.prunable(this.cutoff())) await this.compact();
     else if (await exists(this.prevPath)) await fs.rm(this.prevPath, { force: true }); // already in the snapshot
+  }
+
+  /** Lets go of the journal held open for appends (the lock is let go: another process may replace it). */
+  closeJournal(): void {
+    this.appender.close();
   }
 
   /** Waits for a background compaction to end (closing). */
@@ -177,7 +184,7 @@ export class StoreFiles {
 
   /** Makes what was appended without a sync durable (the caller holds the lock: the journal is still ours). */
   async sync(): Promise<void> {
-    await syncJournal(this.journalPath);
+    await this.appender.sync(this.journalIno);
   }
 
   /** Whether the journal has bytes we have not read, or was replaced. */
@@ -266,7 +273,7 @@ export class StoreFiles {
     if (this.journalIno === -1) await this.restartJournal();
     if (records.length > 0) {
       // The bytes are ours once written: a read meanwhile must not take them for another process's.
-      await appendJournal(this.journalPath, this.offset, records, (end) => (this.offset = end), sync);
+      await this.appender.append(this.journalIno, this.offset, records, (end) => (this.offset = end), sync);
     } else if (sync) await this.sync();
     if (this.compacting === null && this.outgrown() && !(await exists(this.prevPath))) {
       this.compacting = this.compactInBackground()
