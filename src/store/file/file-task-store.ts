@@ -60,6 +60,8 @@ export interface FileStoreOptions extends StoreOpenOptions {
   watch?: boolean;
   /** Tests: awaited by a background compaction before it puts its new snapshot in place. */
   beforeCompactionCommit?: () => Promise<void>;
+  /** Tests: bytes of a replaced snapshot freed per step (`free-blocks.ts`). */
+  freeStepBytes?: number;
   log?: Logger;
   now?: () => Date;
 }
@@ -105,6 +107,7 @@ export class LowdbTaskStore implements TaskStore {
       log: this.log,
       now: this.now,
       ...(options.beforeCompactionCommit ? { beforeCommit: options.beforeCompactionCommit } : {}),
+      inLine: (fn) => this.exclusive(fn),
       underLock: (fn) =>
         this.exclusive(() =>
           this.lock.withLease(async () => {

@@ -29,6 +29,7 @@ import type { Task } from '../../model/task.js';
 import { withoutYoungGrowth } from '../../util/young-generation.js';
 import type { Change } from '../task-store.js';
 import { expiredTasks } from './expired-tasks.js';
+import { freeBlocks } from './free-blocks.js';
 import { appendJournal, readJournal, resetJournal, syncJournal } from './journal.js';
 import { SnapshotFile } from './snapshot-file.js';
 import type { SnapshotData } from './snapshot-file.js';
@@ -46,8 +47,12 @@ export interface StoreFilesOptions {
   now: () => Date;
   /** Runs `fn` in line with the store's other disk work, holding the lock, after reading what others appended. */
   underLock?: (fn: () => Promise<void>) => Promise<void>;
+  /** Runs `fn` in line with the store's other disk work in this process, without the lock. */
+  inLine?: (fn: () => Promise<void>) => Promise<void>;
   /** Awaited by a background compaction before it puts its snapshot in place (tests hold it there). */
   beforeCommit?: () => Promise<void>;
+  /** Bytes of a replaced snapshot freed per step (tests: small, to see the steps). */
+  freeStepBytes?: number;
 }
 
 export class StoreFiles {
@@ -126,6 +131,9 @@ export class StoreFiles {
             `store ${file} has schema version ${error.version}, newer than this Baton's ${SCHEMA_VERSION}; upgrade Baton; the file was left untouched`,
           );
         }
+        // A compaction replaced the snapshot while we read it, and its blocks are freed by cutting it shorter
+        // (`free-blocks.ts`): what we read was cut short. The new one is complete: read again.
+        if (attempt < 5 && this.snapshotReplaced()) continue;
         throw new StoreError(`cannot read store ${file}: ${errorMessage(error)}; the file was left untouched`, {
           cause: error,
         });
@@ -172,6 +180,15 @@ export class StoreFiles {
       this.offset = current ? journal.end : 0;
       this.unfolded = prevCounts;
       return { upgraded };
+    }
+  }
+
+  /** Whether the snapshot's path names another file than the one last read (replaced meanwhile). */
+  private snapshotReplaced(): boolean {
+    try {
+      return statSync(this.file).ino !== this.snapshotFile.readIno;
+    } catch {
+      return false;
     }
   }
 
@@ -331,7 +348,13 @@ export class StoreFiles {
           done = true;
         });
       } finally {
-        await replaced.handle?.close();
+        // Not under the lock: the old snapshot's blocks freed a few MB at a time, in line with our journal writes.
+        if (replaced.handle) {
+          await freeBlocks(replaced.handle, {
+            ...(this.options.inLine ? { inLine: this.options.inLine } : {}),
+            ...(this.options.freeStepBytes ? { stepBytes: this.options.freeStepBytes } : {}),
+          });
+        }
       }
       if (tmp !== null && !done) await fs.rm(tmp, { force: true });
       if (done || moved()) break;

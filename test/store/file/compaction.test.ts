@@ -8,23 +8,8 @@ import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { LowdbTaskStore } from '../../../src/store/file/file-task-store.js';
 import { eachTempStore } from '../../helpers/core.js';
+import { gate } from '../../helpers/gate.js';
 import { task } from '../../helpers/records.js';
-
-/** A gate: `wait` resolves once `open` was called; `reached` once someone waits. */
-function gate() {
-  let open!: () => void;
-  let reach!: () => void;
-  const opened = new Promise<void>((r) => (open = r));
-  const reached = new Promise<void>((r) => (reach = r));
-  return {
-    wait: () => {
-      reach();
-      return opened;
-    },
-    reached,
-    open,
-  };
-}
 
 const generation = async (file: string) =>
   (JSON.parse((await readFile(file, 'utf8')).split('\n')[0] + ']}') as { generation: number }).generation;
