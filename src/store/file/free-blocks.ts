@@ -18,6 +18,8 @@ export interface FreeBlocksOptions {
   stepBytes?: number;
   /** Runs a cut in line with the store's other disk work (without the lock). */
   inLine?: (fn: () => Promise<void>) => Promise<void>;
+  /** True once nobody waits on the store's writes any more (closing): no pauses between the cuts left. */
+  hurry?: () => boolean;
 }
 
 /** Cuts the file of `handle` to nothing a step at a time, then closes it; the cuts made (0: closed at once). */
@@ -31,7 +33,7 @@ export async function freeBlocks(handle: FileHandle, options: FreeBlocksOptions 
       size = Math.max(0, size - step);
       await inLine(() => handle.truncate(size));
       cuts++;
-      if (size > 0) await pause(PAUSE_MS);
+      if (size > 0 && !options.hurry?.()) await pause(PAUSE_MS);
     }
   } catch {
     // Held read-only (not ours to write) or gone: the close below frees it in one call, as it would have anyway.

@@ -134,7 +134,21 @@ export async function resetJournal(
   generation: number,
   pruneBefore?: string,
 ): Promise<{ ino: number; end: number }> {
-  const tmp = `${file}.${process.pid}.tmp`;
+  return installJournal(await prepareJournal(file, generation, pruneBefore), file);
+}
+
+/**
+ * Writes the next journal of `generation` to a temp file next to `file`, fsynced (`installJournal` puts it in
+ * place): a compaction does this before it takes the lock, so that only the renames are left under it.
+ */
+export async function prepareJournal(
+  file: string,
+  generation: number,
+  pruneBefore?: string,
+  /** Part of the temp file's name: a journal prepared ahead must not share it with one reset meanwhile. */
+  tag = '',
+): Promise<{ tmp: string; length: number }> {
+  const tmp = `${file}.${process.pid}${tag}.tmp`;
   const header = Buffer.from(
     JSON.stringify({ generation, ...(pruneBefore ? { prune_before: pruneBefore } : {}) }) + '\n',
   );
@@ -145,9 +159,17 @@ export async function resetJournal(
   } finally {
     await handle.close();
   }
-  await fs.rename(tmp, file);
+  return { tmp, length: header.length };
+}
+
+/** Renames a journal of `prepareJournal` to `file` and fsyncs the folder. Returns its inode and length. */
+export async function installJournal(
+  prepared: { tmp: string; length: number },
+  file: string,
+): Promise<{ ino: number; end: number }> {
+  await fs.rename(prepared.tmp, file);
   await fsyncFolder(path.dirname(file));
-  return { ino: (await fs.stat(file)).ino, end: header.length };
+  return { ino: (await fs.stat(file)).ino, end: prepared.length };
 }
 
 export async function fsyncFolder(folder: string): Promise<void> {

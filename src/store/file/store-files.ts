@@ -30,7 +30,7 @@ import { withoutYoungGrowth } from '../../util/young-generation.js';
 import type { Change } from '../task-store.js';
 import { expiredTasks } from './expired-tasks.js';
 import { freeBlocks } from './free-blocks.js';
-import { appendJournal, readJournal, resetJournal, syncJournal } from './journal.js';
+import { appendJournal, installJournal, prepareJournal, readJournal, resetJournal, syncJournal } from './journal.js';
 import { SnapshotFile } from './snapshot-file.js';
 import type { SnapshotData } from './snapshot-file.js';
 import { StoreState } from './store-state.js';
@@ -64,6 +64,10 @@ export class StoreFiles {
   private snapshotBytes = 0;
   /** The journal of the previous generation holds records the snapshot lacks (a compaction was cut short). */
   private unfolded = false;
+  /** Records were appended to the journal without a sync since its last fsync. */
+  private unsyncedWrites = false;
+  /** The store is closing: it waits for the compaction under way, which need not leave room for callers. */
+  private closing = false;
   /** The background compaction running, if any. */
   private compacting: Promise<void> | null = null;
   private readonly journalPath: string;
@@ -99,8 +103,9 @@ export class StoreFiles {
     else if (await exists(this.prevPath)) await fs.rm(this.prevPath, { force: true }); // already in the snapshot
   }
 
-  /** Waits for a background compaction to end (closing). */
+  /** Waits for a background compaction to end (closing: what is left of it runs without pauses). */
   async settled(): Promise<void> {
+    this.closing = true;
     while (this.compacting) await this.compacting;
   }
 
@@ -195,6 +200,7 @@ export class StoreFiles {
   /** Makes what was appended without a sync durable (the caller holds the lock: the journal is still ours). */
   async sync(): Promise<void> {
     await syncJournal(this.journalPath);
+    this.unsyncedWrites = false;
   }
 
   /** Whether the journal has bytes we have not read, or was replaced. */
@@ -283,7 +289,9 @@ export class StoreFiles {
     if (this.journalIno === -1) await this.restartJournal();
     if (records.length > 0) {
       // The bytes are ours once written: a read meanwhile must not take them for another process's.
+      if (!sync) this.unsyncedWrites = true;
       await appendJournal(this.journalPath, this.offset, records, (end) => (this.offset = end), sync);
+      if (sync) this.unsyncedWrites = false;
     } else if (sync) await this.sync();
     if (this.compacting === null && this.outgrown() && !(await exists(this.prevPath))) {
       this.compacting = this.compactInBackground()
@@ -297,23 +305,37 @@ export class StoreFiles {
   }
 
   /**
-   * A compaction in steps short for callers: the expired tasks found in slices (no lock); under the lock (a few ms)
-   * pruned, the journal moved aside, the next one started (naming the cutoff); the snapshot written in the background.
+   * A compaction in steps short for callers: the expired records found in slices and the next journal written
+   * (no lock); under the lock (two renames and a folder fsync) pruned, the journal moved aside, the next one put in
+   * place (naming the cutoff when it prunes); the snapshot written in the background.
    */
   private async compactInBackground(): Promise<void> {
     const cutoff = this.cutoff();
     const expired = await expiredTasks(this.state, cutoff);
+    const pruneBefore = expired.length > 0 || this.state.prunableRest(cutoff) ? cutoff : undefined;
+    const nextGeneration = this.generation + 1;
+    const prepared = await prepareJournal(this.journalPath, nextGeneration, pruneBefore, '.next');
     let generation: number | null = null;
-    await (this.options.underLock ?? ((fn) => fn()))(async () => {
-      // Another process may have compacted meanwhile (we followed its rotation), or be compacting (a prev file).
-      if (!this.outgrown() || (await exists(this.prevPath))) return;
-      await this.sync(); // anything appended without a sync goes with this journal, whose name is about to change
-      const dropped = this.state.prune(cutoff, expired);
-      await fs.rename(this.journalPath, this.prevPath);
-      const next = this.generation + 1;
-      const { ino, end } = await resetJournal(this.journalPath, next, dropped > 0 ? cutoff : undefined);
-      [this.generation, this.journalIno, this.offset, generation] = [next, ino, end, next];
-    });
+    try {
+      await (this.options.underLock ?? ((fn) => fn()))(async () => {
+        // Another process may have compacted meanwhile (we followed its rotation), or be compacting (a prev file).
+        if (!this.outgrown() || (await exists(this.prevPath))) return;
+        // Anything appended without a sync goes with this journal, whose name is about to change.
+        if (this.unsyncedWrites) await this.sync();
+        const next = this.generation + 1;
+        const dropped = this.state.prune(cutoff, expired);
+        await fs.rename(this.journalPath, this.prevPath);
+        // The journal prepared is of another generation (we followed another process's rotation meanwhile), or a
+        // record older than the cutoff arrived after the walk and it does not name the cutoff: written afresh.
+        const fits = next === nextGeneration && (dropped === 0 || pruneBefore !== undefined);
+        const { ino, end } = fits
+          ? await installJournal(prepared, this.journalPath)
+          : await resetJournal(this.journalPath, next, cutoff);
+        [this.generation, this.journalIno, this.offset, generation] = [next, ino, end, next];
+      });
+    } finally {
+      await fs.rm(prepared.tmp, { force: true }); // put in place (then gone), or not used
+    }
     if (generation !== null) await this.writeInBackground(generation);
   }
 
@@ -351,6 +373,7 @@ export class StoreFiles {
         // Not under the lock: the old snapshot's blocks freed a few MB at a time, in line with our journal writes.
         if (replaced.handle) {
           await freeBlocks(replaced.handle, {
+            hurry: () => this.closing,
             ...(this.options.inLine ? { inLine: this.options.inLine } : {}),
             ...(this.options.freeStepBytes ? { stepBytes: this.options.freeStepBytes } : {}),
           });

@@ -189,12 +189,21 @@ export class StoreState {
       }
     }
     for (const [recipient, list] of this.inboxes) {
+      // A recipient's items are in seq order, each written when it was made: when the first is kept, all are.
+      if ((list[0]?.created_at ?? '') >= cutoff) continue;
       const keep = list.filter((i) => i.created_at >= cutoff);
       dropped += list.length - keep.length;
       if (keep.length === 0) this.inboxes.delete(recipient);
       else this.inboxes.set(recipient, keep);
     }
     return dropped;
+  }
+
+  /** Whether `prune(cutoff)` would drop a session or an inbox item (a look at each session and each inbox's first). */
+  prunableRest(cutoff: string): boolean {
+    for (const session of this.sessions.values()) if (session.updated_at < cutoff) return true;
+    for (const list of this.inboxes.values()) if ((list[0]?.created_at ?? '') < cutoff) return true;
+    return false;
   }
 
   /** Whether `prune(cutoff)` would drop a task. */

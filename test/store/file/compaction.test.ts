@@ -6,10 +6,25 @@
 import { copyFile, mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
+import type { Session } from '../../../src/model/session.js';
 import { LowdbTaskStore } from '../../../src/store/file/file-task-store.js';
 import { eachTempStore } from '../../helpers/core.js';
 import { gate } from '../../helpers/gate.js';
 import { task } from '../../helpers/records.js';
+
+const DAY = 24 * 3600 * 1000;
+
+const session = (id: string, at: string): Session => ({
+  id,
+  agent_id: 'bob',
+  owner: 'alice',
+  messages: [],
+  notes: {},
+  notes_from: null,
+  created_at: at,
+  updated_at: at,
+  seq: 0,
+});
 
 const generation = async (file: string) =>
   (JSON.parse((await readFile(file, 'utf8')).split('\n')[0] + ']}') as { generation: number }).generation;
@@ -124,6 +139,46 @@ describe('file store compaction', () => {
     expect(heard).toEqual(['x1', 'x2', 'x3']);
     expect(reloads).not.toHaveBeenCalled();
     expect(other.size).toBe(4);
+    await other.close();
+  });
+  it('another process drops what the compaction pruned, when only sessions and inbox items expired', async () => {
+    const old = new Date(Date.now() - 40 * DAY).toISOString();
+    const seed = await LowdbTaskStore.open({ path: file, pollMs: 0, watch: false });
+    await seed.transact((tx) => {
+      tx.putTask(task('kept'));
+      tx.putSession(session('old', old));
+      tx.putSession(session('recent', new Date().toISOString()));
+      tx.addInbox({
+        recipient: 'bob',
+        event: 'message.received',
+        from: 'alice',
+        task_id: null,
+        content: 'old',
+        created_at: old,
+      });
+    });
+    await seed.close();
+    const other = await LowdbTaskStore.open({ path: file, pollMs: 0, watch: false });
+    expect((await other.getSession('old'))?.id).toBe('old');
+    const reloads = vi.spyOn((other as unknown as { files: { load(): Promise<unknown> } }).files, 'load');
+    const g = gate();
+    const store = await LowdbTaskStore.open({
+      path: file,
+      pollMs: 0,
+      watch: false,
+      compactMinBytes: 1,
+      beforeCompactionCommit: g.wait,
+    });
+    await store.transact((tx) => tx.putTask(task('trigger'))); // the rotation prunes; the new journal says so
+    await g.reached;
+    // The other process follows the rotation (no reload, no new snapshot yet): it prunes as the journal says.
+    expect(await other.getSession('old')).toBeUndefined();
+    expect((await other.getSession('recent'))?.id).toBe('recent');
+    expect(await other.inbox('bob', 0, 10)).toEqual([]);
+    expect(reloads).not.toHaveBeenCalled();
+    g.open();
+    await store.close();
+    expect(other.size).toBe(2);
     await other.close();
   });
 });
