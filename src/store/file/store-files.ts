@@ -4,13 +4,15 @@
  * per open store; its caller runs one of these at a time and holds the lock around every write.
  *
  * Compaction never stalls a caller. When the journal (generation G) outgrows the snapshot, the writer first finds
- * the tasks past retention by a walk in slices (`expired-tasks.ts`, no lock), then, under the lock, drops them,
- * renames the journal to PATH.journal.prev and starts an empty journal of generation G+1 (a few ms); appends go on
- * in it at once. The snapshot of G+1 is then written in the background from the live in-memory image, yielding to
- * the event loop at every chunk: it may hold changes made after the rotation, which is harmless because a record
- * no newer than the one held is skipped on replay (`StoreState.apply`). Under the lock again it is renamed over the
- * snapshot (the old one held open, so that its blocks are freed after the lock is let go) and the old journal
- * deleted. At any moment the files on disk open to every acknowledged change:
+ * the tasks past retention by a walk in slices (`expired-tasks.ts`, no lock) and writes the empty journal of G+1 to
+ * a temp file; then, under the lock, drops them, renames the journal to PATH.journal.prev and the new one in its
+ * place (two renames and a folder fsync); appends go on in it at once. The snapshot of G+1 is then written in the
+ * background from the live in-memory image, yielding to the event loop at every chunk: it may hold changes made
+ * after the rotation, which is harmless because a record no newer than the one held is skipped on replay
+ * (`StoreState.apply`). Under the lock again it is renamed over the snapshot and the old journal deleted; the old
+ * snapshot, held open across the rename, is freed after the lock is let go, a few MB at a time (`free-blocks.ts`),
+ * and a reader still reading it reads the new one instead (`loadFiles`). At any moment the files on disk open to
+ * every acknowledged change:
  * - snapshot G, journal G: the usual state;
  * - snapshot G, prev G, journal G+1 (compaction running or cut short): snapshot, then prev, then journal;
  * - snapshot G+1, prev G, journal G+1 (cut short after the rename): prev is older than the snapshot and ignored.
