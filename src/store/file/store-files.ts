@@ -41,6 +41,8 @@ import { SCHEMA_VERSION, recordSchemas, upgradeRecords } from './stored-records.
 import type { JournalRecord } from './stored-records.js';
 
 const DAY_MS = 24 * 3600 * 1000;
+/** At most this many task ids in a journal header's `pruned` (~400 KB); more, and readers walk their tasks. */
+const PRUNED_IDS_MAX = 10_000;
 
 export interface StoreFilesOptions {
   retentionMs?: number;
@@ -171,7 +173,7 @@ export class StoreFiles {
       if (prevCounts) for (const r of prev.records) state.apply(r);
       const current = journal !== null && journal.generation !== undefined && journal.generation >= base;
       if (current) {
-        if (journal.generation !== base && journal.pruneBefore) state.prune(journal.pruneBefore);
+        if (journal.generation !== base && journal.pruneBefore) state.prune(journal.pruneBefore, journal.pruned);
         for (const r of journal.records) state.apply(r);
       }
       const upgraded = snapshot.schema_version < SCHEMA_VERSION;
@@ -265,7 +267,7 @@ export class StoreFiles {
     const next = await readJournal(this.journalPath, 0, schemas);
     if (!rest || rest.ino !== prevIno || !next || next.generation !== this.generation + 1) return null;
     const changes = this.applyAll(rest.records);
-    if (next.pruneBefore) this.state.prune(next.pruneBefore);
+    if (next.pruneBefore) this.state.prune(next.pruneBefore, next.pruned);
     changes.push(...this.applyAll(next.records));
     this.generation = next.generation;
     this.journalIno = next.ino;
@@ -316,7 +318,10 @@ export class StoreFiles {
     const expired = await expiredTasks(this.state, cutoff);
     const pruneBefore = expired.length > 0 || this.state.prunableRest(cutoff) ? cutoff : undefined;
     const nextGeneration = this.generation + 1;
-    const prepared = await prepareJournal(this.journalPath, nextGeneration, pruneBefore, '.next');
+    // The tasks to look at, named for the other processes (when they are few): the same ones, and no walk of theirs.
+    const pruned = expired.length <= PRUNED_IDS_MAX ? expired : undefined;
+    const header = { generation: nextGeneration, pruneBefore, pruned };
+    const prepared = await prepareJournal(this.journalPath, header, '.next');
     let generation: number | null = null;
     try {
       await (this.options.underLock ?? ((fn) => fn()))(async () => {
@@ -332,7 +337,7 @@ export class StoreFiles {
         const fits = next === nextGeneration && (dropped === 0 || pruneBefore !== undefined);
         const { ino, end } = fits
           ? await installJournal(prepared, this.journalPath)
-          : await resetJournal(this.journalPath, next, cutoff);
+          : await resetJournal(this.journalPath, { generation: next, pruneBefore: cutoff });
         [this.generation, this.journalIno, this.offset, generation] = [next, ino, end, next];
       });
     } finally {
@@ -425,7 +430,7 @@ export class StoreFiles {
   }
 
   async restartJournal(): Promise<void> {
-    const { ino, end } = await resetJournal(this.journalPath, this.generation);
+    const { ino, end } = await resetJournal(this.journalPath, { generation: this.generation });
     this.journalIno = ino;
     this.offset = end;
   }

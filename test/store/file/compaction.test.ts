@@ -8,6 +8,7 @@ import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import type { Session } from '../../../src/model/session.js';
 import { LowdbTaskStore } from '../../../src/store/file/file-task-store.js';
+import type { StoreState } from '../../../src/store/file/store-state.js';
 import { eachTempStore } from '../../helpers/core.js';
 import { gate } from '../../helpers/gate.js';
 import { task } from '../../helpers/records.js';
@@ -179,6 +180,45 @@ describe('file store compaction', () => {
     g.open();
     await store.close();
     expect(other.size).toBe(2);
+    await other.close();
+  });
+  it('another process prunes only the tasks the new journal names, without a walk over its store', async () => {
+    const old = new Date(Date.now() - 40 * DAY).toISOString();
+    const seed = await LowdbTaskStore.open({ path: file, pollMs: 0, watch: false });
+    await seed.transact((tx) => {
+      for (let i = 0; i < 2000; i++) tx.putTask(task(`seed-${i}`));
+      for (let i = 0; i < 10; i++) tx.putTask(task(`old-${i}`, { status: 'completed', finished_at: old }));
+    });
+    await seed.close();
+    // Both opened 20 days back (nothing past retention yet, so no pruning at open), then brought to now.
+    let at = Date.now() - 20 * DAY;
+    const now = () => new Date(at);
+    const other = await LowdbTaskStore.open({ path: file, pollMs: 0, watch: false, now });
+    // Every task the other process holds counts the reads of its status (the test of expiry reads it first).
+    let reads = 0;
+    const state = (other as unknown as { files: { state: StoreState } }).files.state;
+    for (const stored of state.tasks.values()) {
+      const status = stored.status;
+      Object.defineProperty(stored, 'status', { get: () => (reads++, status), enumerable: true, configurable: true });
+    }
+    const g = gate();
+    const store = await LowdbTaskStore.open({
+      path: file,
+      pollMs: 0,
+      watch: false,
+      compactMinBytes: 1,
+      beforeCompactionCommit: g.wait,
+      now,
+    });
+    at = Date.now();
+    await store.transact((tx) => tx.putTask(task('trigger')));
+    await g.reached;
+    reads = 0;
+    expect(await other.getTask('old-0')).toBeUndefined(); // followed the rotation: pruned
+    expect(reads).toBeLessThanOrEqual(20);
+    expect(other.size).toBe(2001);
+    g.open();
+    await store.close();
     await other.close();
   });
 });
