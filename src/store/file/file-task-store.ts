@@ -7,9 +7,8 @@
  * - PATH.lock: the cross-process lock (`file-lock.ts`). A batch syncs, appends and maybe compacts under it.
  *
  * Why a journal: rewriting the whole file per change costs ~400 ms at 100k tasks (SPEC §11); appending a batch
- * costs the same at any size. When the journal outgrows the snapshot, the snapshot is rewritten (generation + 1,
- * pruned) and the journal restarted; journal lines of an older generation are already in the snapshot and are
- * ignored, so a crash between the two steps loses nothing.
+ * costs the same at any size. When the journal outgrows the snapshot, the next snapshot is written in the
+ * background while appends go on (generation + 1, pruned), and a crash at any step loses nothing (`store-files.ts`).
  *
  * Several processes share the file: each keeps the whole store in memory, appends under the lock after reading what
  * the others appended, and looks at the journal before every read (a stat: a read sees every change acknowledged
@@ -60,8 +59,6 @@ export interface FileStoreOptions extends StoreOpenOptions {
   watch?: boolean;
   /** Tests: awaited by a background compaction before it puts its new snapshot in place. */
   beforeCompactionCommit?: () => Promise<void>;
-  /** Tests: bytes of a replaced snapshot freed per step (`free-blocks.ts`). */
-  freeStepBytes?: number;
   log?: Logger;
   now?: () => Date;
 }

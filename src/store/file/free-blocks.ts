@@ -4,7 +4,7 @@
  * caller's write stalls. Cutting the file shorter a few MB at a time, each cut in line with the store's other disk
  * work in this process (so that none overlaps one of its journal fsyncs) and a pause between cuts, spreads that work
  * out; the close then frees nothing. Readers of the old file (another process still loading it) see it end early
- * and read the snapshot again (`StoreFiles.load`).
+ * and read the snapshot again (`load-files.ts`).
  */
 import type { FileHandle } from 'node:fs/promises';
 import { setTimeout as pause } from 'node:timers/promises';

@@ -11,7 +11,7 @@
  * after the rotation, which is harmless because a record no newer than the one held is skipped on replay
  * (`StoreState.apply`). Under the lock again it is renamed over the snapshot and the old journal deleted; the old
  * snapshot, held open across the rename, is freed after the lock is let go, a few MB at a time (`free-blocks.ts`),
- * and a reader still reading it reads the new one instead (`loadFiles`). At any moment the files on disk open to
+ * and a reader still reading it reads the new one instead (`load-files.ts`). At any moment the files on disk open to
  * every acknowledged change:
  * - snapshot G, journal G: the usual state;
  * - snapshot G, prev G, journal G+1 (compaction running or cut short): snapshot, then prev, then journal;
@@ -22,22 +22,20 @@
 import { promises as fs, statSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { Low } from 'lowdb';
-import { z } from 'zod';
 import { StoreError, errorMessage } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { InboxItem } from '../../model/inbox.js';
-import type { Session } from '../../model/session.js';
-import type { Task } from '../../model/task.js';
 import { withoutYoungGrowth } from '../../util/young-generation.js';
 import type { Change } from '../task-store.js';
 import { expiredTasks } from './expired-tasks.js';
 import { freeBlocks } from './free-blocks.js';
+import { loadFiles } from './load-files.js';
 import { appendJournal, installJournal, prepareJournal, readJournal, resetJournal, syncJournal } from './journal.js';
 import { SnapshotFile } from './snapshot-file.js';
 import type { SnapshotData } from './snapshot-file.js';
 import { StoreState } from './store-state.js';
-import { EMPTY_SNAPSHOT, NewerSchemaError, SnapshotHeaderSchema, sectionsFor } from './snapshot-layout.js';
-import { SCHEMA_VERSION, recordSchemas, upgradeRecords } from './stored-records.js';
+import { EMPTY_SNAPSHOT, sectionsFor } from './snapshot-layout.js';
+import { SCHEMA_VERSION, recordSchemas } from './stored-records.js';
 import type { JournalRecord } from './stored-records.js';
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -114,91 +112,12 @@ export class StoreFiles {
   }
 
   /** Reads snapshot and journal afresh (an older schema upgraded in memory); journalIno -1: none, or an older one. */
-  load(): Promise<{ upgraded: boolean }> {
-    return withoutYoungGrowth(() => this.loadFiles());
-  }
-
-  private async loadFiles(): Promise<{ upgraded: boolean }> {
-    const file = this.file;
-    for (let attempt = 0; ; attempt++) {
-      let snapshot: z.infer<typeof SnapshotHeaderSchema>;
-      const state = new StoreState();
-      try {
-        await this.db.read();
-        const parsed = SnapshotHeaderSchema.safeParse(this.db.data);
-        this.db.data = EMPTY_SNAPSHOT; // lowdb's copy is not kept: the state below is the store in memory
-        if (!parsed.success) throw new Error(z.prettifyError(parsed.error).split('\n').slice(0, 3).join('; '));
-        snapshot = parsed.data;
-        for (const t of snapshot.tasks as Task[]) state.putTask(t);
-        for (const i of snapshot.inbox as InboxItem[]) state.addInbox(i);
-        for (const s of snapshot.sessions as Session[]) state.sessions.set(s.id, s);
-        this.snapshotBytes = (await fs.stat(file)).size;
-      } catch (error) {
-        if (error instanceof StoreError) throw error;
-        if (error instanceof NewerSchemaError) {
-          throw new StoreError(
-            `store ${file} has schema version ${error.version}, newer than this Baton's ${SCHEMA_VERSION}; upgrade Baton; the file was left untouched`,
-          );
-        }
-        // A compaction replaced the snapshot while we read it, and its blocks are freed by cutting it shorter
-        // (`free-blocks.ts`): what we read was cut short. The new one is complete: read again.
-        if (attempt < 5 && this.snapshotReplaced()) continue;
-        throw new StoreError(`cannot read store ${file}: ${errorMessage(error)}; the file was left untouched`, {
-          cause: error,
-        });
-      }
-      state.seq = Math.max(state.seq, snapshot.seq);
-
-      const schemas = recordSchemas(snapshot.schema_version);
-      const prev = await readJournal(this.prevPath, 0, schemas);
-      const journal = await readJournal(this.journalPath, 0, schemas);
-      const base = snapshot.generation;
-      // The previous journal counts while it is of the snapshot's generation: a compaction has not put its
-      // snapshot in place yet (or was cut short).
-      const prevCounts = prev !== null && prev.generation === base;
-      if (
-        journal?.generation !== undefined &&
-        journal.generation > base &&
-        !(journal.generation === base + 1 && prevCounts)
-      ) {
-        // Another process is compacting: its new journal appeared before we read its snapshot. Read again.
-        if (attempt < 5) continue;
-        // Still newer: an older snapshot was put back (a restore from backup). The journal holds changes the
-        // snapshot has never seen, and rewriting it would lose them.
-        throw new StoreError(
-          `cannot open store ${file}: its journal ${this.journalPath} is of generation ${journal.generation}, ` +
-            `newer than the snapshot's ${snapshot.generation} (was an older snapshot restored?); both files were left untouched`,
-        );
-      }
-      if (prevCounts) for (const r of prev.records) state.apply(r);
-      const current = journal !== null && journal.generation !== undefined && journal.generation >= base;
-      if (current) {
-        if (journal.generation !== base && journal.pruneBefore) state.prune(journal.pruneBefore, journal.pruned);
-        for (const r of journal.records) state.apply(r);
-      }
-      const upgraded = snapshot.schema_version < SCHEMA_VERSION;
-      if (upgraded) {
-        state.seq = upgradeRecords(state, state.seq, snapshot.schema_version);
-        state.reindex();
-      } else if (!state.inCreationOrder()) {
-        state.reindex();
-      }
-      this.state = state;
-      this.generation = current ? (journal.generation as number) : base;
-      this.journalIno = current ? journal.ino : -1;
-      this.offset = current ? journal.end : 0;
-      this.unfolded = prevCounts;
-      return { upgraded };
-    }
-  }
-
-  /** Whether the snapshot's path names another file than the one last read (replaced meanwhile). */
-  private snapshotReplaced(): boolean {
-    try {
-      return statSync(this.file).ino !== this.snapshotFile.readIno;
-    } catch {
-      return false;
-    }
+  async load(): Promise<{ upgraded: boolean }> {
+    const paths = { file: this.file, journal: this.journalPath, prev: this.prevPath };
+    const loaded = await withoutYoungGrowth(() => loadFiles(paths, this.db, this.snapshotFile));
+    ({ state: this.state, generation: this.generation, journalIno: this.journalIno, offset: this.offset } = loaded);
+    ({ unfolded: this.unfolded, snapshotBytes: this.snapshotBytes } = loaded);
+    return { upgraded: loaded.upgraded };
   }
 
   /** Makes what was appended without a sync durable (the caller holds the lock: the journal is still ours). */

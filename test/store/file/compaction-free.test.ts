@@ -38,11 +38,13 @@ describe('file store compaction, the replaced snapshot', () => {
       pollMs: 0,
       watch: false,
       compactMinBytes: 1,
-      freeStepBytes: STEP,
       beforeCompactionCommit: g.wait,
     });
-    // The store's files are private: reached here so that the journal counts as outgrown at once.
-    (store as unknown as { files: { snapshotBytes: number } }).files.snapshotBytes = 0;
+    // The store's files are private: reached here so that the journal counts as outgrown at once, and for small
+    // steps (a few MB by default: one or two for this file).
+    const files = (store as unknown as { files: { snapshotBytes: number; options: { freeStepBytes: number } } }).files;
+    files.snapshotBytes = 0;
+    files.options.freeStepBytes = STEP;
     await store.transact((tx) => tx.putTask(task('trigger')));
     await g.reached;
     return store;
