@@ -7,8 +7,9 @@
  * - list_tasks: p50/p99 of `findTasks` as `list_tasks` calls it (one party, newest first, 50 a page, and the
  *   next page by cursor; one party's live tasks), and RSS after;
  * - cross-process: ms from just before a transaction in one process to its change reaching a subscriber in another;
- * - compaction: every delegate→complete call's latency while the journal is folded into a new snapshot (the
- *   compaction is brought forward by lowering the store's threshold in the child): p50, worst, worst / p50, p99,
+ * - compaction: every delegate→complete call's latency while the journal is folded into a new snapshot, until all
+ *   of its background work (the old snapshot's freeing included) is over, and 200 calls more (the compaction is
+ *   brought forward by lowering the store's threshold in the child): p50, worst, worst / p50, p99,
  *   the process's peak RSS meanwhile; and, for comparison, the worst of as many calls just before, without one
  *   (on a loaded machine a single worst call is as much the machine's as the store's); and the child's peak RSS
  *   (VmHWM: the highest of load, lists and compaction);
@@ -309,7 +310,8 @@ async function child(root, file, options) {
   const deadline = performance.now() + 300_000;
   for (let i = 0; performance.now() < deadline; i++) {
     cycles.push(await cycle(store, newest, `cycle-${i}`));
-    if (after === null && generation() > before && !existsSync(`${file}.journal.prev`)) after = i;
+    // Over once nothing of it runs any more: its snapshot in place and the old one's blocks freed.
+    if (after === null && generation() > before && files.compacting === null) after = i;
     if (after !== null && i > after + options.cyclesAfter) break;
   }
   clearInterval(sampler);

@@ -52,7 +52,7 @@ describe('store integrity at start-up', () => {
   it('removes temp files left by writers that were killed, keeping those of live processes', async () => {
     (await open()).close();
     const dead = deadPid();
-    const stale = [`.store.json.${dead}.tmp`, `store.json.journal.${dead}.tmp`];
+    const stale = [`.store.json.${dead}.tmp`, `store.json.journal.${dead}.tmp`, `store.json.journal.${dead}.next.tmp`];
     for (const name of stale) await writeFile(path.join(dir, name), 'x'.repeat(1024 * 1024));
     const live = `.store.json.${process.ppid}.tmp`; // vitest's own process: alive
     await writeFile(path.join(dir, live), 'in progress');

@@ -73,6 +73,12 @@ describe('SnapshotFile', () => {
     });
   });
 
+  it('refuses a file cut short at the end of a line, where the records read so far parse', async () => {
+    const file = path.join(dir, 's.json');
+    await writeFile(file, '{"version":1,"items":[\n{"id":"a","n":1},\n{"id":"b","n":2},\n');
+    await expect(new SnapshotFile(file, sections).read()).rejects.toThrow(/ends at line 3, before its closing line/);
+  });
+
   it('names the line and field of an invalid record', async () => {
     const file = path.join(dir, 's.json');
     await writeFile(file, '{"version":1,"items":[\n{"id":"a","n":1},\n{"id":"b","n":"two"}\n],"others":[\n]}\n');

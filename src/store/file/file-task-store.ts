@@ -7,9 +7,8 @@
  * - PATH.lock: the cross-process lock (`file-lock.ts`). A batch syncs, appends and maybe compacts under it.
  *
  * Why a journal: rewriting the whole file per change costs ~400 ms at 100k tasks (SPEC §11); appending a batch
- * costs the same at any size. When the journal outgrows the snapshot, the snapshot is rewritten (generation + 1,
- * pruned) and the journal restarted; journal lines of an older generation are already in the snapshot and are
- * ignored, so a crash between the two steps loses nothing.
+ * costs the same at any size. When the journal outgrows the snapshot, the next snapshot is written in the
+ * background while appends go on (generation + 1, pruned), and a crash at any step loses nothing (`store-files.ts`).
  *
  * Several processes share the file: each keeps the store in memory, appends under the lock after reading what the
  * others appended, and reads that before a read unless it holds the lock (fs.watch and a `pollMs` poll tell the feed).
@@ -104,6 +103,7 @@ export class LowdbTaskStore implements TaskStore {
       log: this.log,
       now: this.now,
       ...(options.beforeCompactionCommit ? { beforeCommit: options.beforeCompactionCommit } : {}),
+      inLine: (fn) => this.exclusive(fn),
       underLock: (fn) =>
         this.exclusive(() =>
           this.lock.withLease(async () => {

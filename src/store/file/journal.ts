@@ -22,14 +22,30 @@ import type { JournalRecord, RecordSchemas } from './stored-records.js';
 
 const fdatasync = promisify(fdatasyncCb);
 
-/** `prune_before`: the compaction that started this generation dropped what ended before it (`store-files.ts`). */
-const JournalHeaderSchema = z.object({ generation: z.number().int(), prune_before: z.string().optional() });
+/**
+ * `prune_before`: the compaction that started this generation dropped what ended before it (`store-files.ts`);
+ * `pruned`: the ids of the tasks it looked at for that (when they are few), so that a reader need not walk them all.
+ */
+const JournalHeaderSchema = z.object({
+  generation: z.number().int(),
+  prune_before: z.string().optional(),
+  pruned: z.array(z.string()).optional(),
+});
+
+/** What a journal's header says: its generation, and the pruning that started it. */
+export interface JournalHeader {
+  generation: number;
+  pruneBefore?: string | undefined;
+  pruned?: readonly string[] | undefined;
+}
 
 export interface JournalRead {
   /** The header's generation, when the read started at byte 0. */
   generation: number | undefined;
   /** The header's `prune_before`, when the read started at byte 0 and it has one. */
   pruneBefore?: string;
+  /** The header's `pruned`, likewise: the only tasks that `prune_before` may drop. */
+  pruned?: string[];
   records: JournalRecord[];
   /** The byte after the last complete line. */
   end: number;
@@ -57,6 +73,7 @@ export async function readJournal(file: string, from: number, schemas: RecordSch
     const lines = complete === '' ? [] : complete.split('\n');
     let generation: number | undefined;
     let pruneBefore: string | undefined;
+    let pruned: string[] | undefined;
     const records: JournalRecord[] = [];
     for (const [index, line] of lines.entries()) {
       if (line.trim() === '') continue;
@@ -75,13 +92,21 @@ export async function readJournal(file: string, from: number, schemas: RecordSch
         if (!header.success) throw await fail(`not a journal header (${issueText(header.error, '')})`);
         generation = header.data.generation;
         pruneBefore = header.data.prune_before;
+        pruned = header.data.pruned;
         continue;
       }
       const record = parseRecord(parsed, schemas);
       if (!record.ok) throw await fail(record.reason);
       records.push(record.record);
     }
-    return { generation, ...(pruneBefore ? { pruneBefore } : {}), records, end: from + lastNewline + 1, ino };
+    return {
+      generation,
+      ...(pruneBefore ? { pruneBefore } : {}),
+      ...(pruned ? { pruned } : {}),
+      records,
+      end: from + lastNewline + 1,
+      ino,
+    };
   } finally {
     await handle.close();
   }
@@ -153,16 +178,24 @@ export class JournalAppender {
   }
 }
 
-/** Starts an empty journal of `generation`, atomically (temp + rename). Returns its inode and length. */
-export async function resetJournal(
+/** Starts an empty journal with `header`, atomically (temp + rename). Returns its inode and length. */
+export async function resetJournal(file: string, header: JournalHeader): Promise<{ ino: number; end: number }> {
+  return installJournal(await prepareJournal(file, header), file);
+}
+
+/**
+ * Writes an empty journal with `header` to a temp file next to `file`, fsynced (`installJournal` puts it in
+ * place): a compaction does this before it takes the lock, so that only the renames are left under it.
+ */
+export async function prepareJournal(
   file: string,
-  generation: number,
-  pruneBefore?: string,
-): Promise<{ ino: number; end: number }> {
-  const tmp = `${file}.${process.pid}.tmp`;
-  const header = Buffer.from(
-    JSON.stringify({ generation, ...(pruneBefore ? { prune_before: pruneBefore } : {}) }) + '\n',
-  );
+  { generation, pruneBefore, pruned }: JournalHeader,
+  /** Part of the temp file's name: a journal prepared ahead must not share it with one reset meanwhile. */
+  tag = '',
+): Promise<{ tmp: string; length: number }> {
+  const tmp = `${file}.${process.pid}${tag}.tmp`;
+  const line = { generation, ...(pruneBefore ? { prune_before: pruneBefore, ...(pruned ? { pruned } : {}) } : {}) };
+  const header = Buffer.from(JSON.stringify(line) + '\n');
   const handle = await fs.open(tmp, 'w');
   try {
     await handle.write(header);
@@ -170,9 +203,17 @@ export async function resetJournal(
   } finally {
     await handle.close();
   }
-  await fs.rename(tmp, file);
+  return { tmp, length: header.length };
+}
+
+/** Renames a journal of `prepareJournal` to `file` and fsyncs the folder. Returns its inode and length. */
+export async function installJournal(
+  prepared: { tmp: string; length: number },
+  file: string,
+): Promise<{ ino: number; end: number }> {
+  await fs.rename(prepared.tmp, file);
   await fsyncFolder(path.dirname(file));
-  return { ino: (await fs.stat(file)).ino, end: header.length };
+  return { ino: (await fs.stat(file)).ino, end: prepared.length };
 }
 
 export async function fsyncFolder(folder: string): Promise<void> {

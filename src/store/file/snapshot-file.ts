@@ -16,7 +16,7 @@
  * streams to a temp file, fsyncs it and renames it over the old one: never a torn file. A file in any other
  * layout (hand-edited, say) is still read, with one whole-file parse.
  */
-import { createReadStream, promises as fs } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { FileHandle } from 'node:fs/promises';
@@ -53,28 +53,50 @@ export class SnapshotFile implements Adapter<SnapshotData> {
     return this.pick(header);
   }
 
-  /** The snapshot with every record validated, or null when the file does not exist. Throws on bad content. */
+  /**
+   * The inode of the file the last `read` read (or -1: none). A reader compares it with the path's after a failed
+   * read: a snapshot replaced meanwhile is read again, since the old one's blocks are freed in steps
+   * (`free-blocks.ts`), by cutting it shorter, while readers may still hold it.
+   */
+  readIno = -1;
+
+  /**
+   * The snapshot with every record validated, or null when the file does not exist. Throws on bad content, and on a
+   * file that ends before its closing line (cut short: never a file Baton wrote, or one freed under the reader).
+   */
   async read(): Promise<SnapshotData | null> {
-    let stream;
+    let handle: FileHandle;
     try {
-      await fs.access(this.file);
-      stream = createReadStream(this.file, { encoding: 'utf8' });
+      handle = await fs.open(this.file, 'r');
     } catch {
+      this.readIno = -1;
       return null;
     }
+    try {
+      this.readIno = (await handle.stat()).ino;
+      return await this.readFrom(handle);
+    } finally {
+      await handle.close();
+    }
+  }
+
+  private async readFrom(handle: FileHandle): Promise<SnapshotData> {
+    // Positional reads from 0 (`start`), so that `readWhole` can read the same handle from its start.
+    const stream = handle.createReadStream({ encoding: 'utf8', start: 0, autoClose: false });
     const lines = createInterface({ input: stream, crlfDelay: Infinity });
     const names = Object.keys(this.sections);
     let schemas: SectionSchemas = {};
     let data: SnapshotData | null = null;
     let section = -1;
     let lineNo = 0;
+    let closed = false;
     try {
       for await (const line of lines) {
         lineNo++;
         if (data === null) {
           // The header line ends by opening the first section.
           const opener = `"${names[0]}":[`;
-          if (!line.endsWith(opener)) return this.readWhole();
+          if (!line.endsWith(opener)) return await readWhole(handle, (header) => this.schemasFor(header));
           data = JSON.parse(`${line}]}`) as SnapshotData;
           schemas = this.schemasFor(data);
           section = 0;
@@ -87,7 +109,10 @@ export class SnapshotFile implements Adapter<SnapshotData> {
           data[next] = [];
           continue;
         }
-        if (next === undefined && line === ']}') break;
+        if (next === undefined && line === ']}') {
+          closed = true;
+          break;
+        }
         const text = line.endsWith(',') ? line.slice(0, -1) : line;
         const parsed = (schemas[name] as RecordReader<unknown>).safeParse(JSON.parse(text));
         if (!parsed.success) {
@@ -101,6 +126,7 @@ export class SnapshotFile implements Adapter<SnapshotData> {
       stream.destroy();
     }
     if (data === null) throw new Error('the file is empty');
+    if (!closed) throw new Error(`the file ends at line ${lineNo}, before its closing line (cut short)`);
     for (const name of names) data[name] ??= [];
     return data;
   }
@@ -167,12 +193,15 @@ export class SnapshotFile implements Adapter<SnapshotData> {
 
   /**
    * Renames a temp file of `writeTemp` over the snapshot and fsyncs the folder: never a torn file. With `hold`, the
-   * snapshot it replaces is held open in `hold.handle`: freeing its blocks (30-40 ms for 100 MB on ext4, in the
-   * rename) then happens when the caller closes it, after letting go of the lock, not while callers wait behind it.
+   * snapshot it replaces is held open in `hold.handle`, for writing when it may be: freeing its blocks (30-40 ms for
+   * 100 MB on ext4, in the rename) then happens after the caller lets go of the lock, in steps (`freeBlocks`), not
+   * while callers wait behind it.
    */
   async commit(tmp: string | null, hold?: { handle?: FileHandle }): Promise<void> {
     if (tmp === null) return;
-    if (hold) hold.handle = await fs.open(this.file, 'r').catch(() => undefined);
+    if (hold) {
+      hold.handle = await fs.open(this.file, 'r+').catch(() => fs.open(this.file, 'r').catch(() => undefined));
+    }
     await fs.rename(tmp, this.file);
     const dir = await fs.open(path.dirname(this.file), 'r');
     try {
@@ -183,24 +212,34 @@ export class SnapshotFile implements Adapter<SnapshotData> {
       await dir.close();
     }
   }
+}
 
-  /** A snapshot in another layout: parse it whole, then validate record by record, dropping each raw one. */
-  private async readWhole(): Promise<SnapshotData> {
-    const data = JSON.parse(await fs.readFile(this.file, 'utf8')) as unknown;
-    if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new Error('expected a JSON object');
-    const snapshot = data as SnapshotData;
-    for (const [name, schema] of Object.entries(this.schemasFor(snapshot))) {
-      const records = snapshot[name] ?? [];
-      if (!Array.isArray(records)) throw new Error(`${name}: expected an array`);
-      for (let i = 0; i < records.length; i++) {
-        const parsed = schema.safeParse(records[i]);
-        if (!parsed.success) throw new Error(`${name}[${i}]: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
-        records[i] = parsed.data;
-      }
-      snapshot[name] = records;
-    }
-    return snapshot;
+/** A snapshot in another layout: parse it whole, then validate record by record, dropping each raw one. */
+async function readWhole(
+  handle: FileHandle,
+  schemasFor: (header: SnapshotData) => SectionSchemas,
+): Promise<SnapshotData> {
+  const { size } = await handle.stat();
+  const buffer = Buffer.alloc(size);
+  for (let at = 0; at < size;) {
+    const { bytesRead } = await handle.read(buffer, at, size - at, at);
+    if (bytesRead === 0) throw new Error(`the file ends at byte ${at} of ${size} (cut short)`);
+    at += bytesRead;
   }
+  const data = JSON.parse(buffer.toString('utf8')) as unknown;
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new Error('expected a JSON object');
+  const snapshot = data as SnapshotData;
+  for (const [name, schema] of Object.entries(schemasFor(snapshot))) {
+    const records = snapshot[name] ?? [];
+    if (!Array.isArray(records)) throw new Error(`${name}: expected an array`);
+    for (let i = 0; i < records.length; i++) {
+      const parsed = schema.safeParse(records[i]);
+      if (!parsed.success) throw new Error(`${name}[${i}]: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+      records[i] = parsed.data;
+    }
+    snapshot[name] = records;
+  }
+  return snapshot;
 }
 
 /**

@@ -4,13 +4,15 @@
  * per open store; its caller runs one of these at a time and holds the lock around every write.
  *
  * Compaction never stalls a caller. When the journal (generation G) outgrows the snapshot, the writer first finds
- * the tasks past retention by a walk in slices (`expired-tasks.ts`, no lock), then, under the lock, drops them,
- * renames the journal to PATH.journal.prev and starts an empty journal of generation G+1 (a few ms); appends go on
- * in it at once. The snapshot of G+1 is then written in the background from the live in-memory image, yielding to
- * the event loop at every chunk: it may hold changes made after the rotation, which is harmless because a record
- * no newer than the one held is skipped on replay (`StoreState.apply`). Under the lock again it is renamed over the
- * snapshot (the old one held open, so that its blocks are freed after the lock is let go) and the old journal
- * deleted. At any moment the files on disk open to every acknowledged change:
+ * the tasks past retention by a walk in slices (`expired-tasks.ts`, no lock) and writes the empty journal of G+1 to
+ * a temp file; then, under the lock, drops them, renames the journal to PATH.journal.prev and the new one in its
+ * place (two renames and a folder fsync); appends go on in it at once. The snapshot of G+1 is then written in the
+ * background from the live in-memory image, yielding to the event loop at every chunk: it may hold changes made
+ * after the rotation, which is harmless because a record no newer than the one held is skipped on replay
+ * (`StoreState.apply`). Under the lock again it is renamed over the snapshot and the old journal deleted; the old
+ * snapshot, held open across the rename, is freed after the lock is let go, a few MB at a time (`free-blocks.ts`),
+ * and a reader still reading it reads the new one instead (`load-files.ts`). At any moment the files on disk open to
+ * every acknowledged change:
  * - snapshot G, journal G: the usual state;
  * - snapshot G, prev G, journal G+1 (compaction running or cut short): snapshot, then prev, then journal;
  * - snapshot G+1, prev G, journal G+1 (cut short after the rename): prev is older than the snapshot and ignored.
@@ -20,24 +22,25 @@
 import { promises as fs, statSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { Low } from 'lowdb';
-import { z } from 'zod';
 import { StoreError, errorMessage } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { InboxItem } from '../../model/inbox.js';
-import type { Session } from '../../model/session.js';
-import type { Task } from '../../model/task.js';
 import { withoutYoungGrowth } from '../../util/young-generation.js';
 import type { Change } from '../task-store.js';
 import { expiredTasks } from './expired-tasks.js';
-import { JournalAppender, readJournal, resetJournal } from './journal.js';
+import { freeBlocks } from './free-blocks.js';
+import { JournalAppender, installJournal, prepareJournal, readJournal, resetJournal } from './journal.js';
+import { loadFiles } from './load-files.js';
 import { SnapshotFile } from './snapshot-file.js';
 import type { SnapshotData } from './snapshot-file.js';
 import { StoreState } from './store-state.js';
-import { EMPTY_SNAPSHOT, NewerSchemaError, SnapshotHeaderSchema, sectionsFor } from './snapshot-layout.js';
-import { SCHEMA_VERSION, recordSchemas, upgradeRecords } from './stored-records.js';
+import { EMPTY_SNAPSHOT, sectionsFor } from './snapshot-layout.js';
+import { SCHEMA_VERSION, recordSchemas } from './stored-records.js';
 import type { JournalRecord } from './stored-records.js';
 
 const DAY_MS = 24 * 3600 * 1000;
+/** At most this many task ids in a journal header's `pruned` (~400 KB); more, and readers walk their tasks. */
+const PRUNED_IDS_MAX = 10_000;
 
 export interface StoreFilesOptions {
   retentionMs?: number;
@@ -46,8 +49,12 @@ export interface StoreFilesOptions {
   now: () => Date;
   /** Runs `fn` in line with the store's other disk work, holding the lock, after reading what others appended. */
   underLock?: (fn: () => Promise<void>) => Promise<void>;
+  /** Runs `fn` in line with the store's other disk work in this process, without the lock. */
+  inLine?: (fn: () => Promise<void>) => Promise<void>;
   /** Awaited by a background compaction before it puts its snapshot in place (tests hold it there). */
   beforeCommit?: () => Promise<void>;
+  /** Bytes of a replaced snapshot freed per step (tests: small, to see the steps). */
+  freeStepBytes?: number;
 }
 
 export class StoreFiles {
@@ -59,6 +66,10 @@ export class StoreFiles {
   private snapshotBytes = 0;
   /** The journal of the previous generation holds records the snapshot lacks (a compaction was cut short). */
   private unfolded = false;
+  /** Records were appended to the journal without a sync since its last fsync. */
+  private unsyncedWrites = false;
+  /** The store is closing: it waits for the compaction under way, which need not leave room for callers. */
+  private closing = false;
   /** The background compaction running, if any. */
   private compacting: Promise<void> | null = null;
   private readonly journalPath: string;
@@ -101,90 +112,25 @@ export class StoreFiles {
     this.appender.close();
   }
 
-  /** Waits for a background compaction to end (closing). */
+  /** Waits for a background compaction to end (closing: what is left of it runs without pauses). */
   async settled(): Promise<void> {
+    this.closing = true;
     while (this.compacting) await this.compacting;
   }
 
   /** Reads snapshot and journal afresh (an older schema upgraded in memory); journalIno -1: none, or an older one. */
-  load(): Promise<{ upgraded: boolean }> {
-    return withoutYoungGrowth(() => this.loadFiles());
-  }
-
-  private async loadFiles(): Promise<{ upgraded: boolean }> {
-    const file = this.file;
-    for (let attempt = 0; ; attempt++) {
-      let snapshot: z.infer<typeof SnapshotHeaderSchema>;
-      const state = new StoreState();
-      try {
-        await this.db.read();
-        const parsed = SnapshotHeaderSchema.safeParse(this.db.data);
-        this.db.data = EMPTY_SNAPSHOT; // lowdb's copy is not kept: the state below is the store in memory
-        if (!parsed.success) throw new Error(z.prettifyError(parsed.error).split('\n').slice(0, 3).join('; '));
-        snapshot = parsed.data;
-        for (const t of snapshot.tasks as Task[]) state.putTask(t);
-        for (const i of snapshot.inbox as InboxItem[]) state.addInbox(i);
-        for (const s of snapshot.sessions as Session[]) state.sessions.set(s.id, s);
-        this.snapshotBytes = (await fs.stat(file)).size;
-      } catch (error) {
-        if (error instanceof StoreError) throw error;
-        if (error instanceof NewerSchemaError) {
-          throw new StoreError(
-            `store ${file} has schema version ${error.version}, newer than this Baton's ${SCHEMA_VERSION}; upgrade Baton; the file was left untouched`,
-          );
-        }
-        throw new StoreError(`cannot read store ${file}: ${errorMessage(error)}; the file was left untouched`, {
-          cause: error,
-        });
-      }
-      state.seq = Math.max(state.seq, snapshot.seq);
-
-      const schemas = recordSchemas(snapshot.schema_version);
-      const prev = await readJournal(this.prevPath, 0, schemas);
-      const journal = await readJournal(this.journalPath, 0, schemas);
-      const base = snapshot.generation;
-      // The previous journal counts while it is of the snapshot's generation: a compaction has not put its
-      // snapshot in place yet (or was cut short).
-      const prevCounts = prev !== null && prev.generation === base;
-      if (
-        journal?.generation !== undefined &&
-        journal.generation > base &&
-        !(journal.generation === base + 1 && prevCounts)
-      ) {
-        // Another process is compacting: its new journal appeared before we read its snapshot. Read again.
-        if (attempt < 5) continue;
-        // Still newer: an older snapshot was put back (a restore from backup). The journal holds changes the
-        // snapshot has never seen, and rewriting it would lose them.
-        throw new StoreError(
-          `cannot open store ${file}: its journal ${this.journalPath} is of generation ${journal.generation}, ` +
-            `newer than the snapshot's ${snapshot.generation} (was an older snapshot restored?); both files were left untouched`,
-        );
-      }
-      if (prevCounts) for (const r of prev.records) state.apply(r);
-      const current = journal !== null && journal.generation !== undefined && journal.generation >= base;
-      if (current) {
-        if (journal.generation !== base && journal.pruneBefore) state.prune(journal.pruneBefore);
-        for (const r of journal.records) state.apply(r);
-      }
-      const upgraded = snapshot.schema_version < SCHEMA_VERSION;
-      if (upgraded) {
-        state.seq = upgradeRecords(state, state.seq, snapshot.schema_version);
-        state.reindex();
-      } else if (!state.inCreationOrder()) {
-        state.reindex();
-      }
-      this.state = state;
-      this.generation = current ? (journal.generation as number) : base;
-      this.journalIno = current ? journal.ino : -1;
-      this.offset = current ? journal.end : 0;
-      this.unfolded = prevCounts;
-      return { upgraded };
-    }
+  async load(): Promise<{ upgraded: boolean }> {
+    const paths = { file: this.file, journal: this.journalPath, prev: this.prevPath };
+    const loaded = await withoutYoungGrowth(() => loadFiles(paths, this.db, this.snapshotFile));
+    ({ state: this.state, generation: this.generation, journalIno: this.journalIno, offset: this.offset } = loaded);
+    ({ unfolded: this.unfolded, snapshotBytes: this.snapshotBytes } = loaded);
+    return { upgraded: loaded.upgraded };
   }
 
   /** Makes what was appended without a sync durable (the caller holds the lock: the journal is still ours). */
   async sync(): Promise<void> {
     await this.appender.sync(this.journalIno);
+    this.unsyncedWrites = false;
   }
 
   /** Whether the journal has bytes we have not read, or was replaced. */
@@ -247,7 +193,7 @@ export class StoreFiles {
     const next = await readJournal(this.journalPath, 0, schemas);
     if (!rest || rest.ino !== prevIno || !next || next.generation !== this.generation + 1) return null;
     const changes = this.applyAll(rest.records);
-    if (next.pruneBefore) this.state.prune(next.pruneBefore);
+    if (next.pruneBefore) this.state.prune(next.pruneBefore, next.pruned);
     changes.push(...this.applyAll(next.records));
     this.generation = next.generation;
     this.journalIno = next.ino;
@@ -273,7 +219,9 @@ export class StoreFiles {
     if (this.journalIno === -1) await this.restartJournal();
     if (records.length > 0) {
       // The bytes are ours once written: a read meanwhile must not take them for another process's.
+      if (!sync) this.unsyncedWrites = true;
       await this.appender.append(this.journalIno, this.offset, records, (end) => (this.offset = end), sync);
+      if (sync) this.unsyncedWrites = false;
     } else if (sync) await this.sync();
     if (this.compacting === null && this.outgrown() && !(await exists(this.prevPath))) {
       this.compacting = this.compactInBackground()
@@ -287,23 +235,40 @@ export class StoreFiles {
   }
 
   /**
-   * A compaction in steps short for callers: the expired tasks found in slices (no lock); under the lock (a few ms)
-   * pruned, the journal moved aside, the next one started (naming the cutoff); the snapshot written in the background.
+   * A compaction in steps short for callers: the expired records found in slices and the next journal written
+   * (no lock); under the lock (two renames and a folder fsync) pruned, the journal moved aside, the next one put in
+   * place (naming the cutoff when it prunes); the snapshot written in the background.
    */
   private async compactInBackground(): Promise<void> {
     const cutoff = this.cutoff();
     const expired = await expiredTasks(this.state, cutoff);
+    const pruneBefore = expired.length > 0 || this.state.prunableRest(cutoff) ? cutoff : undefined;
+    const nextGeneration = this.generation + 1;
+    // The tasks to look at, named for the other processes (when they are few): the same ones, and no walk of theirs.
+    const pruned = expired.length <= PRUNED_IDS_MAX ? expired : undefined;
+    const header = { generation: nextGeneration, pruneBefore, pruned };
+    const prepared = await prepareJournal(this.journalPath, header, '.next');
     let generation: number | null = null;
-    await (this.options.underLock ?? ((fn) => fn()))(async () => {
-      // Another process may have compacted meanwhile (we followed its rotation), or be compacting (a prev file).
-      if (!this.outgrown() || (await exists(this.prevPath))) return;
-      await this.sync(); // anything appended without a sync goes with this journal, whose name is about to change
-      const dropped = this.state.prune(cutoff, expired);
-      await fs.rename(this.journalPath, this.prevPath);
-      const next = this.generation + 1;
-      const { ino, end } = await resetJournal(this.journalPath, next, dropped > 0 ? cutoff : undefined);
-      [this.generation, this.journalIno, this.offset, generation] = [next, ino, end, next];
-    });
+    try {
+      await (this.options.underLock ?? ((fn) => fn()))(async () => {
+        // Another process may have compacted meanwhile (we followed its rotation), or be compacting (a prev file).
+        if (!this.outgrown() || (await exists(this.prevPath))) return;
+        // Anything appended without a sync goes with this journal, whose name is about to change.
+        if (this.unsyncedWrites) await this.sync();
+        const next = this.generation + 1;
+        const dropped = this.state.prune(cutoff, expired);
+        await fs.rename(this.journalPath, this.prevPath);
+        // The journal prepared is of another generation (we followed another process's rotation meanwhile), or a
+        // record older than the cutoff arrived after the walk and it does not name the cutoff: written afresh.
+        const fits = next === nextGeneration && (dropped === 0 || pruneBefore !== undefined);
+        const { ino, end } = fits
+          ? await installJournal(prepared, this.journalPath)
+          : await resetJournal(this.journalPath, { generation: next, pruneBefore: cutoff });
+        [this.generation, this.journalIno, this.offset, generation] = [next, ino, end, next];
+      });
+    } finally {
+      await fs.rm(prepared.tmp, { force: true }); // put in place (then gone), or not used
+    }
     if (generation !== null) await this.writeInBackground(generation);
   }
 
@@ -338,7 +303,14 @@ export class StoreFiles {
           done = true;
         });
       } finally {
-        await replaced.handle?.close();
+        // Not under the lock: the old snapshot's blocks freed a few MB at a time, in line with our journal writes.
+        if (replaced.handle) {
+          await freeBlocks(replaced.handle, {
+            hurry: () => this.closing,
+            ...(this.options.inLine ? { inLine: this.options.inLine } : {}),
+            ...(this.options.freeStepBytes ? { stepBytes: this.options.freeStepBytes } : {}),
+          });
+        }
       }
       if (tmp !== null && !done) await fs.rm(tmp, { force: true });
       if (done || moved()) break;
@@ -384,7 +356,7 @@ export class StoreFiles {
   }
 
   async restartJournal(): Promise<void> {
-    const { ino, end } = await resetJournal(this.journalPath, this.generation);
+    const { ino, end } = await resetJournal(this.journalPath, { generation: this.generation });
     this.journalIno = ino;
     this.offset = end;
   }

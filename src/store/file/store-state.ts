@@ -13,7 +13,7 @@ import type { Task } from '../../model/task.js';
 import { withoutYoungGrowthSync } from '../../util/young-generation.js';
 import type { Change } from '../task-store.js';
 import type { JournalRecord } from './stored-records.js';
-import { TaskIndex, lowerBound } from './task-index.js';
+import { TaskIndex, dropAll, lowerBound } from './task-index.js';
 
 /**
  * The keys a task is indexed under: one per indexed field, `field:value` (a null field has none). Only these
@@ -173,15 +173,13 @@ export class StoreState {
    * `candidates` (the ids a walk in slices found expired, `expired-tasks.ts`) only those tasks are looked at.
    */
   prune(cutoff: string, candidates?: Iterable<string>): number {
-    let dropped = 0;
+    const gone: Task[] = [];
     for (const id of candidates ?? this.tasks.keys()) {
       const task = this.tasks.get(id);
-      if (task && expired(task, cutoff)) {
-        this.tasks.delete(id);
-        dropped++;
-      }
+      if (task && expired(task, cutoff)) gone.push(task);
     }
-    if (dropped > 0) this.reindex();
+    this.dropTasks(gone);
+    let dropped = gone.length;
     for (const [id, session] of this.sessions) {
       if (session.updated_at < cutoff) {
         this.sessions.delete(id);
@@ -189,12 +187,44 @@ export class StoreState {
       }
     }
     for (const [recipient, list] of this.inboxes) {
+      // A recipient's items are in seq order, each written when it was made: when the first is kept, all are.
+      if ((list[0]?.created_at ?? '') >= cutoff) continue;
       const keep = list.filter((i) => i.created_at >= cutoff);
       dropped += list.length - keep.length;
       if (keep.length === 0) this.inboxes.delete(recipient);
       else this.inboxes.set(recipient, keep);
     }
     return dropped;
+  }
+
+  /**
+   * Drops tasks from the map, `order` and the index in place (no rebuild: a walk over `tasks` under way stays valid,
+   * and the cost is the dropped tasks' lookups plus one move of each list's rest, not a re-put of every task).
+   */
+  private dropTasks(gone: Task[]): void {
+    if (gone.length === 0) return;
+    gone.sort((a, b) => a.created_seq - b.created_seq);
+    const createdSeq = (id: string) => (this.tasks.get(id) as Task).created_seq;
+    dropAll(this.order, gone, createdSeq);
+    if (this.indexed) {
+      const byKey = new Map<string, Task[]>();
+      for (const task of gone) {
+        for (const key of indexKeys(task)) {
+          const list = byKey.get(key);
+          if (list) list.push(task);
+          else byKey.set(key, [task]);
+        }
+      }
+      for (const [key, tasks] of byKey) this.index.removeAll(key, tasks);
+    }
+    for (const task of gone) this.tasks.delete(task.id);
+  }
+
+  /** Whether `prune(cutoff)` would drop a session or an inbox item (a look at each session and each inbox's first). */
+  prunableRest(cutoff: string): boolean {
+    for (const session of this.sessions.values()) if (session.updated_at < cutoff) return true;
+    for (const list of this.inboxes.values()) if ((list[0]?.created_at ?? '') < cutoff) return true;
+    return false;
   }
 
   /** Whether `prune(cutoff)` would drop a task. */

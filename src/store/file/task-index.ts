@@ -49,6 +49,19 @@ export class TaskIndex {
     }
   }
 
+  /** Removes many ids from one list at once (`tasks` in creation order, all still stored): one pass, not a splice each. */
+  removeAll(key: string, tasks: readonly { id: string; created_seq: number }[]): void {
+    const list = this.lists.get(key);
+    if (!list) return;
+    dropAll(list, tasks, this.createdSeq);
+    if (list.length === 0) {
+      this.lists.delete(key);
+      this.lastSeq.delete(key);
+    } else {
+      this.lastSeq.set(key, this.createdSeq(list[list.length - 1] as string));
+    }
+  }
+
   clear(): void {
     this.lists.clear();
     this.lastSeq.clear();
@@ -67,4 +80,30 @@ export function lowerBound(list: readonly string[], seq: number, createdSeq: (id
     else hi = mid;
   }
   return lo;
+}
+
+/**
+ * Removes `tasks` (in creation order) from `list` (ids in creation order): each found by binary search, the entries
+ * between them moved down in native copies (copyWithin), so that dropping k ids of n costs k·log n lookups and one
+ * move of the rest, not n lookups.
+ */
+export function dropAll(
+  list: string[],
+  tasks: readonly { id: string; created_seq: number }[],
+  createdSeq: (id: string) => number,
+): void {
+  const at: number[] = [];
+  for (const task of tasks) {
+    const i = lowerBound(list, task.created_seq, createdSeq);
+    if (list[i] === task.id && at[at.length - 1] !== i) at.push(i);
+  }
+  if (at.length === 0) return;
+  let to = at[0] as number;
+  for (let k = 0; k < at.length; k++) {
+    const from = (at[k] as number) + 1;
+    const end = k + 1 < at.length ? (at[k + 1] as number) : list.length;
+    list.copyWithin(to, from, end);
+    to += end - from;
+  }
+  list.length = to;
 }

@@ -11,7 +11,7 @@ import type { Logger } from '../../log.js';
 export async function removeStaleTempFiles(file: string, log: Logger): Promise<void> {
   const dir = path.dirname(file);
   const base = escapeRegExp(path.basename(file));
-  const temp = new RegExp(`^(?:\\.${base}|${base}\\.journal)\\.(\\d+)\\.tmp$`);
+  const temp = new RegExp(`^(?:\\.${base}|${base}\\.journal)\\.(\\d+)(?:\\.next)?\\.tmp$`);
   for (const name of await fs.readdir(dir)) {
     const pid = Number(temp.exec(name)?.[1] ?? NaN);
     if (!Number.isInteger(pid) || (pid !== process.pid && isAlive(pid))) continue;

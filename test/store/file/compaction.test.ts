@@ -6,25 +6,26 @@
 import { copyFile, mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
+import type { Session } from '../../../src/model/session.js';
 import { LowdbTaskStore } from '../../../src/store/file/file-task-store.js';
+import type { StoreState } from '../../../src/store/file/store-state.js';
 import { eachTempStore } from '../../helpers/core.js';
+import { gate } from '../../helpers/gate.js';
 import { task } from '../../helpers/records.js';
 
-/** A gate: `wait` resolves once `open` was called; `reached` once someone waits. */
-function gate() {
-  let open!: () => void;
-  let reach!: () => void;
-  const opened = new Promise<void>((r) => (open = r));
-  const reached = new Promise<void>((r) => (reach = r));
-  return {
-    wait: () => {
-      reach();
-      return opened;
-    },
-    reached,
-    open,
-  };
-}
+const DAY = 24 * 3600 * 1000;
+
+const session = (id: string, at: string): Session => ({
+  id,
+  agent_id: 'bob',
+  owner: 'alice',
+  messages: [],
+  notes: {},
+  notes_from: null,
+  created_at: at,
+  updated_at: at,
+  seq: 0,
+});
 
 const generation = async (file: string) =>
   (JSON.parse((await readFile(file, 'utf8')).split('\n')[0] + ']}') as { generation: number }).generation;
@@ -139,6 +140,85 @@ describe('file store compaction', () => {
     expect(heard).toEqual(['x1', 'x2', 'x3']);
     expect(reloads).not.toHaveBeenCalled();
     expect(other.size).toBe(4);
+    await other.close();
+  });
+  it('another process drops what the compaction pruned, when only sessions and inbox items expired', async () => {
+    const old = new Date(Date.now() - 40 * DAY).toISOString();
+    const seed = await LowdbTaskStore.open({ path: file, pollMs: 0, watch: false });
+    await seed.transact((tx) => {
+      tx.putTask(task('kept'));
+      tx.putSession(session('old', old));
+      tx.putSession(session('recent', new Date().toISOString()));
+      tx.addInbox({
+        recipient: 'bob',
+        event: 'message.received',
+        from: 'alice',
+        task_id: null,
+        content: 'old',
+        created_at: old,
+      });
+    });
+    await seed.close();
+    const other = await LowdbTaskStore.open({ path: file, pollMs: 0, watch: false });
+    expect((await other.getSession('old'))?.id).toBe('old');
+    const reloads = vi.spyOn((other as unknown as { files: { load(): Promise<unknown> } }).files, 'load');
+    const g = gate();
+    const store = await LowdbTaskStore.open({
+      path: file,
+      pollMs: 0,
+      watch: false,
+      compactMinBytes: 1,
+      beforeCompactionCommit: g.wait,
+    });
+    await store.transact((tx) => tx.putTask(task('trigger'))); // the rotation prunes; the new journal says so
+    await g.reached;
+    // The other process follows the rotation (no reload, no new snapshot yet): it prunes as the journal says.
+    expect(await other.getSession('old')).toBeUndefined();
+    expect((await other.getSession('recent'))?.id).toBe('recent');
+    expect(await other.inbox('bob', 0, 10)).toEqual([]);
+    expect(reloads).not.toHaveBeenCalled();
+    g.open();
+    await store.close();
+    expect(other.size).toBe(2);
+    await other.close();
+  });
+  it('another process prunes only the tasks the new journal names, without a walk over its store', async () => {
+    const old = new Date(Date.now() - 40 * DAY).toISOString();
+    const seed = await LowdbTaskStore.open({ path: file, pollMs: 0, watch: false });
+    await seed.transact((tx) => {
+      for (let i = 0; i < 2000; i++) tx.putTask(task(`seed-${i}`));
+      for (let i = 0; i < 10; i++) tx.putTask(task(`old-${i}`, { status: 'completed', finished_at: old }));
+    });
+    await seed.close();
+    // Both opened 20 days back (nothing past retention yet, so no pruning at open), then brought to now.
+    let at = Date.now() - 20 * DAY;
+    const now = () => new Date(at);
+    const other = await LowdbTaskStore.open({ path: file, pollMs: 0, watch: false, now });
+    // Every task the other process holds counts the reads of its status (the test of expiry reads it first).
+    let reads = 0;
+    const state = (other as unknown as { files: { state: StoreState } }).files.state;
+    for (const stored of state.tasks.values()) {
+      const status = stored.status;
+      Object.defineProperty(stored, 'status', { get: () => (reads++, status), enumerable: true, configurable: true });
+    }
+    const g = gate();
+    const store = await LowdbTaskStore.open({
+      path: file,
+      pollMs: 0,
+      watch: false,
+      compactMinBytes: 1,
+      beforeCompactionCommit: g.wait,
+      now,
+    });
+    at = Date.now();
+    await store.transact((tx) => tx.putTask(task('trigger')));
+    await g.reached;
+    reads = 0;
+    expect(await other.getTask('old-0')).toBeUndefined(); // followed the rotation: pruned
+    expect(reads).toBeLessThanOrEqual(20);
+    expect(other.size).toBe(2001);
+    g.open();
+    await store.close();
     await other.close();
   });
 });

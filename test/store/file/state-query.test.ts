@@ -119,4 +119,40 @@ describe('file store queries by index', () => {
     expect(findTasks(state, { party: 'me' }, NOW).tasks.map((t) => t.id)).toEqual(['t3', 't2', 't1']);
     expect(countTasks(state, { party: 'me' }, NOW)).toBe(3);
   });
+  it('pruning drops tasks from the lists in place, answering every query as a store built without them', () => {
+    const state = storeOf(5_000);
+    const old = '2025-01-01T00:00:00.000Z';
+    // Every 3rd task, and every 2000th (pending: not expired), finished long ago; pruned at a cutoff after that.
+    for (let i = 3; i <= 5_000; i += 3) {
+      const held = state.tasks.get(`t${i}`) as Task;
+      state.putTask({ ...held, finished_at: old, seq: 10_000 + i });
+    }
+    const rebuilds = state.rebuilds;
+    const dropped = state.prune('2025-06-01T00:00:00.000Z');
+    expect(dropped).toBe(
+      Array.from({ length: 5_000 }, (_, i) => i + 1).filter((i) => i % 3 === 0 && i % 1000 !== 0).length,
+    );
+    expect(state.rebuilds).toBe(rebuilds); // no rebuild: the lists were cut in place
+    const fresh = new StoreState();
+    for (const t of state.tasks.values()) fresh.putTask(t);
+    // Beyond QUERIES (whose lists hold few pruned tasks): one assignee's list (~500 of 5,000), a page by cursor.
+    const queries: TaskQuery[] = [
+      ...QUERIES.map(([, query]) => query),
+      { party: 'agent-3' },
+      { party: 'agent-3', status: ['completed'] },
+      { status: ['completed'] },
+    ];
+    for (const query of queries) {
+      for (const q of [query, { ...query, order: 'oldest' as const }, { ...query, limit: 500 }]) {
+        const page = findTasks(state, q, NOW);
+        expect(page).toEqual(findTasks(fresh, q, NOW));
+        expect(countTasks(state, q, NOW)).toBe(countTasks(fresh, q, NOW));
+        if (page.next_cursor) {
+          const next = { ...q, cursor: page.next_cursor };
+          expect(findTasks(state, next, NOW)).toEqual(findTasks(fresh, next, NOW));
+        }
+      }
+    }
+    expect(state.order).toEqual([...fresh.tasks.keys()]);
+  });
 });
