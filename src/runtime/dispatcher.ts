@@ -5,10 +5,10 @@
  * the task as stored.
  *
  * The fast path: the run starts on the task's plan and sends its first model request before its creation is
- * written (the next turn of the event loop), and acts on nothing the model says before that is done; the call returns after the run's last write, whose fsync is the one on the critical
- * path. Unless the caller is told of the task at once (MCP Tasks), the creation has no fsync of its own: the run's
- * next write makes it durable (a turn with tool calls writes its spend before the tools run, so no tool acts on a
- * task that is not on disk).
+ * written (the next turn of the event loop), and acts on nothing the model says before that is done; the call
+ * returns after the run's last write, whose fsync is the one on the critical path. Unless the caller is told of the
+ * task at once (MCP Tasks), the creation has no fsync of its own: the run's next write makes it durable (a turn with
+ * tool calls writes its spend before the tools run, so no tool acts on a task that is not on disk).
  */
 import type { AgentDefinition } from '../agents/definition.js';
 import type { AgentRegistry } from '../agents/registry.js';
