@@ -1,8 +1,13 @@
 /**
  * The cross-process lock of a store file (proper-lockfile on PATH.lock). Taking and dropping it costs two folder
  * operations (~0.5 ms), so a writer keeps it as a lease while batches keep coming: dropped after IDLE_MS without
- * one, or after MAX_MS of holding (then taken again only after a short pause, so that another process gets its turn).
+ * one, or, when another process is waiting for it, after MAX_MS of holding (then taken again only after a short
+ * pause, so that the other one gets its turn). A process that finds the lock taken says it waits with a file
+ * PATH.lock-wait.<pid>-<random> until it has the lock; a holder that sees none keeps its lease.
  */
+import { randomBytes } from 'node:crypto';
+import { readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import lockfile from 'proper-lockfile';
 import { StoreError, errorMessage } from '../../errors.js';
 import type { Logger } from '../../log.js';
@@ -10,12 +15,18 @@ import type { Logger } from '../../log.js';
 const IDLE_MS = 25;
 const MAX_MS = 200;
 const YIELD_MS = 2;
+/** PATH + this + pid: the file a process waiting for the lock keeps while it waits. */
+const WAIT_INFIX = '.lock-wait.';
+/** Longer than a waiter waits (its retries: 2,000 of at most 10 ms); an older wait file is a dead waiter's. */
+const WAIT_FRESH_MS = 30_000;
 
 type Release = () => void | Promise<void>;
 
 export class FileLock {
   private lease: { release: Release; since: number } | null = null;
   private idleTimer: NodeJS.Timeout | null = null;
+  /** This lock's name among those waiting for it: the pid, and a random part (two stores in one process). */
+  private readonly waiter = `${process.pid}-${randomBytes(3).toString('hex')}`;
 
   /**
    * @param serialize runs the idle release in line with the store's other disk work
@@ -52,8 +63,12 @@ export class FileLock {
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.idleTimer = null;
     if (this.lease && Date.now() - this.lease.since > MAX_MS) {
-      await this.release();
-      await new Promise((r) => setTimeout(r, YIELD_MS));
+      if (othersWaiting(this.file, this.waiter)) {
+        await this.release();
+        await new Promise((r) => setTimeout(r, YIELD_MS));
+      } else {
+        this.lease.since = Date.now();
+      }
     }
     const taken = !this.lease;
     if (!this.lease) this.lease = { release: await this.take(), since: Date.now() };
@@ -93,6 +108,12 @@ export class FileLock {
         throw new StoreError(`cannot lock store ${this.file}: ${errorMessage(error)}`, { cause: error });
       }
     }
+    const waiting = `${this.file}${WAIT_INFIX}${this.waiter}`;
+    try {
+      writeFileSync(waiting, '');
+    } catch {
+      // An unwritable folder: the holder still lets go when it goes idle.
+    }
     try {
       return await lockfile.lock(this.file, {
         ...options,
@@ -100,7 +121,28 @@ export class FileLock {
       });
     } catch (error) {
       throw new StoreError(`cannot lock store ${this.file}: ${errorMessage(error)}`, { cause: error });
+    } finally {
+      rmSync(waiting, { force: true });
     }
+  }
+}
+
+/**
+ * Whether someone else waits for the lock of `file`: a PATH.lock-wait.<pid>-<random> file not `self`'s, younger than
+ * the longest wait (a process killed while it waited leaves its file behind; pids mean nothing across containers).
+ */
+function othersWaiting(file: string, self: string): boolean {
+  const dir = path.dirname(file);
+  const prefix = `${path.basename(file)}${WAIT_INFIX}`;
+  try {
+    return readdirSync(dir).some(
+      (name) =>
+        name.startsWith(prefix) &&
+        name !== `${prefix}${self}` &&
+        Date.now() - statSync(path.join(dir, name)).mtimeMs < WAIT_FRESH_MS,
+    );
+  } catch {
+    return true; // cannot tell (or the file went meanwhile): let go, as if someone waited
   }
 }
 

@@ -1,0 +1,74 @@
+/**
+ * The file store's lock under steady load: a lone writer keeps it (it used to let go and take it again every 200 ms,
+ * a pause for whichever batch came then), and a writer that another process waits for still lets go in turn.
+ * Runs the built code in the other process (test/store/peer.mjs), like the store contract suite.
+ */
+import { fork } from 'node:child_process';
+import { existsSync, readdirSync, watch } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { LowdbTaskStore } from '../../../src/store/file/file-task-store.js';
+import { eachTempStore } from '../../helpers/core.js';
+import { task } from '../../helpers/records.js';
+
+const PEER = path.join(path.dirname(fileURLToPath(import.meta.url)), '../peer.mjs');
+
+describe('the file store lock under steady load', () => {
+  let file: string;
+  let dir: string;
+  eachTempStore((f, d) => {
+    file = f;
+    dir = d;
+  });
+
+  it('stays with a lone writer: the same lock, never let go while batches keep coming', async () => {
+    const store = await LowdbTaskStore.open({ path: file, pollMs: 0, watch: false });
+    await store.transact((tx) => tx.putTask(task('first')));
+    // The lock is a folder: letting go of it and taking it again removes and makes it (inotify hears both).
+    const lockEvents: string[] = [];
+    const watcher = watch(dir, (event, name) => name === 'store.json.lock' && lockEvents.push(event));
+    try {
+      // Well past the 200 ms after which a holder lets go when someone waits.
+      const until = Date.now() + 800;
+      let n = 0;
+      while (Date.now() < until) await store.transact((tx) => tx.putTask(task(`t${n++}`)));
+      await new Promise((resolve) => setTimeout(resolve, 5)); // any event still on its way
+      expect(lockEvents).toEqual([]);
+    } finally {
+      watcher.close();
+    }
+    await store.close();
+    expect(existsSync(`${file}.lock`)).toBe(false);
+  });
+
+  it('lets another process that waits have its turn, while its own batches keep coming', async () => {
+    const store = await LowdbTaskStore.open({ path: file, pollMs: 0, watch: false });
+    await store.transact((tx) => tx.putTask(task('first'))); // the lock is this process's now
+    const peer = fork(PEER, [file], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    try {
+      await new Promise<void>((resolve) => peer.once('message', () => resolve())); // {ready}
+      const peerWrote = new Promise<unknown>((resolve) => peer.on('message', resolve));
+      peer.send({ id: 1, op: 'put', tasks: [task('from-peer')] });
+      let done = false;
+      void peerWrote.then(() => (done = true));
+      // Writes without a pause long enough for the idle release (25 ms), for up to 10 s.
+      const until = Date.now() + 10_000;
+      let n = 0;
+      let sawWaiting = false;
+      while (!done && Date.now() < until) {
+        await store.transact((tx) => tx.putTask(task(`t${n++}`)));
+        sawWaiting ||= readdirSync(dir).some((name) => name.startsWith('store.json.lock-wait.'));
+      }
+      expect(done).toBe(true); // the peer wrote while this process kept writing, not once it went idle
+      expect(await peerWrote).toMatchObject({ id: 1, ok: true, value: 1 });
+      expect(sawWaiting).toBe(true); // it waited, and said so
+      expect(await store.getTask('from-peer')).toBeDefined();
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(readdirSync(dir).filter((name) => name.includes('.lock-wait.'))).toEqual([]);
+    } finally {
+      peer.kill();
+      await store.close();
+    }
+  }, 30_000);
+});
