@@ -8,24 +8,37 @@
 import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CLI, cleanEnv } from '../helpers/cli.js';
-import { tempDir } from '../helpers/core.js';
+import { eachTempStore } from '../helpers/core.js';
 import { startStdio } from '../helpers/stdio.js';
 
+/** A snapshot with a task that lacks every field but its id: unreadable. */
+const UNREADABLE = '{"schema_version":3,"generation":1,"seq":0,"tasks":[\n{"id":"a"}\n],"inbox":[\n]}\n';
+
 describe('the built CLI while its store loads', () => {
+  let store: string;
   let dir: string;
-  let cleanup: () => Promise<void>;
-  beforeEach(async () => {
-    ({ dir, cleanup } = await tempDir());
-  });
-  afterEach(async () => {
-    await cleanup();
+  /** Its store is held "loading" until this file exists. */
+  let hold: string;
+  eachTempStore((f, d) => {
+    [store, dir, hold] = [f, d, path.join(d, 'open-now')];
   });
 
+  /** `baton --store <store>` as a host starts it, raw: its exit code and stderr. */
+  function startHeld() {
+    const child = spawn(process.execPath, [CLI, '--store', store], {
+      cwd: dir,
+      env: cleanEnv({ BATON_TEST_HOLD_STORE: hold }),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+    const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+    return { child, exited, stderr: () => stderr };
+  }
+
   it('answers initialize and tools/list while the store is held, and a tool call once it is open', async () => {
-    const store = path.join(dir, 'store.json');
-    const hold = path.join(dir, 'open-now');
     const host = await startStdio(['--store', store], { BATON_TEST_HOLD_STORE: hold }); // initialize answered
     try {
       expect((await host.client.listTools()).tools.map((t) => t.name)).toContain('delegate_task');
@@ -46,21 +59,12 @@ describe('the built CLI while its store loads', () => {
   });
 
   it('stops with the one line and exit 1 on an unreadable store, after initialize, leaving the files as they were', async () => {
-    const store = path.join(dir, 'store.json');
-    await writeFile(store, '{"schema_version":3,"generation":1,"seq":0,"tasks":[\n{"id":"a"}\n],"inbox":[\n]}\n');
+    await writeFile(store, UNREADABLE);
     await writeFile(`${store}.journal`, '{"generation":1}\n');
     const before = await Promise.all([readFile(store), readFile(`${store}.journal`)]);
-    const hold = path.join(dir, 'open-now');
-    const child = spawn(process.execPath, [CLI, '--store', store], {
-      cwd: dir,
-      env: cleanEnv({ BATON_TEST_HOLD_STORE: hold }),
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+    const { child, exited, stderr } = startHeld();
     let stdout = '';
-    let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-    const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
     const send = (m: object) => child.stdin.write(`${JSON.stringify(m)}\n`);
     const answer = async (id: number) => {
       for (;;) {
@@ -82,31 +86,22 @@ describe('the built CLI while its store loads', () => {
 
     expect(await exited).toBe(1);
     const line = /^baton: (cannot read store .*store\.json: line 2 \(tasks\): .*; the file was left untouched)\n$/.exec(
-      stderr,
+      stderr(),
     );
-    expect(line, stderr).not.toBeNull();
+    expect(line, stderr()).not.toBeNull();
     expect((await answer(2)).error?.message).toBe(line?.[1]);
     expect(await Promise.all([readFile(store), readFile(`${store}.journal`)])).toEqual(before);
   });
 
   it('still stops with the one line and exit 1 when stdin closed while the store was loading', async () => {
-    const store = path.join(dir, 'store.json');
-    await writeFile(store, '{"schema_version":3,"generation":1,"seq":0,"tasks":[\n{"id":"a"}\n],"inbox":[\n]}\n');
+    await writeFile(store, UNREADABLE);
     const before = await readFile(store);
-    const hold = path.join(dir, 'open-now');
-    const child = spawn(process.execPath, [CLI, '--store', store], {
-      cwd: dir,
-      env: cleanEnv({ BATON_TEST_HOLD_STORE: hold }),
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-    const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+    const { child, exited, stderr } = startHeld();
     child.stdin.end(); // the client goes away at once
     await new Promise((resolve) => setTimeout(resolve, 300));
     await writeFile(hold, '');
     expect(await exited).toBe(1);
-    expect(stderr).toMatch(/^baton: cannot read store .*store\.json: line 2 \(tasks\): .*left untouched\n$/);
+    expect(stderr()).toMatch(/^baton: cannot read store .*store\.json: line 2 \(tasks\): .*left untouched\n$/);
     expect(await readFile(store)).toEqual(before);
   });
 });

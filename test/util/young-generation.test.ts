@@ -9,8 +9,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { tempDir } from '../helpers/core.js';
+import { describe, expect, it } from 'vitest';
+import { eachTempStore } from '../helpers/core.js';
 import { startStdio } from '../helpers/stdio.js';
 
 const run = promisify(execFile);
@@ -37,13 +37,7 @@ async function newSpaceAfterBuild(held: boolean): Promise<number> {
 
 describe('the young generation during bulk builds', () => {
   let dir: string;
-  let cleanup: () => Promise<void>;
-  beforeEach(async () => {
-    ({ dir, cleanup } = await tempDir());
-  });
-  afterEach(async () => {
-    await cleanup();
-  });
+  eachTempStore((_, d) => (dir = d));
 
   it('is not grown by a build run without young growth, and is by the same build otherwise', async () => {
     const held = await newSpaceAfterBuild(true);

@@ -347,7 +347,7 @@ export class LowdbTaskStore implements TaskStore {
             outcomes.push({ ok: false, error });
           }
         }
-        const syncs = durable && (records.length > 0 || this.unsynced.pending);
+        const syncs = durable && (records.length > 0 || this.files.unsynced);
         await this.files.append(records, syncs);
         this.writes.batches++;
         if (syncs) this.writes.synced++;
@@ -375,7 +375,7 @@ export class LowdbTaskStore implements TaskStore {
    */
   private async syncUnsynced(): Promise<void> {
     try {
-      if (this.unsynced.pending) await this.files.sync().then(() => this.writes.flushes++);
+      if (this.files.unsynced) await this.files.sync().then(() => this.writes.flushes++);
       this.unsynced.synced();
     } catch (error) {
       this.log.error('could not write the store; reloading it from disk', { error: errorMessage(error) });

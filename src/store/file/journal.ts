@@ -132,6 +132,8 @@ function parseRecord(
  */
 export class JournalAppender {
   private held: { fd: number; ino: number } | null = null;
+  /** Records were written to the journal held open since its last fsync. */
+  unsynced = false;
 
   constructor(private readonly file: string) {}
 
@@ -152,20 +154,23 @@ export class JournalAppender {
     const fd = this.fdOf(ino);
     if (fstatSync(fd).size !== offset) ftruncateSync(fd, offset);
     writeSync(fd, buffer, 0, buffer.length, offset);
+    this.unsynced = true;
     onWritten(offset + buffer.length);
-    if (sync) await fdatasync(fd);
+    if (sync) await this.sync(ino);
     return offset + buffer.length;
   }
 
   /** Flushes what was appended without a sync (fdatasync covers every earlier write of the file). */
   async sync(ino: number): Promise<void> {
     await fdatasync(this.fdOf(ino));
+    this.unsynced = false;
   }
 
-  /** Closes the journal held open, if any (the store closes, or the journal was replaced). */
+  /** Closes the journal held open, if any (the store closes or reloads, or the journal was replaced). */
   close(): void {
     const held = this.held;
     this.held = null;
+    this.unsynced = false;
     if (held) closeSync(held.fd);
   }
 

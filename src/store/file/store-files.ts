@@ -66,8 +66,6 @@ export class StoreFiles {
   private snapshotBytes = 0;
   /** The journal of the previous generation holds records the snapshot lacks (a compaction was cut short). */
   private unfolded = false;
-  /** Records were appended to the journal without a sync since its last fsync. */
-  private unsyncedWrites = false;
   /** The store is closing: it waits for the compaction under way, which need not leave room for callers. */
   private closing = false;
   /** The background compaction running, if any. */
@@ -118,8 +116,12 @@ export class StoreFiles {
     while (this.compacting) await this.compacting;
   }
 
-  /** Reads snapshot and journal afresh (an older schema upgraded in memory); journalIno -1: none, or an older one. */
+  /**
+   * Reads snapshot and journal afresh (an older schema upgraded in memory); journalIno -1: none, or an older one.
+   * The journal held open is let go: it may have been replaced, and what it held unsynced is read again or gone.
+   */
   async load(): Promise<{ upgraded: boolean }> {
+    this.appender.close();
     const paths = { file: this.file, journal: this.journalPath, prev: this.prevPath };
     const loaded = await withoutYoungGrowth(() => loadFiles(paths, this.db, this.snapshotFile));
     ({ state: this.state, generation: this.generation, journalIno: this.journalIno, offset: this.offset } = loaded);
@@ -127,10 +129,14 @@ export class StoreFiles {
     return { upgraded: loaded.upgraded };
   }
 
+  /** Records were appended without a sync since the journal's last fsync. */
+  get unsynced(): boolean {
+    return this.appender.unsynced;
+  }
+
   /** Makes what was appended without a sync durable (the caller holds the lock: the journal is still ours). */
   async sync(): Promise<void> {
     await this.appender.sync(this.journalIno);
-    this.unsyncedWrites = false;
   }
 
   /** Whether the journal has bytes we have not read, or was replaced. */
@@ -219,9 +225,7 @@ export class StoreFiles {
     if (this.journalIno === -1) await this.restartJournal();
     if (records.length > 0) {
       // The bytes are ours once written: a read meanwhile must not take them for another process's.
-      if (!sync) this.unsyncedWrites = true;
       await this.appender.append(this.journalIno, this.offset, records, (end) => (this.offset = end), sync);
-      if (sync) this.unsyncedWrites = false;
     } else if (sync) await this.sync();
     if (this.compacting === null && this.outgrown() && !(await exists(this.prevPath))) {
       this.compacting = this.compactInBackground()
@@ -254,7 +258,7 @@ export class StoreFiles {
         // Another process may have compacted meanwhile (we followed its rotation), or be compacting (a prev file).
         if (!this.outgrown() || (await exists(this.prevPath))) return;
         // Anything appended without a sync goes with this journal, whose name is about to change.
-        if (this.unsyncedWrites) await this.sync();
+        if (this.unsynced) await this.sync();
         const next = this.generation + 1;
         const dropped = this.state.prune(cutoff, expired);
         await fs.rename(this.journalPath, this.prevPath);

@@ -8,14 +8,11 @@ import type { ChangeFeed } from './change-feed.js';
 
 export class UnsyncedChanges {
   private held: Change[] = [];
-  /** Records were appended without a sync since the last one. */
-  pending = false;
 
   constructor(private readonly feed: () => ChangeFeed) {}
 
   /** A batch written without a sync: what others wrote before it as `tell`, then its own changes wait. */
   written(remote: readonly Change[], local: readonly Change[]): void {
-    this.pending = true;
     this.tell(remote);
     this.held.push(...local);
   }
@@ -28,14 +25,12 @@ export class UnsyncedChanges {
 
   /** An fsync covered everything written so far: what waited goes out, then `after` (in that order). */
   synced(...after: ReadonlyArray<readonly Change[]>): void {
-    this.pending = false;
     this.feed().publish(this.held.splice(0));
     for (const changes of after) this.feed().publish(changes);
   }
 
   /** The store was reloaded from disk: what waited is gone or will be read again. */
   drop(): void {
-    this.pending = false;
     this.held = [];
   }
 }

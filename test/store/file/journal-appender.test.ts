@@ -1,6 +1,7 @@
 /**
  * The file store keeps its journal open for appends while it holds the lock (one open per journal file, not one
- * per batch), lets go of it with the lock, and still cuts a torn line left at the end before it appends.
+ * per batch), lets go of it with the lock, and still cuts a torn line left at the end before it appends; while it
+ * holds the lock, reads and writes do not look at the journal for other processes' appends.
  */
 import fs, { appendFileSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
@@ -22,7 +23,7 @@ function openOn(file: string): string[] {
   return fds;
 }
 
-describe.skipIf(process.platform !== 'linux')('the file store journal', () => {
+describe('the file store journal', () => {
   let file: string;
   eachTempStore((f) => (file = f));
 
@@ -31,30 +32,33 @@ describe.skipIf(process.platform !== 'linux')('the file store journal', () => {
     syncBuiltinESMExports();
   });
 
-  it('is opened once for a run of batches and closed when the lock is let go', async () => {
-    const store = await LowdbTaskStore.open({ path: file, pollMs: 0, watch: false });
-    const journal = `${file}.journal`;
-    // Counts the store's opens of the journal (the named imports of node:fs follow the spy once synced).
-    const opens = vi.spyOn(fs, 'openSync');
-    syncBuiltinESMExports();
-    const journalOpens = () => opens.mock.calls.filter(([p]) => p === journal).length;
-    await store.transact((tx) => tx.putTask(task('a')));
-    expect(openOn(journal)).toHaveLength(1);
-    for (const id of ['b', 'c', 'd']) await store.transact((tx) => tx.putTask(task(id)), { durable: id !== 'c' });
-    expect(openOn(journal)).toHaveLength(1);
-    expect(journalOpens()).toBe(1); // kept across the batches, written and synced through the one descriptor
+  it.skipIf(process.platform !== 'linux')(
+    'is opened once for a run of batches and closed when the lock is let go',
+    async () => {
+      const store = await LowdbTaskStore.open({ path: file, pollMs: 0, watch: false });
+      const journal = `${file}.journal`;
+      // Counts the store's opens of the journal (the named imports of node:fs follow the spy once synced).
+      const opens = vi.spyOn(fs, 'openSync');
+      syncBuiltinESMExports();
+      const journalOpens = () => opens.mock.calls.filter(([p]) => p === journal).length;
+      await store.transact((tx) => tx.putTask(task('a')));
+      expect(openOn(journal)).toHaveLength(1);
+      for (const id of ['b', 'c', 'd']) await store.transact((tx) => tx.putTask(task(id)), { durable: id !== 'c' });
+      expect(openOn(journal)).toHaveLength(1);
+      expect(journalOpens()).toBe(1); // kept across the batches, written and synced through the one descriptor
 
-    // The lock's lease lapses after a short idle time: another process may then replace the journal.
-    await expect.poll(() => openOn(journal)).toEqual([]);
-    await store.transact((tx) => tx.putTask(task('e')));
-    expect(openOn(journal)).toHaveLength(1);
-    await store.close();
-    expect(openOn(journal)).toEqual([]);
+      // The lock's lease lapses after a short idle time: another process may then replace the journal.
+      await expect.poll(() => openOn(journal)).toEqual([]);
+      await store.transact((tx) => tx.putTask(task('e')));
+      expect(openOn(journal)).toHaveLength(1);
+      await store.close();
+      expect(openOn(journal)).toEqual([]);
 
-    const reopened = await LowdbTaskStore.open({ path: file, pollMs: 0, watch: false, readOnly: true });
-    expect(reopened.size).toBe(5);
-    await reopened.close();
-  });
+      const reopened = await LowdbTaskStore.open({ path: file, pollMs: 0, watch: false, readOnly: true });
+      expect(reopened.size).toBe(5);
+      await reopened.close();
+    },
+  );
 
   it('cuts a torn line at its end before the next append', async () => {
     const store = await LowdbTaskStore.open({ path: file, pollMs: 0, watch: false });
@@ -74,17 +78,8 @@ describe.skipIf(process.platform !== 'linux')('the file store journal', () => {
     expect(await reopened.getTask('b')).toBeDefined();
     await reopened.close();
   });
-});
 
-describe('the file store holding its lock', () => {
-  let file: string;
-  eachTempStore((f) => (file = f));
-  afterEach(() => {
-    vi.restoreAllMocks();
-    syncBuiltinESMExports();
-  });
-
-  it('reads and writes without looking at the journal, which nobody else can append to meanwhile', async () => {
+  it('is not looked at by reads and writes while this process holds the lock: nobody else can append', async () => {
     const store = await LowdbTaskStore.open({ path: file, pollMs: 0, watch: false });
     await store.transact((tx) => tx.putTask(task('a'))); // takes the lock, kept as a lease
     const stats = vi.spyOn(fs, 'statSync');
