@@ -2,13 +2,13 @@
  * The `fetch` both vendor SDKs are given. A model call is one JSON request and one JSON answer; this sends it with
  * `node:http` / `node:https` over keep-alive agents and reads the answer whole, instead of through Node's fetch,
  * whose WHATWG layers (Request, web streams, body mixins, resource timing) cost a dispatch more CPU than the HTTP
- * exchange itself (issue 15: 0.9 ms of server CPU per dispatch on a small machine).
+ * exchange itself (issue 15: about 1 ms of server CPU per dispatch on a small machine).
  *
- * It behaves as Node's fetch does where the SDKs look: the status, the headers (repeated ones kept), the body, and
- * an abort through `init.signal` (the SDKs' own timeouts and Baton's cancellation) rejecting with the signal's
- * reason. Like Node 20's fetch it has no timeout of its own and no proxy. Whatever this does not cover goes to Node's
- * fetch unchanged: a body that is not a string or bytes (a stream, a form), a URL that is not http(s), and any
- * redirect, which is sent again through fetch so that it is followed as fetch follows it.
+ * It answers as Node's fetch does where the SDKs look (`WholeAnswer`): the status, the headers (repeated ones
+ * kept), the body; an abort through `init.signal` (the SDKs' own timeouts and Baton's cancellation) rejects with
+ * the signal's reason. Like Node 20's fetch it has no timeout of its own and no proxy. Whatever this does not cover
+ * goes to Node's fetch unchanged: a body that is not a string or bytes (a stream, a form), a URL that is not
+ * http(s), and any redirect, which is sent again through fetch so that it is followed as fetch follows it.
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -53,7 +53,7 @@ function exchange(url: URL, agent: http.Agent, init: RequestInit): Promise<Respo
         answer.on('error', fail); // a server that hangs up mid-answer, too
         answer.on('end', () => {
           try {
-            resolve(toResponse(status, answer.rawHeaders, decode(Buffer.concat(chunks), answer.headers)));
+            resolve(toResponse(url, status, answer, decode(Buffer.concat(chunks), answer.headers)));
           } catch (error) {
             fail(error);
           }
@@ -67,14 +67,58 @@ function exchange(url: URL, agent: http.Agent, init: RequestInit): Promise<Respo
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
-/** A Response refuses a body for these statuses, even an empty one. */
+/** No body for these statuses, even an empty one (as a Response). */
 const NO_BODY = new Set([204, 205, 304]);
 
-function toResponse(status: number, rawHeaders: string[], body: Buffer): Response {
+function toResponse(url: URL, status: number, answer: http.IncomingMessage, body: Buffer): Response {
   const headers = new Headers();
-  for (let i = 0; i + 1 < rawHeaders.length; i += 2) headers.append(rawHeaders[i]!, rawHeaders[i + 1]!);
-  // Buffer.concat's buffer is an ArrayBuffer, never shared: the type Response asks for.
-  return new Response(NO_BODY.has(status) ? null : (body as Uint8Array<ArrayBuffer>), { status, headers });
+  const raw = answer.rawHeaders;
+  for (let i = 0; i + 1 < raw.length; i += 2) headers.append(raw[i]!, raw[i + 1]!);
+  return new WholeAnswer(url.href, status, answer.statusMessage ?? '', headers, body) as unknown as Response;
+}
+
+const utf8 = new TextDecoder(); // as Response.text(): a leading byte order mark is dropped
+
+/**
+ * An answer read whole, in the shape of the `Response` the SDKs read: `status`, `ok`, `url`, `headers`, `json()` and
+ * `text()`. A WHATWG Response would put the bytes behind a web stream only to read them back; `body` makes that
+ * stream only for a caller that asks for it (the SDKs do to discard an answer before a retry).
+ */
+class WholeAnswer {
+  readonly ok: boolean;
+  readonly redirected = false;
+  readonly type = 'basic';
+  readonly bodyUsed = false;
+
+  constructor(
+    readonly url: string,
+    readonly status: number,
+    readonly statusText: string,
+    readonly headers: Headers,
+    private readonly bytes: Buffer,
+  ) {
+    this.ok = status >= 200 && status <= 299;
+  }
+
+  get body(): ReadableStream<Uint8Array> | null {
+    return NO_BODY.has(this.status) ? null : new Blob([this.bytes]).stream();
+  }
+
+  text(): Promise<string> {
+    return Promise.resolve(utf8.decode(this.bytes));
+  }
+
+  async json(): Promise<unknown> {
+    return JSON.parse(await this.text()) as unknown;
+  }
+
+  arrayBuffer(): Promise<ArrayBuffer> {
+    return Promise.resolve(new Uint8Array(this.bytes).buffer);
+  }
+
+  clone(): WholeAnswer {
+    return new WholeAnswer(this.url, this.status, this.statusText, new Headers(this.headers), this.bytes);
+  }
 }
 
 /** The body as sent, undone: a server may compress an answer though nothing asked for it. */

@@ -88,7 +88,17 @@ describe('sdkFetch', () => {
     expect(response.status).toBe(201);
     expect(response.headers.get('x-seen')).toBe('POST k1');
     expect(response.headers.getSetCookie()).toEqual(['a=1', 'b=2']);
+    expect(response.ok).toBe(true);
     expect(await response.json()).toEqual({ echoed: { hello: 'world' } });
+    // The body as a stream too, for a caller that reads it so (made only when asked for).
+    expect(await new Response(response.clone().body).text()).toBe('{"echoed":{"hello":"world"}}');
+  });
+
+  it('drops a byte order mark as Response.text() does, and answers an error status as not ok', async () => {
+    server = await serve((_req, res) => res.writeHead(500).end('\uFEFF{"error":{"message":"boom"}}'));
+    const response = await sdkFetch()(server.url, { method: 'POST', body: '{}' });
+    expect([response.status, response.ok]).toEqual([500, false]);
+    expect(await response.json()).toEqual({ error: { message: 'boom' } });
   });
 
   it('keeps one connection for calls one after another', async () => {
