@@ -27,7 +27,7 @@ import { ROOT_DIR, isMain, printChecks, printTable, quantile, round } from './ut
 
 export const name = 'fan-out';
 
-const DEFAULTS = { dispatches: 100, latencyMs: 200, rounds: 5, warmupRounds: 1 };
+const DEFAULTS = { dispatches: 100, latencyMs: 200, rounds: 12, warmupRounds: 1 };
 /** A small fan-out for the benchmark smoke test (test/bench/benchmarks.test.ts). */
 export const SMOKE = { dispatches: 10, latencyMs: 50, rounds: 1, warmupRounds: 1 };
 const TARGET = 1.3;

@@ -18,6 +18,7 @@ import type {
   StopReason,
   ToolCall,
 } from './types.js';
+import { sdkFetch } from './sdk-fetch.js';
 import { lazySdk, requireApiKey, sdkLogger, toBatonError, warmRequestPath } from './vendor-sdk.js';
 import { fromAnthropicUsage } from './wire-usage.js';
 
@@ -181,6 +182,7 @@ export class AnthropicProvider implements ModelProvider {
         // Explicit, so the SDK never falls back to process.env behind the injected env.
         baseURL: options.env.ANTHROPIC_BASE_URL || 'https://api.anthropic.com',
         maxRetries: 0, // withRetry retries, with Baton's policy and cancellation.
+        fetch: sdkFetch(),
         logger: sdkLogger('anthropic', options.log ?? silentLogger),
       });
       return { sdk, client };

@@ -17,6 +17,7 @@ import type {
   StopReason,
   ToolCall,
 } from './types.js';
+import { sdkFetch } from './sdk-fetch.js';
 import { lazySdk, requireApiKey, sdkLogger, toBatonError, warmRequestPath } from './vendor-sdk.js';
 import { fromOpenAiUsage } from './wire-usage.js';
 
@@ -182,6 +183,7 @@ export class OpenAiProvider implements ModelProvider {
         // Explicit, so the SDK never falls back to process.env behind the injected env.
         baseURL: options.env.OPENAI_BASE_URL || 'https://api.openai.com/v1',
         maxRetries: 0, // withRetry retries, with Baton's policy and cancellation.
+        fetch: sdkFetch(),
         logger: sdkLogger('openai', options.log ?? silentLogger),
       });
       return { sdk, client };

@@ -1,4 +1,5 @@
 import diagnostics from 'node:diagnostics_channel';
+import type { ClientRequest } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import type { LowdbTaskStore } from '../../src/store/file/file-task-store.js';
 import { openStore } from '../../src/store/open-store.js';
@@ -45,16 +46,20 @@ describe('a plain subagent_dispatch', () => {
     const host = await core.connect('host');
     await host.ok('subagent_dispatch', { agent_id: 'helper', task: 'warm up' }); // the SDK loaded, a connection open
 
-    // Node's fetch tells this channel, in this process, as it writes a request's headers to the socket.
+    // node:http tells this channel, in this process, of each request it starts; its 'finish' is when the whole
+    // request has been handed to the socket.
     const before = store.writes.batches;
     const atRequest: number[] = [];
-    const onHeaders = () => atRequest.push(store.writes.batches - before);
-    diagnostics.subscribe('undici:client:sendHeaders', onHeaders);
+    const onStart = (message: unknown) =>
+      (message as { request: ClientRequest }).request.once('finish', () =>
+        atRequest.push(store.writes.batches - before),
+      );
+    diagnostics.subscribe('http.client.request.start', onStart);
     try {
       const out = await host.ok<Dispatched>('subagent_dispatch', { agent_id: 'helper', task: 'Say done.' });
       expect(out).toMatchObject({ result: 'Done.', status: 'completed' });
     } finally {
-      diagnostics.unsubscribe('undici:client:sendHeaders', onHeaders);
+      diagnostics.unsubscribe('http.client.request.start', onStart);
     }
     // One request, sent while nothing of this dispatch was written yet; then the creation and the answer.
     expect(atRequest).toEqual([0]);
