@@ -74,7 +74,9 @@ function toResponse(url: URL, status: number, answer: http.IncomingMessage, body
   const headers = new Headers();
   const raw = answer.rawHeaders;
   for (let i = 0; i + 1 < raw.length; i += 2) headers.append(raw[i]!, raw[i + 1]!);
-  return new WholeAnswer(url.href, status, answer.statusMessage ?? '', headers, body) as unknown as Response;
+  // Buffer.concat's buffer is an ArrayBuffer, never a shared one.
+  const bytes = body as Uint8Array<ArrayBuffer>;
+  return new WholeAnswer(url.href, status, answer.statusMessage ?? '', headers, bytes) as unknown as Response;
 }
 
 const utf8 = new TextDecoder(); // as Response.text(): a leading byte order mark is dropped
@@ -95,7 +97,7 @@ class WholeAnswer {
     readonly status: number,
     readonly statusText: string,
     readonly headers: Headers,
-    private readonly bytes: Buffer,
+    private readonly bytes: Uint8Array<ArrayBuffer>,
   ) {
     this.ok = status >= 200 && status <= 299;
   }
