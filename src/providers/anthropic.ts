@@ -182,7 +182,7 @@ export class AnthropicProvider implements ModelProvider {
         // Explicit, so the SDK never falls back to process.env behind the injected env.
         baseURL: options.env.ANTHROPIC_BASE_URL || 'https://api.anthropic.com',
         maxRetries: 0, // withRetry retries, with Baton's policy and cancellation.
-        fetch: sdkFetch(),
+        fetch: sdkFetch(options.env),
         logger: sdkLogger('anthropic', options.log ?? silentLogger),
       });
       return { sdk, client };

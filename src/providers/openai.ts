@@ -183,7 +183,7 @@ export class OpenAiProvider implements ModelProvider {
         // Explicit, so the SDK never falls back to process.env behind the injected env.
         baseURL: options.env.OPENAI_BASE_URL || 'https://api.openai.com/v1',
         maxRetries: 0, // withRetry retries, with Baton's policy and cancellation.
-        fetch: sdkFetch(),
+        fetch: sdkFetch(options.env),
         logger: sdkLogger('openai', options.log ?? silentLogger),
       });
       return { sdk, client };

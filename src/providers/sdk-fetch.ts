@@ -6,16 +6,21 @@
  *
  * It answers as Node's fetch does where the SDKs look (`WholeAnswer`): the status, the headers (repeated ones
  * kept), the body; an abort through `init.signal` (the SDKs' own timeouts and Baton's cancellation) rejects with
- * the signal's reason. Like Node 20's fetch it has no timeout of its own and no proxy. Whatever this does not cover
+ * the signal's reason. Like Node 20's fetch it has no timeout of its own. Whatever this does not cover
  * goes to Node's fetch unchanged: a body that is not a string or bytes (a stream, a form), a URL that is not
  * http(s), and any redirect, which is sent again through fetch so that it is followed as fetch follows it.
  */
 import http from 'node:http';
 import https from 'node:https';
 import zlib from 'node:zlib';
+import type { ProviderEnv } from './types.js';
 
-/** A fetch for one SDK client: its own keep-alive agents, so connections are reused across calls. */
-export function sdkFetch(): typeof fetch {
+/**
+ * A fetch for one SDK client: its own keep-alive agents, so connections are reused across calls. With a proxy
+ * configured in `env`, Node's fetch itself: newer Node versions send it through the proxy, and this would not.
+ */
+export function sdkFetch(env: ProviderEnv = process.env): typeof fetch {
+  if (PROXY_VARIABLES.some((name) => env[name])) return (input, init) => fetch(input, init);
   const agents: Record<string, http.Agent> = {
     'http:': new http.Agent({ keepAlive: true }),
     'https:': new https.Agent({ keepAlive: true }),
@@ -64,6 +69,8 @@ function exchange(url: URL, agent: http.Agent, init: RequestInit): Promise<Respo
     request.end(init.body ?? undefined);
   });
 }
+
+const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NODE_USE_ENV_PROXY'];
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 

@@ -79,7 +79,7 @@ describe('sdkFetch', () => {
       res.writeHead(201, { 'content-type': 'application/json', 'x-seen': `${req.method} ${req.headers['x-key']}` });
       res.end(JSON.stringify({ echoed: JSON.parse(body) }));
     });
-    const call = sdkFetch();
+    const call = sdkFetch({});
     const response = await call(`${server.url}/v1/x`, {
       method: 'POST',
       headers: new Headers({ 'X-Key': 'k1', 'content-type': 'application/json' }),
@@ -96,14 +96,14 @@ describe('sdkFetch', () => {
 
   it('drops a byte order mark as Response.text() does, and answers an error status as not ok', async () => {
     server = await serve((_req, res) => res.writeHead(500).end('\uFEFF{"error":{"message":"boom"}}'));
-    const response = await sdkFetch()(server.url, { method: 'POST', body: '{}' });
+    const response = await sdkFetch({})(server.url, { method: 'POST', body: '{}' });
     expect([response.status, response.ok]).toEqual([500, false]);
     expect(await response.json()).toEqual({ error: { message: 'boom' } });
   });
 
   it('keeps one connection for calls one after another', async () => {
     server = await serve((_req, res) => res.end('ok'));
-    const call = sdkFetch();
+    const call = sdkFetch({});
     for (let i = 0; i < 3; i++) expect(await (await call(server.url, { method: 'GET' })).text()).toBe('ok');
     expect(server.connections).toBe(1);
   });
@@ -113,7 +113,7 @@ describe('sdkFetch', () => {
       if (req.url === '/empty') res.writeHead(204).end();
       else res.writeHead(200, { 'content-encoding': 'gzip' }).end(gzipSync('{"zipped":true}'));
     });
-    const call = sdkFetch();
+    const call = sdkFetch({});
     const empty = await call(`${server.url}/empty`, { method: 'DELETE' });
     expect(empty.status).toBe(204);
     expect(empty.body).toBeNull();
@@ -125,7 +125,7 @@ describe('sdkFetch', () => {
       res.writeHead(200);
       res.write('partial');
     });
-    const call = sdkFetch();
+    const call = sdkFetch({});
     const before = AbortSignal.abort(new Error('stopped before'));
     await expect(call(server.url, { method: 'POST', body: '{}', signal: before })).rejects.toThrow('stopped before');
     const during = new AbortController();
@@ -139,7 +139,7 @@ describe('sdkFetch', () => {
     const url = server.url;
     await server.close();
     server = undefined;
-    await expect(sdkFetch()(url, { method: 'POST', body: '{}' })).rejects.toThrow(/ECONNREFUSED/);
+    await expect(sdkFetch({})(url, { method: 'POST', body: '{}' })).rejects.toThrow(/ECONNREFUSED/);
   });
 
   it('rejects when the server hangs up in the middle of an answer', async () => {
@@ -148,7 +148,7 @@ describe('sdkFetch', () => {
       res.write('{"cut":');
       setTimeout(() => res.socket?.destroy(), 20);
     });
-    await expect(sdkFetch()(server.url, { method: 'POST', body: '{}' })).rejects.toThrow();
+    await expect(sdkFetch({})(server.url, { method: 'POST', body: '{}' })).rejects.toThrow();
   });
 
   it('leaves a redirect, a streamed body and a non-HTTP URL to Node fetch', async () => {
@@ -157,7 +157,7 @@ describe('sdkFetch', () => {
       else res.end(`at ${req.url}: ${req.method}`);
     });
     const nodeFetch = vi.spyOn(globalThis, 'fetch');
-    const call = sdkFetch();
+    const call = sdkFetch({});
     expect(await (await call(`${server.url}/old`, { method: 'POST', body: 'x' })).text()).toBe('at /new: POST');
     expect(nodeFetch).toHaveBeenCalledTimes(1);
     const stream = new Blob(['streamed']).stream();
@@ -166,5 +166,15 @@ describe('sdkFetch', () => {
     expect(nodeFetch).toHaveBeenCalledTimes(2);
     expect(await (await call('data:text/plain,inline')).text()).toBe('inline');
     expect(nodeFetch).toHaveBeenCalledTimes(3);
+  });
+
+  it('leaves every call to Node fetch when a proxy is configured, which newer Node versions honour', async () => {
+    server = await serve((req, res) => res.end(`at ${req.url}`));
+    const nodeFetch = vi.spyOn(globalThis, 'fetch');
+    const call = sdkFetch({ HTTPS_PROXY: 'http://proxy.invalid:3128' });
+    expect(await (await call(`${server.url}/p`, { method: 'POST', body: '{}' })).text()).toBe('at /p');
+    expect(nodeFetch).toHaveBeenCalledTimes(1);
+    expect(await (await sdkFetch({})(`${server.url}/q`, { method: 'POST', body: '{}' })).text()).toBe('at /q');
+    expect(nodeFetch).toHaveBeenCalledTimes(1);
   });
 });
