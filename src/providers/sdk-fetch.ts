@@ -6,9 +6,9 @@
  *
  * It answers as Node's fetch does where the SDKs look (`WholeAnswer`): the status, the headers (repeated ones
  * kept), the body; an abort through `init.signal` (the SDKs' own timeouts and Baton's cancellation) rejects with
- * the signal's reason. Like Node 20's fetch it has no timeout of its own. Whatever this does not cover
- * goes to Node's fetch unchanged: a body that is not a string or bytes (a stream, a form), a URL that is not
- * http(s), and any redirect, which is sent again through fetch so that it is followed as fetch follows it.
+ * the signal's reason. Like Node 20's fetch it has no timeout of its own. Whatever this does not cover goes to
+ * Node's fetch unchanged: a body that is not a string or bytes (a stream, a form), a URL that is not http(s), a
+ * configured proxy, and any redirect, which is sent again through fetch so that it is followed as fetch follows it.
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -91,7 +91,7 @@ const utf8 = new TextDecoder(); // as Response.text(): a leading byte order mark
 /**
  * An answer read whole, in the shape of the `Response` the SDKs read: `status`, `ok`, `url`, `headers`, `json()` and
  * `text()`. A WHATWG Response would put the bytes behind a web stream only to read them back; `body` makes that
- * stream only for a caller that asks for it (the SDKs do to discard an answer before a retry).
+ * stream only for a caller that asks for it (the SDKs do only to discard an answer they retry).
  */
 class WholeAnswer {
   readonly ok: boolean;

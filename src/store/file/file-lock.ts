@@ -129,21 +129,24 @@ export class FileLock {
 
 /**
  * Whether someone else waits for the lock of `file`: a PATH.lock-wait.<pid>-<random> file not `self`'s, younger than
- * the longest wait (a process killed while it waited leaves its file behind; pids mean nothing across containers).
+ * the longest wait. An older one is a dead waiter's (a process killed while it waited; pids mean nothing across
+ * containers), and is removed.
  */
 function othersWaiting(file: string, self: string): boolean {
   const dir = path.dirname(file);
   const prefix = `${path.basename(file)}${WAIT_INFIX}`;
+  let waiting = false;
   try {
-    return readdirSync(dir).some(
-      (name) =>
-        name.startsWith(prefix) &&
-        name !== `${prefix}${self}` &&
-        Date.now() - statSync(path.join(dir, name)).mtimeMs < WAIT_FRESH_MS,
-    );
+    for (const name of readdirSync(dir)) {
+      if (!name.startsWith(prefix) || name === `${prefix}${self}`) continue;
+      const waitFile = path.join(dir, name);
+      if (Date.now() - statSync(waitFile).mtimeMs < WAIT_FRESH_MS) waiting = true;
+      else rmSync(waitFile, { force: true });
+    }
   } catch {
     return true; // cannot tell (or the file went meanwhile): let go, as if someone waited
   }
+  return waiting;
 }
 
 /** Releases a lock, ignoring one that was already lost (compromised). */

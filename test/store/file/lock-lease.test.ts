@@ -4,7 +4,7 @@
  * Runs the built code in the other process (test/store/peer.mjs), like the store contract suite.
  */
 import { fork } from 'node:child_process';
-import { existsSync, readdirSync, watch } from 'node:fs';
+import { existsSync, readdirSync, utimesSync, watch, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -40,6 +40,29 @@ describe('the file store lock under steady load', () => {
     }
     await store.close();
     expect(existsSync(`${file}.lock`)).toBe(false);
+  });
+
+  it("keeps the lock past a dead waiter's wait file, and removes that file", async () => {
+    const store = await LowdbTaskStore.open({ path: file, pollMs: 0, watch: false });
+    await store.transact((tx) => tx.putTask(task('first')));
+    // Left by a process killed while it waited: a minute old, longer than any wait lasts.
+    const dead = `${file}.lock-wait.999999-dead00`;
+    writeFileSync(dead, '');
+    const aMinuteAgo = new Date(Date.now() - 60_000);
+    utimesSync(dead, aMinuteAgo, aMinuteAgo);
+    const lockEvents: string[] = [];
+    const watcher = watch(dir, (event, name) => name === 'store.json.lock' && lockEvents.push(event));
+    try {
+      const until = Date.now() + 500;
+      let n = 0;
+      while (Date.now() < until) await store.transact((tx) => tx.putTask(task(`t${n++}`)));
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      expect(lockEvents).toEqual([]);
+      expect(existsSync(dead)).toBe(false);
+    } finally {
+      watcher.close();
+      await store.close();
+    }
   });
 
   it('lets another process that waits have its turn, while its own batches keep coming', async () => {
