@@ -98,6 +98,13 @@ export function toBatonError(vendor: string, error: unknown, sdk: SdkErrorClasse
     const status = error.status;
     // No status: the SDK's APIConnectionError (refused, reset, DNS, its own timeout).
     if (status === undefined) {
+      // A certificate that is not trusted stays so: no retry, and the way to trust a private CA.
+      if (TLS_TRUST_CODES.has(rootCode(error) ?? '')) {
+        return new ProviderError(
+          `${vendor}: the server's TLS certificate is not trusted (${rootMessage(error)}); for a private CA, set NODE_EXTRA_CA_CERTS to its PEM file`,
+          { retryable: false, code: 'tls_certificate', cause: error },
+        );
+      }
       return new ProviderError(`${vendor}: connection failed (${rootMessage(error)})`, {
         retryable: true,
         cause: error,
@@ -141,10 +148,35 @@ function providerMessage(error: SdkApiError, status: number): string {
 }
 
 function rootMessage(error: Error): string {
-  let current: unknown = error;
-  while (current instanceof Error && current.cause instanceof Error) current = current.cause;
-  return errorMessage(current);
+  return errorMessage(rootCause(error));
 }
+
+function rootCause(error: Error): Error {
+  let current = error;
+  while (current.cause instanceof Error) current = current.cause;
+  return current;
+}
+
+function rootCode(error: Error): string | undefined {
+  const { code } = rootCause(error) as NodeJS.ErrnoException;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** OpenSSL's verdicts on a certificate chain that Node reports as `code`: none is cured by trying again. */
+const TLS_TRUST_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_REVOKED',
+  'CERT_UNTRUSTED',
+  'CERT_REJECTED',
+  'INVALID_CA',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
 
 /** The part of both SDK clients `warmRequestPath` uses: building a request's fetch arguments, sending nothing. */
 interface RequestBuilder {
