@@ -4,7 +4,7 @@
  * Runs the built code in the other process (test/store/peer.mjs), like the store contract suite.
  */
 import { fork } from 'node:child_process';
-import { existsSync, readdirSync, utimesSync, watch, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, utimesSync, watch, writeFileSync, type FSWatcher } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -69,27 +69,37 @@ describe('the file store lock under steady load', () => {
     const store = await LowdbTaskStore.open({ path: file, pollMs: 0, watch: false });
     await store.transact((tx) => tx.putTask(task('first'))); // the lock is this process's now
     const peer = fork(PEER, [file], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    let watcher: FSWatcher | undefined;
     try {
       await new Promise<void>((resolve) => peer.once('message', () => resolve())); // {ready}
+      // The peer's wait file may last only a few ms (when this process was about to let go anyway): inotify sees it.
+      let sawWaiting = false;
+      const peerWaits = `store.json.lock-wait.${peer.pid}-`;
+      watcher = watch(dir, (_event, name) => (sawWaiting ||= name?.startsWith(peerWaits) ?? false));
       const peerWrote = new Promise<unknown>((resolve) => peer.on('message', resolve));
-      peer.send({ id: 1, op: 'put', tasks: [task('from-peer')] });
       let done = false;
       void peerWrote.then(() => (done = true));
-      // Writes without a pause long enough for the idle release (25 ms), for up to 10 s.
+      // Two writers, so that one's transaction is always queued when a batch ends: the lock is never idle (25 ms)
+      // and let go that way, however loaded the machine. For up to 10 s.
       const until = Date.now() + 10_000;
       let n = 0;
-      let sawWaiting = false;
-      while (!done && Date.now() < until) {
-        await store.transact((tx) => tx.putTask(task(`t${n++}`)));
-        sawWaiting ||= readdirSync(dir).some((name) => name.startsWith('store.json.lock-wait.'));
-      }
+      const writer = async () => {
+        while (!done && Date.now() < until) await store.transact((tx) => tx.putTask(task(`t${n++}`)));
+      };
+      // The lock went idle while the peer started: take it again, and keep it, before the peer asks for it.
+      await store.transact((tx) => tx.putTask(task('again')));
+      const writing = Promise.all([writer(), writer()]);
+      peer.send({ id: 1, op: 'put', tasks: [task('from-peer')] });
+      await writing;
+      await new Promise((resolve) => setTimeout(resolve, 5)); // any event still on its way
       expect(done).toBe(true); // the peer wrote while this process kept writing, not once it went idle
       expect(await peerWrote).toMatchObject({ id: 1, ok: true, value: 1 });
-      expect(sawWaiting).toBe(true); // it waited, and said so
+      expect(sawWaiting).toBe(true); // the peer waited, and said so
       expect(await store.getTask('from-peer')).toBeDefined();
       await new Promise((resolve) => setImmediate(resolve));
       expect(readdirSync(dir).filter((name) => name.includes('.lock-wait.'))).toEqual([]);
     } finally {
+      watcher?.close();
       peer.kill();
       await store.close();
     }
