@@ -35,6 +35,10 @@ describe('file store compaction', () => {
   let file: string;
   eachTempStore((f, d) => ([file, dir] = [f, d]));
 
+  /** Opens the store so that its next write starts a compaction, which waits at `g` before committing. */
+  const openCompacting = (g: ReturnType<typeof gate>, options: { watch?: boolean; now?: () => Date } = {}) =>
+    LowdbTaskStore.open({ path: file, pollMs: 0, compactMinBytes: 1, beforeCompactionCommit: g.wait, ...options });
+
   /** A store with 200 tasks whose next write starts a compaction that waits at the gate before committing. */
   async function compactingStore(g: ReturnType<typeof gate>) {
     const seed = await LowdbTaskStore.open({ path: file, pollMs: 0 });
@@ -42,12 +46,7 @@ describe('file store compaction', () => {
       for (let i = 0; i < 200; i++) tx.putTask(task(`seed-${i}`));
     });
     await seed.close();
-    const store = await LowdbTaskStore.open({
-      path: file,
-      pollMs: 0,
-      compactMinBytes: 1,
-      beforeCompactionCommit: g.wait,
-    });
+    const store = await openCompacting(g);
     await store.transact((tx) => tx.putTask(task('trigger')));
     await g.reached;
     return store;
@@ -124,12 +123,7 @@ describe('file store compaction', () => {
     const heard: string[] = [];
     other.subscribe(await other.headSeq(), (c) => heard.push(c.kind === 'task' ? c.task.id : c.kind));
     const g = gate();
-    const store = await LowdbTaskStore.open({
-      path: file,
-      pollMs: 0,
-      compactMinBytes: 1,
-      beforeCompactionCommit: g.wait,
-    });
+    const store = await openCompacting(g);
     await store.transact((tx) => tx.putTask(task('x1'))); // the old journal's last record, then the rotation
     await g.reached;
     await store.transact((tx) => tx.putTask(task('x2'))); // the new journal's first
@@ -163,13 +157,7 @@ describe('file store compaction', () => {
     expect((await other.getSession('old'))?.id).toBe('old');
     const reloads = vi.spyOn((other as unknown as { files: { load(): Promise<unknown> } }).files, 'load');
     const g = gate();
-    const store = await LowdbTaskStore.open({
-      path: file,
-      pollMs: 0,
-      watch: false,
-      compactMinBytes: 1,
-      beforeCompactionCommit: g.wait,
-    });
+    const store = await openCompacting(g, { watch: false });
     await store.transact((tx) => tx.putTask(task('trigger'))); // the rotation prunes; the new journal says so
     await g.reached;
     // The other process follows the rotation (no reload, no new snapshot yet): it prunes as the journal says.
@@ -202,14 +190,7 @@ describe('file store compaction', () => {
       Object.defineProperty(stored, 'status', { get: () => (reads++, status), enumerable: true, configurable: true });
     }
     const g = gate();
-    const store = await LowdbTaskStore.open({
-      path: file,
-      pollMs: 0,
-      watch: false,
-      compactMinBytes: 1,
-      beforeCompactionCommit: g.wait,
-      now,
-    });
+    const store = await openCompacting(g, { watch: false, now });
     at = Date.now();
     await store.transact((tx) => tx.putTask(task('trigger')));
     await g.reached;

@@ -14,6 +14,22 @@ import { task } from '../../helpers/records.js';
 
 const PEER = path.join(path.dirname(fileURLToPath(import.meta.url)), '../peer.mjs');
 
+/** The lock folder's comings and goings (inotify) while `store` writes without a pause for `ms`. */
+async function lockEventsWhileWriting(store: LowdbTaskStore, dir: string, ms: number): Promise<string[]> {
+  // The lock is a folder: letting go of it and taking it again removes and makes it (inotify hears both).
+  const events: string[] = [];
+  const watcher = watch(dir, (event, name) => name === 'store.json.lock' && events.push(event));
+  try {
+    const until = Date.now() + ms;
+    let n = 0;
+    while (Date.now() < until) await store.transact((tx) => tx.putTask(task(`t${n++}`)));
+    await new Promise((resolve) => setTimeout(resolve, 5)); // any event still on its way
+    return events;
+  } finally {
+    watcher.close();
+  }
+}
+
 describe('the file store lock under steady load', () => {
   let file: string;
   let dir: string;
@@ -25,19 +41,8 @@ describe('the file store lock under steady load', () => {
   it('stays with a lone writer: the same lock, never let go while batches keep coming', async () => {
     const store = await LowdbTaskStore.open({ path: file, pollMs: 0, watch: false });
     await store.transact((tx) => tx.putTask(task('first')));
-    // The lock is a folder: letting go of it and taking it again removes and makes it (inotify hears both).
-    const lockEvents: string[] = [];
-    const watcher = watch(dir, (event, name) => name === 'store.json.lock' && lockEvents.push(event));
-    try {
-      // Well past the 200 ms after which a holder lets go when someone waits.
-      const until = Date.now() + 800;
-      let n = 0;
-      while (Date.now() < until) await store.transact((tx) => tx.putTask(task(`t${n++}`)));
-      await new Promise((resolve) => setTimeout(resolve, 5)); // any event still on its way
-      expect(lockEvents).toEqual([]);
-    } finally {
-      watcher.close();
-    }
+    // Well past the 200 ms after which a holder lets go when someone waits.
+    expect(await lockEventsWhileWriting(store, dir, 800)).toEqual([]);
     await store.close();
     expect(existsSync(`${file}.lock`)).toBe(false);
   });
@@ -50,17 +55,10 @@ describe('the file store lock under steady load', () => {
     writeFileSync(dead, '');
     const aMinuteAgo = new Date(Date.now() - 60_000);
     utimesSync(dead, aMinuteAgo, aMinuteAgo);
-    const lockEvents: string[] = [];
-    const watcher = watch(dir, (event, name) => name === 'store.json.lock' && lockEvents.push(event));
     try {
-      const until = Date.now() + 500;
-      let n = 0;
-      while (Date.now() < until) await store.transact((tx) => tx.putTask(task(`t${n++}`)));
-      await new Promise((resolve) => setTimeout(resolve, 5));
-      expect(lockEvents).toEqual([]);
+      expect(await lockEventsWhileWriting(store, dir, 500)).toEqual([]);
       expect(existsSync(dead)).toBe(false);
     } finally {
-      watcher.close();
       await store.close();
     }
   });
