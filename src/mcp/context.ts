@@ -1,4 +1,5 @@
 /** What every tool and resource of one MCP session needs. */
+import type { RequestId } from '@modelcontextprotocol/sdk/types.js';
 import type { AgentRegistry } from '../agents/registry.js';
 import type { Logger } from '../log.js';
 import type { ModelResolver } from '../providers/model-resolver.js';
@@ -31,4 +32,6 @@ export interface SessionContext {
   sampler(): CreateMessage | undefined;
   /** This client's `roots/list`, when it declared the capability. */
   roots(): RootsSource | undefined;
+  /** Holds this session's answer to a request until `until` settles, refused if it rejects (`durable-answers.ts`). */
+  holdAnswer(id: RequestId, until: Promise<unknown>): void;
 }

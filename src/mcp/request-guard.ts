@@ -15,7 +15,9 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { ErrorCode } from '@modelcontextprotocol/sdk/types.js';
-import type { JSONRPCMessage, JSONRPCRequest } from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCMessage, JSONRPCRequest, RequestId } from '@modelcontextprotocol/sdk/types.js';
+import { holdAnswersUntilDurable } from './durable-answers.js';
+import type { HoldAnswer } from './durable-answers.js';
 import { holdUntilReady } from './ready-gate.js';
 
 /** An McpServer whose transports get `guardRequests` once connected. */
@@ -24,11 +26,20 @@ export class GuardedMcpServer extends McpServer {
   toolNames: ReadonlySet<string> = new Set();
   /** Settles once the store is open: until then requests that need it wait (`ready-gate.ts`). */
   ready: Promise<void> | null = null;
+  /** The store's `whenDurable`: answers wait for it (`durable-answers.ts`). */
+  whenDurable: (() => Promise<void> | null) | null = null;
+  private hold: HoldAnswer | null = null;
 
   override async connect(transport: Transport): Promise<void> {
     await super.connect(transport);
+    if (this.whenDurable) this.hold = holdAnswersUntilDurable(transport, this.whenDurable);
     guardRequests(transport, () => this.toolNames);
     if (this.ready) holdUntilReady(transport, this.ready);
+  }
+
+  /** Holds the answer to request `id` until `until` settles (`durable-answers.ts`); its failure is answered. */
+  holdAnswer(id: RequestId, until: Promise<unknown>): void {
+    this.hold?.(id, until);
   }
 }
 

@@ -143,6 +143,7 @@ export function createServer(deps: ServerDeps, agentId: string, options: { live?
     taskStore,
     sampler,
     roots: () => (server.server.getClientCapabilities()?.roots ? rootsOf(server) : undefined),
+    holdAnswer: (id, until) => server.holdAnswer(id, until),
   };
   const wanted = (name: string) => deps.tools === null || deps.tools.has(name);
 
@@ -163,6 +164,7 @@ export function createServer(deps: ServerDeps, agentId: string, options: { live?
   const refreshPrompts = registerPrompts(server, ctx);
   server.toolNames = new Set(TOOL_NAMES.filter(wanted));
   if (deps.ready) server.ready = deps.ready;
+  server.whenDurable = () => deps.tasks.whenDurable();
   // The board app goes with the tools that show it (SPEC §12): its app-only tool is there whenever one of them is.
   if (BOARD_LINKED_TOOLS.some(wanted)) {
     tools.set(BOARD_SNAPSHOT, registerBoardApp(server, ctx));

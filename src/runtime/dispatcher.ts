@@ -48,12 +48,20 @@ export interface DispatchOptions {
   roots?: RootsSource;
   /** The id for the new task (MCP Tasks). */
   taskId?: string;
+  /**
+   * Answer as soon as the run's answer is written, while its fsync runs (the outcome's `durable` settles once it is
+   * on disk): only for a caller whose own answer waits for the store to be durable, as an MCP session's does
+   * (`mcp/durable-answers.ts`). Otherwise the dispatch returns once the task's end is durable.
+   */
+  early?: boolean;
 }
 
 /** What a dispatch answers: the task as it ended, and the session to continue. */
 export interface DispatchOutcome {
   task: Task;
   session_id: string;
+  /** An early answer (`DispatchOptions.early`): settles once the task's end is durable and its change told. */
+  durable?: Promise<unknown>;
 }
 
 export interface DispatcherParts {
@@ -122,7 +130,16 @@ export class Dispatcher {
       // first model request is on the wire, so the write overlaps the model's latency instead of preceding it.
       created = nextTurn().then(() => tasks.create(plan, { durable: options.onCreated !== undefined }));
       options.onStarted?.(plan.task);
-      worker.adopt(plan.task, created, plannedAt);
+      // Told in the next check phase, after the I/O that came meanwhile: under load, other runs' model answers go
+      // first, so that the store's next batch is ready when this one's fsync ends, and the answer fills that wait.
+      // (The promise comes wrapped: a promise resolved with a promise would wait for it.)
+      let answered: ((durable: Promise<unknown>) => void) | undefined;
+      const written = options.early
+        ? new Promise<{ durable: Promise<unknown> }>(
+            (resolve) => (answered = (durable) => setImmediate(() => resolve({ durable }))),
+          )
+        : null;
+      worker.adopt(plan.task, created, plannedAt, answered);
       void created.then(
         (task) => options.onCreated?.(task),
         () => undefined,
@@ -131,11 +148,16 @@ export class Dispatcher {
       if (options.signal?.aborted) onAbort();
       // A creation that fails (a rule that changed meanwhile, the disk) ends the wait with its error.
       const failed = created.then(() => new Promise<never>(() => undefined));
-      const {
-        tasks: [task],
-      } = await Promise.race([ended, failed]);
+      const endOf = ended.then(({ tasks: [task] }) => ({ task: task as Task }));
+      // Answered early: the task as the answer left it, in memory while that write's fsync runs (ended some other
+      // way first, say cancelled: as the wait hears it).
+      const early = written?.then(async ({ durable }) => {
+        const task = await tasks.peek(id);
+        return task?.status === 'completed' ? { task, durable } : endOf;
+      });
+      const outcome = await Promise.race([endOf, failed, ...(early ? [early] : [])]);
       await created;
-      return { task: task as Task, session_id: sessionId };
+      return { ...outcome, session_id: sessionId };
     } finally {
       waiting.abort(WAIT_OVER);
       unsubscribe();

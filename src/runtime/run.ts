@@ -83,11 +83,12 @@ export async function runTask(deps: RunDeps, run: RunHandle): Promise<void> {
         const spend = takeSpend(meter);
         if (answers) {
           run.ending = true;
-          await tasks.complete(
+          const completion: Promise<unknown> = tasks.complete(
             agent.id,
             { task_id: task.id, result: outcome.text },
-            { fence: run.claim, also: save, spend },
+            { fence: run.claim, also: save, spend, onWritten: () => run.onAnswered?.(completion) },
           );
+          await completion;
         } else {
           await tasks.spending.saveWith(task.id, save, spend);
         }

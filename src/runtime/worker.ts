@@ -47,6 +47,11 @@ export interface RunHandle {
    * creation seq, or for a task still being created, the head when it was planned).
    */
   readonly assignedAfter: number;
+  /**
+   * Called when the run's answer (the task's completion) is written, with the promise of that write, which settles
+   * once it is durable: a dispatch that answers early (`DispatchOptions.early`) answers then.
+   */
+  readonly onAnswered?: (durable: Promise<unknown>) => void;
 }
 
 interface Run {
@@ -129,7 +134,12 @@ export class Worker {
    * Runs a task this process claimed when creating it; `created` resolves once that creation is durable. A task
    * still being created has no creation seq yet: `plannedAt` is the store's head when it was planned.
    */
-  adopt(task: Task, created: Promise<unknown> = Promise.resolve(), plannedAt = task.created_seq): void {
+  adopt(
+    task: Task,
+    created: Promise<unknown> = Promise.resolve(),
+    plannedAt = task.created_seq,
+    onAnswered?: RunHandle['onAnswered'],
+  ): void {
     const claim = claimOf(task);
     if (!claim || claim.runner !== this.runner || this.runs.has(task.id)) return;
     this.begin(
@@ -138,6 +148,7 @@ export class Worker {
       created.then(() => undefined),
       false,
       plannedAt,
+      onAnswered,
     );
   }
 
@@ -173,7 +184,14 @@ export class Worker {
     );
   }
 
-  private begin(task: Task, claim: Claim, ready: Promise<void>, fromStore: boolean, assignedAfter: number): void {
+  private begin(
+    task: Task,
+    claim: Claim,
+    ready: Promise<void>,
+    fromStore: boolean,
+    assignedAfter: number,
+    onAnswered?: RunHandle['onAnswered'],
+  ): void {
     const controller = new AbortController();
     const handle: RunHandle = {
       task,
@@ -184,6 +202,7 @@ export class Worker {
       inAttempt: false,
       ending: false,
       assignedAfter,
+      ...(onAnswered ? { onAnswered } : {}),
     };
     const run: Run = { handle, controller, acknowledged: false, lost: false, done: Promise.resolve() };
     this.runs.set(task.id, run);

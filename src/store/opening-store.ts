@@ -82,6 +82,10 @@ export class OpeningStore implements TaskStore {
     };
   }
 
+  whenDurable(): Promise<void> | null {
+    return this.store?.whenDurable?.() ?? null;
+  }
+
   headSeq(): Promise<number> {
     return this.use((s) => s.headSeq());
   }

@@ -55,6 +55,14 @@ export interface TaskStore {
   subscribe(sinceSeq: number, listener: (change: Change) => void): () => void;
   /** The highest seq committed so far: subscribe from it to hear only what comes next. */
   headSeq(): Promise<number>;
+  /**
+   * Null when every change this process has applied is durable; else a promise that settles once they are (and
+   * rejects with the write's error if they never will be: memory was ahead of disk and was read again). What this
+   * process says to anyone (an MCP answer) waits for it, so that readers may see a change while its fsync runs and
+   * nobody hears of one before it is on disk (`mcp/durable-answers.ts`). A store whose changes are durable when
+   * applied (PostgreSQL) has no such wait and leaves this out.
+   */
+  whenDurable?(): Promise<void> | null;
   /** Waits for writes in flight, then lets go of every resource. Later calls fail with `StoreError`. */
   close(): Promise<void>;
 }
@@ -69,6 +77,12 @@ export interface TransactOptions {
    * it durable at once. Default true.
    */
   durable?: boolean;
+  /**
+   * Called once the transaction is applied and written, before it is durable: the file store calls it while its
+   * fsync runs, so that a caller whose answer waits for `whenDurable` can prepare that answer meanwhile. A store
+   * with no such moment never calls it; the transaction's promise still settles only once the change is durable.
+   */
+  onWritten?: () => void;
 }
 
 /** A unit of change. Reads see the transaction's own writes; nothing is applied unless `fn` returns. */

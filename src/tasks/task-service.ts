@@ -53,6 +53,8 @@ export interface RunWrite {
   also?: (tx: Transaction) => Promise<void>;
   /** What the run's last model calls spent, recorded in the same transaction (`spending.ts`). */
   spend?: RunSpend | null;
+  /** Called once the write is applied, while it is made durable (`TransactOptions.onWritten`). */
+  onWritten?: () => void;
 }
 
 export interface CancelOutcome {
@@ -358,9 +360,12 @@ export class TaskService extends TaskReads {
         if (write.spend) await recordSpend(tx, taskId, write.spend, this.stamp());
         return value;
       },
-      write.fence ? { fence: write.fence } : {},
+      write, // its fence and onWritten
     );
   }
+
+  /** The store's `whenDurable`: null once every change this process applied is on disk. */
+  readonly whenDurable = (): Promise<void> | null => this.store.whenDurable?.() ?? null;
 
   private publish(change: Change): void {
     switch (change.kind) {

@@ -1,12 +1,25 @@
 import diagnostics from 'node:diagnostics_channel';
 import type { ClientRequest } from 'node:http';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { BatonMcpTaskStore } from '../../src/mcp/mcp-task-store.js';
 import type { LowdbTaskStore } from '../../src/store/file/file-task-store.js';
 import { openStore } from '../../src/store/open-store.js';
 import { writeAgent } from '../helpers/agents.js';
 import { useSandbox } from '../helpers/sandbox.js';
 
 type Dispatched = { result: string; task_id: string; status: string };
+type Appender = {
+  sync(ino: number): Promise<void>;
+  append(
+    ino: number,
+    offset: number,
+    records: ReadonlyArray<{ task?: { status: string } }>,
+    ...rest: unknown[]
+  ): Promise<number>;
+};
+
+/** The file store's journal appender (a private part): its fsyncs are what these tests watch and delay. */
+const appenderOf = (store: LowdbTaskStore) => (store as unknown as { files: { appender: Appender } }).files.appender;
 type InboxItem = { event: string; task_id: string | null };
 
 /** What a dispatch costs the store and tells the caller (issue 15: one fsync, no message the response repeats). */
@@ -64,6 +77,61 @@ describe('a plain subagent_dispatch', () => {
     // One request, sent while nothing of this dispatch was written yet; then the creation and the answer.
     expect(atRequest).toEqual([0]);
     expect(store.writes.batches - before).toBe(2);
+  });
+
+  it('builds its answer while its last fsync runs, and the client has it only once that fsync is done', async () => {
+    await sandbox.fakeOpenAi({ defaultReply: { text: 'Done.' } });
+    await writeAgent(sandbox.agentsDir, 'helper', { model: 'openai:gpt-test' });
+    const core = await sandbox.start({ leaseSeconds: 3600 });
+    const host = await core.connect('host');
+    await host.ok('subagent_dispatch', { agent_id: 'helper', task: 'warm up' });
+
+    const events: string[] = [];
+    const appender = appenderOf(core.store as LowdbTaskStore);
+    const sync = appender.sync.bind(appender);
+    vi.spyOn(appender, 'sync').mockImplementation(async (ino) => {
+      events.push('fsync');
+      await new Promise((resolve) => setTimeout(resolve, 100)); // a slow disk: the window is wide
+      await sync(ino);
+      events.push('fsynced');
+    });
+    const keep = BatonMcpTaskStore.prototype.keepResult;
+    vi.spyOn(BatonMcpTaskStore.prototype, 'keepResult').mockImplementation(function (this: BatonMcpTaskStore, ...a) {
+      events.push('answer built');
+      return keep.apply(this, a);
+    });
+    const out = await host.ok<Dispatched>('subagent_dispatch', { agent_id: 'helper', task: 'Say done.' });
+    events.push('answered');
+    expect(out).toMatchObject({ result: 'Done.', status: 'completed' });
+    expect(events).toEqual(['fsync', 'answer built', 'fsynced', 'answered']);
+  });
+
+  it('answers an error, never the result, when the fsync of its end fails', async () => {
+    await sandbox.fakeOpenAi({ defaultReply: { text: 'Done.' } });
+    await writeAgent(sandbox.agentsDir, 'helper', { model: 'openai:gpt-test' });
+    const core = await sandbox.start({ leaseSeconds: 3600 });
+    const host = await core.connect('host');
+    await host.ok('subagent_dispatch', { agent_id: 'helper', task: 'warm up' });
+
+    // The fsync after the append that completes the task fails (and only that one: not the creation's flush).
+    const appender = appenderOf(core.store as LowdbTaskStore);
+    const append = appender.append.bind(appender);
+    const sync = appender.sync.bind(appender);
+    let ending = false;
+    vi.spyOn(appender, 'append').mockImplementation((ino, offset, records, ...rest) => {
+      ending = records.some((r) => r.task?.status === 'completed');
+      return append(ino, offset, records, ...rest);
+    });
+    vi.spyOn(appender, 'sync').mockImplementation(async (ino) => {
+      if (ending) {
+        ending = false;
+        throw new Error('EIO: i/o error, fdatasync');
+      }
+      await sync(ino);
+    });
+    await expect(
+      host.client.callTool({ name: 'subagent_dispatch', arguments: { agent_id: 'helper', task: 'Say done.' } }),
+    ).rejects.toThrow(/not answered: could not write the store: EIO/);
   });
 
   it('sends no notifications/message for the end its caller receives in the response; other sessions and the inbox still get it', async () => {

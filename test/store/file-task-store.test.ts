@@ -4,7 +4,7 @@
  */
 import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { LowdbTaskStore, SCHEMA_VERSION } from '../../src/store/file/file-task-store.js';
 import { NO_USAGE } from '../../src/model/task.js';
 import type { Task } from '../../src/model/task.js';
@@ -59,6 +59,55 @@ describe('LowdbTaskStore (file only)', () => {
     const reopened = await open();
     expect(reopened.size).toBe(50);
     await reopened.close();
+  });
+
+  it('says when what it applied is durable: after the fsync, at once for a write made without one', async () => {
+    const store = await open();
+    expect(store.whenDurable()).toBeNull();
+    // Applied and written, its fsync under way: readers see it, and whenDurable waits for that fsync.
+    const seen: string[] = [];
+    let during: Promise<void> | null = null;
+    const written = store.transact((tx) => tx.putTask(task('a')), {
+      onWritten: () => {
+        seen.push('written');
+        during = store.whenDurable();
+        void during?.then(() => seen.push('durable'));
+      },
+    });
+    await written.then(() => seen.push('acknowledged'));
+    expect(during).not.toBeNull();
+    expect(seen).toEqual(['written', 'durable', 'acknowledged']);
+    expect(store.whenDurable()).toBeNull();
+
+    // Written without a sync (a plain dispatch's creation): asking brings its fsync forward, not at the lock's idle.
+    const before = { ...store.writes };
+    await store.transact((tx) => tx.putTask(task('b')), { durable: false });
+    const wait = store.whenDurable();
+    expect(wait).not.toBeNull();
+    await wait;
+    expect(store.writes.synced - before.synced).toBe(1);
+    expect(store.writes.flushes - before.flushes).toBe(0);
+    expect(store.whenDurable()).toBeNull();
+    await store.close();
+  });
+
+  it('fails what waits for durability when the fsync fails, and reloads what is on disk', async () => {
+    const store = await open();
+    await store.transact((tx) => tx.putTask(task('a')));
+    const appender = (store as unknown as { files: { appender: { sync(ino: number): Promise<void> } } }).files.appender;
+    vi.spyOn(appender, 'sync').mockRejectedValueOnce(new Error('EIO: i/o error, fdatasync'));
+    let during: Promise<void> | null = null;
+    const write = store.transact((tx) => tx.putTask(task('b')), {
+      onWritten: () => {
+        during = store.whenDurable();
+        during?.catch(() => undefined); // looked at below
+      },
+    });
+    await expect(write).rejects.toThrow(/could not write the store: EIO/);
+    expect(during).not.toBeNull();
+    await expect(during).rejects.toThrow(/could not write the store: EIO/);
+    expect(store.whenDurable()).toBeNull();
+    await store.close();
   });
 
   it('writes a renewal as a small lease line, not the whole task again', async () => {

@@ -92,6 +92,8 @@ export function register(server: McpServer, ctx: SessionContext): RegisteredTool
             taskId: reserved.taskId,
             // A task-augmented call outlives its request: only tasks/cancel stops it.
             ...(augmented ? {} : { signal: extra.signal }),
+            // A plain call answers while the task's end is made durable: this session's answers wait for it.
+            ...(augmented ? {} : { early: true }),
             // Only a task-augmented call is told of the creation; a plain one hears of the task in its result, so
             // its creation rides on the run's last fsync.
             ...(augmented ? { onCreated: created } : {}),
@@ -99,10 +101,12 @@ export function register(server: McpServer, ctx: SessionContext): RegisteredTool
             ...(sampler ? { sampler } : {}),
             ...(roots ? { roots } : {}),
           })
-          .finally(() => {
-            progress.stop();
-            answering?.delete(reserved.taskId);
-          });
+          .finally(() => progress.stop());
+        // Until the task's end is told (after its fsync, when an early answer is already on its way).
+        void run
+          .then((o) => o.durable)
+          .catch(() => undefined)
+          .finally(() => answering?.delete(reserved.taskId));
         if (augmented) {
           run.catch((error: unknown) => ctx.log.warn('background dispatch failed', { error: String(error) }));
           return { task: toMcpTask(await Promise.race([createdTask, run.then((o) => o.task)])) };
@@ -110,6 +114,8 @@ export function register(server: McpServer, ctx: SessionContext): RegisteredTool
         // A plain call: run to the end here, with progress; the SDK then answers with tasks/result's payload, which
         // is this outcome (no second read).
         const outcome = await run;
+        // An early answer: built while the task's end is made durable, sent once it is (or refused if it fails).
+        if (outcome.durable) ctx.holdAnswer(extra.requestId, outcome.durable);
         ctx.taskStore.keepResult(outcome.task.id, dispatchResult(outcome.task, outcome.session_id));
         return { task: toMcpTask(outcome.task) };
       },

@@ -13,8 +13,7 @@
  * Several processes share the file: each keeps the store in memory, appends under the lock after reading what the
  * others appended, and reads that before a read unless it holds the lock (fs.watch and a `pollMs` poll tell the feed).
  */
-import { promises as fs, watch } from 'node:fs';
-import type { FSWatcher } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { LeaseLostError, StoreError, errorMessage } from '../../errors.js';
 import type { Logger } from '../../log.js';
@@ -34,6 +33,7 @@ import type {
 import { releaseClaim } from '../release.js';
 import { ChangeFeed } from './change-feed.js';
 import { FileLock } from './file-lock.js';
+import { JournalFollower } from './journal-follower.js';
 import { FileTransaction } from './file-transaction.js';
 import { countTasks, findTasks } from './state-query.js';
 import type { StoreState } from './store-state.js';
@@ -42,6 +42,7 @@ import { SCHEMA_VERSION } from './stored-records.js';
 import type { JournalRecord } from './stored-records.js';
 import { removeStaleTempFiles } from './temp-files.js';
 import { UnsyncedChanges } from './unsynced-changes.js';
+import { DurabilityMark } from './durability-mark.js';
 
 export { SCHEMA_VERSION };
 
@@ -66,6 +67,7 @@ export interface FileStoreOptions extends StoreOpenOptions {
 interface Pending {
   run(): Promise<{ value: unknown; records: JournalRecord[] }>;
   durable: boolean; // false: resolved once written, durable with the next fsync (`UnsyncedChanges`)
+  onWritten: (() => void) | undefined; // `TransactOptions.onWritten`
   resolve(value: unknown): void;
   reject(error: unknown): void;
 }
@@ -75,14 +77,13 @@ export class LowdbTaskStore implements TaskStore {
   private queue: Pending[] = [];
   private flushing: Promise<void> | null = null;
   private serial: Promise<unknown> = Promise.resolve();
-  private poller: NodeJS.Timeout | null = null;
-  private watcher: FSWatcher | null = null;
-  /** A look is under way; `lookAgain`: something moved meanwhile. */
-  private looking = false;
-  private lookAgain = false;
+  private follower: JournalFollower | null = null;
   private closed = false;
   private lookedThisTurn = false;
   private readonly unsynced = new UnsyncedChanges(() => this.feed);
+  private readonly mark = new DurabilityMark();
+  /** A batch being written will fsync (so it covers every batch written before it). */
+  private syncing = false;
   readonly writes = { batches: 0, synced: 0, flushes: 0 }; // appended, fsynced by their own append, fsynced later
   private feed: ChangeFeed;
   private readonly lock: FileLock;
@@ -165,7 +166,7 @@ export class LowdbTaskStore implements TaskStore {
   // ---- writes ---------------------------------------------------------------------------------------------
 
   transact<T>(fn: (tx: Transaction) => Promise<T> | T, options: TransactOptions = {}): Promise<T> {
-    return this.enqueue(options.durable !== false, async () => {
+    return this.enqueue(options.durable !== false, options.onWritten, async () => {
       const { fence } = options;
       if (fence) {
         // Checked against the state before this transaction: its own writes may end the claim (a completion).
@@ -184,7 +185,7 @@ export class LowdbTaskStore implements TaskStore {
   }
 
   renew(claims: readonly Claim[], leaseMs: number): Promise<Claim[]> {
-    return this.enqueue(true, async () => {
+    return this.enqueue(true, undefined, async () => {
       const lost: Claim[] = [];
       const records: JournalRecord[] = [];
       const expires_at = new Date(this.now().getTime() + leaseMs).toISOString();
@@ -204,14 +205,22 @@ export class LowdbTaskStore implements TaskStore {
     return releaseClaim(this, claim, options);
   }
 
+  whenDurable(): Promise<void> | null {
+    const wait = this.mark.whenDurable();
+    // Written without a sync (a plain dispatch's creation) and no fsync coming: one now, not at the lock's idle.
+    if (wait && !this.syncing && !this.queue.some((p) => p.durable)) {
+      this.enqueue(true, undefined, async () => ({ value: undefined, records: [] })).catch(() => undefined);
+    }
+    return wait;
+  }
+
   /** Waits for every queued change to be written, then stops polling and lets go of the lock. */
   async close(): Promise<void> {
     if (this.closed) return;
     while (this.flushing) await this.flushing;
     await this.files.settled(); // a compaction under way puts its snapshot in place
     this.closed = true;
-    if (this.poller) clearInterval(this.poller);
-    this.watcher?.close();
+    this.follower?.close();
     await this.serial.catch(() => undefined);
     await this.exclusive(() => this.lock.release());
     this.files.closeJournal();
@@ -233,49 +242,15 @@ export class LowdbTaskStore implements TaskStore {
     const { state } = this.files;
     this.feed = new ChangeFeed(state.seq, (since) => this.files.state.changesSince(since), this.log);
     if (readOnly) return;
-    if (this.options.watch !== false) this.watchJournal();
-    const pollMs = this.options.pollMs ?? (this.watcher ? 1000 : 200);
-    if (pollMs > 0) {
-      this.poller = setInterval(() => this.look(), pollMs);
-      this.poller.unref();
-    }
-  }
-
-  /** Hears every write to the journal, or its replacement, through the folder's change events (inotify). */
-  private watchJournal(): void {
-    const journal = `${path.basename(this.options.path)}.journal`;
-    try {
-      this.watcher = watch(path.dirname(this.options.path), { persistent: false }, (_event, name) => {
-        if (name === null || name === journal) this.look();
-      });
-      this.watcher.on('error', (error) => {
-        this.log.warn('cannot watch the store journal; polling instead', { error: errorMessage(error) });
-        this.watcher?.close();
-        this.watcher = null;
-      });
-    } catch (error) {
-      this.log.debug('cannot watch the store journal; polling', { error: errorMessage(error) });
-      this.watcher = null;
-    }
-  }
-
-  /** Applies what other processes appended, if anything, and tells the subscribers (one look at a time). */
-  private look(): void {
-    if (this.looking) {
-      this.lookAgain = true;
-      return;
-    }
-    if (this.closed || this.lock.held || !this.files.moved()) return; // held: what moved it is our own append
-    this.looking = true;
-    this.exclusive(() => this.sync())
-      .catch((error: unknown) => this.log.warn('store refresh failed', { error: errorMessage(error) }))
-      .finally(() => {
-        this.looking = false;
-        if (this.lookAgain) {
-          this.lookAgain = false;
-          this.look();
-        }
-      });
+    this.follower = new JournalFollower({
+      file,
+      ...(this.options.watch !== undefined ? { watch: this.options.watch } : {}),
+      ...(this.options.pollMs !== undefined ? { pollMs: this.options.pollMs } : {}),
+      log: this.log,
+      // Held: what moved it is our own append.
+      moved: () => !this.closed && !this.lock.held && this.files.moved(),
+      look: () => this.exclusive(() => this.sync()),
+    });
   }
 
   // ---- syncing with other processes -----------------------------------------------------------------------
@@ -302,11 +277,15 @@ export class LowdbTaskStore implements TaskStore {
 
   // ---- writing ---------------------------------------------------------------------------------------------
 
-  private enqueue<T>(durable: boolean, run: () => Promise<{ value: unknown; records: JournalRecord[] }>): Promise<T> {
+  private enqueue<T>(
+    durable: boolean,
+    onWritten: (() => void) | undefined,
+    run: () => Promise<{ value: unknown; records: JournalRecord[] }>,
+  ): Promise<T> {
     if (this.closed) return Promise.reject(new StoreError('the store is closed'));
     if (this.options.readOnly) return Promise.reject(new StoreError('the store was opened read-only'));
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ run, durable, resolve: resolve as (v: unknown) => void, reject });
+      this.queue.push({ run, durable, onWritten, resolve: resolve as (v: unknown) => void, reject });
       this.scheduleFlush();
     });
   }
@@ -318,6 +297,7 @@ export class LowdbTaskStore implements TaskStore {
       await Promise.resolve();
       while (this.queue.length > 0) {
         const batch = this.queue.splice(0);
+        this.syncing = batch.some((p) => p.durable);
         await this.exclusive(() => this.writeBatch(batch));
       }
       this.flushing = null;
@@ -348,17 +328,24 @@ export class LowdbTaskStore implements TaskStore {
           }
         }
         const syncs = durable && (records.length > 0 || this.files.unsynced);
-        await this.files.append(records, syncs);
+        const upTo = records.length > 0 ? this.mark.wrote() : this.mark.last;
+        // Told while the fsync runs (just issued); nothing is said to anyone before `mark` has the batch durable.
+        const appending = this.files.append(records, syncs);
+        batch.forEach((p, i) => outcomes[i]?.ok && written(p));
+        await appending;
+        if (syncs || !this.files.unsynced) this.mark.covered(upTo);
         this.writes.batches++;
         if (syncs) this.writes.synced++;
       });
     } catch (error) {
       // The write failed: memory may be ahead of disk. Reload what is on disk and fail the whole batch.
       const failure = new StoreError(`could not write the store: ${errorMessage(error)}`, { cause: error });
-      await this.reload();
+      this.syncing = false;
+      await this.reload(failure);
       for (const p of batch) p.reject(failure);
       return;
     }
+    this.syncing = false;
     // Subscribers hear of a change once it is durable, in seq order: our unsynced batches, others', then this one.
     if (durable) this.unsynced.synced(remote, local);
     else this.unsynced.written(remote, local);
@@ -374,17 +361,20 @@ export class LowdbTaskStore implements TaskStore {
    * go (so an idle store is durable within its idle time). Never throws: a failed sync reloads, as a failed write.
    */
   private async syncUnsynced(): Promise<void> {
+    const upTo = this.mark.last;
     try {
       if (this.files.unsynced) await this.files.sync().then(() => this.writes.flushes++);
+      this.mark.covered(upTo);
       this.unsynced.synced();
     } catch (error) {
       this.log.error('could not write the store; reloading it from disk', { error: errorMessage(error) });
-      await this.reload();
+      await this.reload(new StoreError(`could not write the store: ${errorMessage(error)}`, { cause: error }));
     }
   }
 
   /** After a failed write (memory may be ahead of disk): the image read again, the feed restarted. */
-  private async reload(): Promise<void> {
+  private async reload(failure: StoreError): Promise<void> {
+    this.mark.failed(failure);
     this.unsynced.drop();
     await this.files.load().catch(() => undefined);
     this.feed.reset(this.files.state.seq);
@@ -395,5 +385,14 @@ export class LowdbTaskStore implements TaskStore {
     const run = this.serial.then(fn, fn);
     this.serial = run.catch(() => undefined);
     return run;
+  }
+}
+
+/** Tells a transaction's caller that it is written (`TransactOptions.onWritten`); what the caller does is its own. */
+function written(pending: Pending): void {
+  try {
+    pending.onWritten?.();
+  } catch {
+    // a hint to prepare an answer: a failure there changes nothing stored
   }
 }
