@@ -60,8 +60,12 @@ export interface DispatchOptions {
 export interface DispatchOutcome {
   task: Task;
   session_id: string;
-  /** An early answer (`DispatchOptions.early`): settles once the task's end is durable and its change told. */
+  /**
+   * An early answer (`DispatchOptions.early`): `durable` settles once the task's end is on disk (rejects if its
+   * write fails: the answer must not be sent then), `told` once its change has also reached the feed.
+   */
   durable?: Promise<unknown>;
+  told?: Promise<unknown>;
 }
 
 export interface DispatcherParts {
@@ -133,11 +137,17 @@ export class Dispatcher {
       // Told in the next check phase, after the I/O that came meanwhile: under load, other runs' model answers go
       // first, so that the store's next batch is ready when this one's fsync ends, and the answer fills that wait.
       // (The promise comes wrapped: a promise resolved with a promise would wait for it.)
-      let answered: ((durable: Promise<unknown>) => void) | undefined;
+      // `durable` is the store's for what it has applied now, the answer's write included: it settles right after
+      // that fsync, before the change is told.
+      let answered: ((told: Promise<unknown>) => void) | undefined;
       const written = options.early
-        ? new Promise<{ durable: Promise<unknown> }>(
-            (resolve) => (answered = (durable) => setImmediate(() => resolve({ durable }))),
-          )
+        ? new Promise<{ durable: Promise<unknown>; told: Promise<unknown> }>((resolve) => {
+            answered = (told) => {
+              const durable = tasks.whenDurable() ?? told;
+              durable.catch(() => undefined); // heard by whoever holds the answer on it
+              setImmediate(() => resolve({ durable, told }));
+            };
+          })
         : null;
       worker.adopt(plan.task, created, plannedAt, answered);
       void created.then(
@@ -151,9 +161,9 @@ export class Dispatcher {
       const endOf = ended.then(({ tasks: [task] }) => ({ task: task as Task }));
       // Answered early: the task as the answer left it, in memory while that write's fsync runs (ended some other
       // way first, say cancelled: as the wait hears it).
-      const early = written?.then(async ({ durable }) => {
+      const early = written?.then(async ({ durable, told }) => {
         const task = await tasks.peek(id);
-        return task?.status === 'completed' ? { task, durable } : endOf;
+        return task?.status === 'completed' ? { task, durable, told } : endOf;
       });
       const outcome = await Promise.race([endOf, failed, ...(early ? [early] : [])]);
       await created;

@@ -104,7 +104,7 @@ export function register(server: McpServer, ctx: SessionContext): RegisteredTool
           .finally(() => progress.stop());
         // Until the task's end is told (after its fsync, when an early answer is already on its way).
         void run
-          .then((o) => o.durable)
+          .then((o) => o.told)
           .catch(() => undefined)
           .finally(() => answering?.delete(reserved.taskId));
         if (augmented) {
