@@ -40,7 +40,7 @@ import {
 import { DirectChild } from './direct-sdk-child.mjs';
 import { startFakeLlm } from './fake-llm.mjs';
 import { makeTasks, writeFileStore } from './store-scaling.mjs';
-import { ROOT_DIR, isMain, printChecks, printTable, quantile, round } from './util.mjs';
+import { ROOT_DIR, isMain, printChecks, printTable, quantile, round, shuffledOrders } from './util.mjs';
 
 export const name = 'dispatch-overhead';
 
@@ -175,10 +175,10 @@ export async function run(options = {}) {
       base: base ? cpuTimeMs(base.pid) : null,
     };
     const t0 = performance.now();
+    // A new order per iteration: no kind always runs right after another (`shuffledOrders`).
+    const orders = shuffledOrders(kinds);
     for (let i = 0; i < config.iterations; i++) {
-      // The order rotates, so no kind always runs right after another (or after the warm-up's GC).
-      const order = kinds.map((_, k) => kinds[(k + i) % kinds.length]);
-      for (const kind of order) samples[kind].push(await measures[kind]());
+      for (const kind of orders()) samples[kind].push(await measures[kind]());
     }
     const seconds = (performance.now() - t0) / 1000;
     const cpuPerCall = (conn, start) => {
@@ -213,7 +213,7 @@ export async function run(options = {}) {
         direct_in_process: 'the same call from this process, where the fake runs (for reference)',
         fake_llm: 'bench/fake-llm.mjs in this process, answering at once',
         request_body_bytes: JSON.stringify(body).length,
-        measured: 'one call at a time, the three kinds interleaved with the order rotating per iteration',
+        measured: 'one call at a time, the kinds interleaved in a new random order per iteration',
       },
       seconds: round(seconds, 2),
       ...figures,

@@ -58,6 +58,32 @@ export function round(value, digits = 2) {
 
 export const mb = (bytes) => round(bytes / (1024 * 1024), 1);
 
+/**
+ * Orders for interleaved measurements: a new random order of `kinds` per call, from a fixed seed (the same orders
+ * every run). A call right after another server's answer competes, on 2 cores, with that server's last work (its
+ * feed, the end of its run); a fixed or a rotating order puts the same kind after the same neighbour every time,
+ * and so gives it a bias of its own (5% of a dispatch, measured with one build on both sides).
+ */
+export function shuffledOrders(kinds, seed = 0x5eed) {
+  let state = seed >>> 0;
+  const next = () => {
+    // mulberry32
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return () => {
+    const order = [...kinds];
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(next() * (i + 1));
+      [order[i], order[j]] = [order[j], order[i]];
+    }
+    return order;
+  };
+}
+
 /** Formats a number for a table: thousands separators, a sensible number of decimals. */
 export function fmt(value, digits) {
   if (value === null || value === undefined) return '—';
