@@ -134,21 +134,18 @@ export class Dispatcher {
       // first model request is on the wire, so the write overlaps the model's latency instead of preceding it.
       created = nextTurn().then(() => tasks.create(plan, { durable: options.onCreated !== undefined }));
       options.onStarted?.(plan.task);
-      // Told in the next check phase, after the I/O that came meanwhile: under load, other runs' model answers go
-      // first, so that the store's next batch is ready when this one's fsync ends, and the answer fills that wait.
-      // (The promise comes wrapped: a promise resolved with a promise would wait for it.)
-      // `durable` is the store's for what it has applied now, the answer's write included: it settles right after
-      // that fsync, before the change is told.
-      let answered: ((told: Promise<unknown>) => void) | undefined;
-      const written = options.early
-        ? new Promise<{ durable: Promise<unknown>; told: Promise<unknown> }>((resolve) => {
-            answered = (told) => {
-              const durable = tasks.whenDurable() ?? told;
-              durable.catch(() => undefined); // heard by whoever holds the answer on it
-              setImmediate(() => resolve({ durable, told }));
-            };
-          })
-        : null;
+      // The run tells when its answer is written, in the next check phase: under load, other runs' model answers
+      // go first, so that the store's next batch is ready when this one's fsync ends, and an early answer fills
+      // that wait. `durable` is the store's for what it has applied then, the answer's write included: it settles
+      // right after that fsync, before the change is told. (Wrapped: a promise resolved with one waits for it.)
+      let answered!: (told: Promise<unknown>) => void;
+      const written = new Promise<{ durable: Promise<unknown>; told: Promise<unknown> }>((resolve) => {
+        answered = (told) => {
+          const durable = options.early ? (tasks.whenDurable() ?? told) : told;
+          durable.catch(() => undefined); // heard by whoever holds the answer on it
+          setImmediate(() => resolve({ durable, told }));
+        };
+      });
       worker.adopt(plan.task, created, plannedAt, answered);
       void created.then(
         (task) => options.onCreated?.(task),
@@ -161,11 +158,16 @@ export class Dispatcher {
       const endOf = ended.then(({ tasks: [task] }) => ({ task: task as Task }));
       // Answered early: the task as the answer left it, in memory while that write's fsync runs (ended some other
       // way first, say cancelled: as the wait hears it).
-      const early = written?.then(async ({ durable, told }) => {
-        const task = await tasks.peek(id);
-        return task?.status === 'completed' ? { task, durable, told } : endOf;
-      });
-      const outcome = await Promise.race([endOf, failed, ...(early ? [early] : [])]);
+      const early = options.early
+        ? written.then(async ({ durable, told }) => {
+            const task = await tasks.peek(id);
+            return task?.status === 'completed' ? { task, durable, told } : endOf;
+          })
+        : null;
+      // An answer whose write fails (the disk; memory is read again) ends the wait with that error: the feed, which
+      // restarts from what is on disk, would never tell of it.
+      const lost = written.then(({ told }) => told.then(() => new Promise<never>(() => undefined)));
+      const outcome = await Promise.race([endOf, failed, lost, ...(early ? [early] : [])]);
       await created;
       return { ...outcome, session_id: sessionId };
     } finally {

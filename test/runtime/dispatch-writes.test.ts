@@ -18,6 +18,25 @@ type Appender = {
   ): Promise<number>;
 };
 
+/** The fsync after the append that completes a task fails, once (and only that one: not a creation's flush). */
+function failTheFsyncOfAnEnd(store: LowdbTaskStore): void {
+  const appender = appenderOf(store);
+  const append = appender.append.bind(appender);
+  const sync = appender.sync.bind(appender);
+  let ending = false;
+  vi.spyOn(appender, 'append').mockImplementation((ino, offset, records, ...rest) => {
+    ending = records.some((r) => r.task?.status === 'completed');
+    return append(ino, offset, records, ...rest);
+  });
+  vi.spyOn(appender, 'sync').mockImplementation(async (ino) => {
+    if (ending) {
+      ending = false;
+      throw new Error('EIO: i/o error, fdatasync');
+    }
+    await sync(ino);
+  });
+}
+
 /** The file store's journal appender (a private part): its fsyncs are what these tests watch and delay. */
 const appenderOf = (store: LowdbTaskStore) => (store as unknown as { files: { appender: Appender } }).files.appender;
 type InboxItem = { event: string; task_id: string | null };
@@ -113,25 +132,24 @@ describe('a plain subagent_dispatch', () => {
     const host = await core.connect('host');
     await host.ok('subagent_dispatch', { agent_id: 'helper', task: 'warm up' });
 
-    // The fsync after the append that completes the task fails (and only that one: not the creation's flush).
-    const appender = appenderOf(core.store as LowdbTaskStore);
-    const append = appender.append.bind(appender);
-    const sync = appender.sync.bind(appender);
-    let ending = false;
-    vi.spyOn(appender, 'append').mockImplementation((ino, offset, records, ...rest) => {
-      ending = records.some((r) => r.task?.status === 'completed');
-      return append(ino, offset, records, ...rest);
-    });
-    vi.spyOn(appender, 'sync').mockImplementation(async (ino) => {
-      if (ending) {
-        ending = false;
-        throw new Error('EIO: i/o error, fdatasync');
-      }
-      await sync(ino);
-    });
+    failTheFsyncOfAnEnd(core.store as LowdbTaskStore);
     await expect(
       host.client.callTool({ name: 'subagent_dispatch', arguments: { agent_id: 'helper', task: 'Say done.' } }),
     ).rejects.toThrow(/not answered: could not write the store: EIO/);
+  });
+
+  it('fails with that error, not at its deadline, when not answered early and the fsync of its end fails', async () => {
+    await sandbox.fakeOpenAi({ defaultReply: { text: 'Done.' } });
+    await writeAgent(sandbox.agentsDir, 'helper', { model: 'openai:gpt-test' });
+    const core = await sandbox.start({ leaseSeconds: 3600 });
+    const host = await core.connect('host');
+    await host.ok('subagent_dispatch', { agent_id: 'helper', task: 'warm up' });
+
+    // As `baton dispatch` and a run's own dispatches call it: no early answer, the wait is the feed's.
+    failTheFsyncOfAnEnd(core.store as LowdbTaskStore);
+    await expect(core.baton.runtime.dispatch('host', { agent_id: 'helper', task: 'Say done.' })).rejects.toThrow(
+      /could not write the store: EIO/,
+    );
   });
 
   it('sends no notifications/message for the end its caller receives in the response; other sessions and the inbox still get it', async () => {
