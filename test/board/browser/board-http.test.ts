@@ -254,7 +254,7 @@ describe('task board over HTTP', () => {
       .waitFor();
     // The task ended: its cancel button is gone and the keyboard stays on its row.
     await expect(board.cancelButton(IDS.survey).count()).resolves.toBe(0);
-    await expect(board.row(IDS.survey).evaluate((row) => row === document.activeElement)).resolves.toBe(true);
+    await expect.poll(() => board.row(IDS.survey).evaluate((row) => row === document.activeElement)).toBe(true);
     expect(watched.problems.all()).toEqual([]);
   });
 
@@ -361,7 +361,8 @@ describe('task board over HTTP', () => {
     }
     await page.keyboard.press('Enter');
     const reason = board.details(IDS.survey).getByLabel(/^Reason/);
-    await expect(reason.evaluate((input) => input === document.activeElement)).resolves.toBe(true);
+    // The form takes the focus in an effect after it renders: asked until then, not once right after the key.
+    await expect.poll(() => reason.evaluate((input) => input === document.activeElement)).toBe(true);
     await page.keyboard.press('Escape');
     await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Cancel task…');
     expect(watched.problems.all()).toEqual([]);
