@@ -49,9 +49,9 @@ export interface RunHandle {
   readonly assignedAfter: number;
   /**
    * Called when the run's answer (the task's completion) is written, with the promise of that write, which settles
-   * once it is durable: a dispatch that answers early (`DispatchOptions.early`) answers then.
+   * once it is durable and told: a dispatch that answers early (`DispatchOptions.early`) answers then.
    */
-  readonly onAnswered?: (durable: Promise<unknown>) => void;
+  readonly onAnswered?: (told: Promise<unknown>) => void;
 }
 
 interface Run {

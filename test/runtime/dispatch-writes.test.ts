@@ -45,13 +45,18 @@ type InboxItem = { event: string; task_id: string | null };
 describe('a plain subagent_dispatch', () => {
   const sandbox = useSandbox();
 
-  it('makes one fsynced journal append: its creation rides on the answer, and both are on disk', async () => {
+  /** Baton with a `helper` agent on a fake model, one dispatch made (the SDK loaded, a connection open). */
+  async function warmedUp() {
     await sandbox.fakeOpenAi({ defaultReply: { text: 'Done.' } });
     await writeAgent(sandbox.agentsDir, 'helper', { model: 'openai:gpt-test' });
     const core = await sandbox.start({ leaseSeconds: 3600 }); // no lease renewal meanwhile
-    const store = core.store as LowdbTaskStore;
     const host = await core.connect('host');
     await host.ok('subagent_dispatch', { agent_id: 'helper', task: 'warm up' });
+    return { core, host, store: core.store as LowdbTaskStore };
+  }
+
+  it('makes one fsynced journal append: its creation rides on the answer, and both are on disk', async () => {
+    const { core, host, store } = await warmedUp();
 
     const before = { ...store.writes };
     const out = await host.ok<Dispatched>('subagent_dispatch', { agent_id: 'helper', task: 'Say done.' });
@@ -71,12 +76,7 @@ describe('a plain subagent_dispatch', () => {
   });
 
   it('sends its first model request before it writes the creation, so the write overlaps the model', async () => {
-    await sandbox.fakeOpenAi({ defaultReply: { text: 'Done.' } });
-    await writeAgent(sandbox.agentsDir, 'helper', { model: 'openai:gpt-test' });
-    const core = await sandbox.start({ leaseSeconds: 3600 });
-    const store = core.store as LowdbTaskStore;
-    const host = await core.connect('host');
-    await host.ok('subagent_dispatch', { agent_id: 'helper', task: 'warm up' }); // the SDK loaded, a connection open
+    const { host, store } = await warmedUp();
 
     // node:http tells this channel, in this process, of each request it starts; its 'finish' is when the whole
     // request has been handed to the socket.
@@ -99,14 +99,10 @@ describe('a plain subagent_dispatch', () => {
   });
 
   it('builds its answer while its last fsync runs, and the client has it only once that fsync is done', async () => {
-    await sandbox.fakeOpenAi({ defaultReply: { text: 'Done.' } });
-    await writeAgent(sandbox.agentsDir, 'helper', { model: 'openai:gpt-test' });
-    const core = await sandbox.start({ leaseSeconds: 3600 });
-    const host = await core.connect('host');
-    await host.ok('subagent_dispatch', { agent_id: 'helper', task: 'warm up' });
+    const { host, store } = await warmedUp();
 
     const events: string[] = [];
-    const appender = appenderOf(core.store as LowdbTaskStore);
+    const appender = appenderOf(store);
     const sync = appender.sync.bind(appender);
     vi.spyOn(appender, 'sync').mockImplementation(async (ino) => {
       events.push('fsync');
@@ -126,27 +122,19 @@ describe('a plain subagent_dispatch', () => {
   });
 
   it('answers an error, never the result, when the fsync of its end fails', async () => {
-    await sandbox.fakeOpenAi({ defaultReply: { text: 'Done.' } });
-    await writeAgent(sandbox.agentsDir, 'helper', { model: 'openai:gpt-test' });
-    const core = await sandbox.start({ leaseSeconds: 3600 });
-    const host = await core.connect('host');
-    await host.ok('subagent_dispatch', { agent_id: 'helper', task: 'warm up' });
+    const { host, store } = await warmedUp();
 
-    failTheFsyncOfAnEnd(core.store as LowdbTaskStore);
+    failTheFsyncOfAnEnd(store);
     await expect(
       host.client.callTool({ name: 'subagent_dispatch', arguments: { agent_id: 'helper', task: 'Say done.' } }),
     ).rejects.toThrow(/not answered: could not write the store: EIO/);
   });
 
   it('fails with that error, not at its deadline, when not answered early and the fsync of its end fails', async () => {
-    await sandbox.fakeOpenAi({ defaultReply: { text: 'Done.' } });
-    await writeAgent(sandbox.agentsDir, 'helper', { model: 'openai:gpt-test' });
-    const core = await sandbox.start({ leaseSeconds: 3600 });
-    const host = await core.connect('host');
-    await host.ok('subagent_dispatch', { agent_id: 'helper', task: 'warm up' });
+    const { core, store } = await warmedUp();
 
     // As `baton dispatch` and a run's own dispatches call it: no early answer, the wait is the feed's.
-    failTheFsyncOfAnEnd(core.store as LowdbTaskStore);
+    failTheFsyncOfAnEnd(store);
     await expect(core.baton.runtime.dispatch('host', { agent_id: 'helper', task: 'Say done.' })).rejects.toThrow(
       /could not write the store: EIO/,
     );

@@ -90,10 +90,9 @@ export function register(server: McpServer, ctx: SessionContext): RegisteredTool
         const run: Promise<DispatchOutcome> = ctx.runtime
           .dispatch(ctx.caller, args, {
             taskId: reserved.taskId,
-            // A task-augmented call outlives its request: only tasks/cancel stops it.
-            ...(augmented ? {} : { signal: extra.signal }),
-            // A plain call answers while the task's end is made durable: this session's answers wait for it.
-            ...(augmented ? {} : { early: true }),
+            // A task-augmented call outlives its request: only tasks/cancel stops it. A plain call answers while
+            // the task's end is made durable: this session's answers wait for it.
+            ...(augmented ? {} : { signal: extra.signal, early: true }),
             // Only a task-augmented call is told of the creation; a plain one hears of the task in its result, so
             // its creation rides on the run's last fsync.
             ...(augmented ? { onCreated: created } : {}),

@@ -32,6 +32,7 @@ import type {
 } from '../task-store.js';
 import { releaseClaim } from '../release.js';
 import { ChangeFeed } from './change-feed.js';
+import { DurabilityMark } from './durability-mark.js';
 import { FileLock } from './file-lock.js';
 import { JournalFollower } from './journal-follower.js';
 import { FileTransaction } from './file-transaction.js';
@@ -42,7 +43,6 @@ import { SCHEMA_VERSION } from './stored-records.js';
 import type { JournalRecord } from './stored-records.js';
 import { removeStaleTempFiles } from './temp-files.js';
 import { UnsyncedChanges } from './unsynced-changes.js';
-import { DurabilityMark } from './durability-mark.js';
 
 export { SCHEMA_VERSION };
 
@@ -82,7 +82,7 @@ export class LowdbTaskStore implements TaskStore {
   private lookedThisTurn = false;
   private readonly unsynced = new UnsyncedChanges(() => this.feed);
   private readonly mark = new DurabilityMark();
-  /** A batch being written will fsync (so it covers every batch written before it). */
+  /** The batch being written will fsync (so it covers every batch written before it). */
   private syncing = false;
   readonly writes = { batches: 0, synced: 0, flushes: 0 }; // appended, fsynced by their own append, fsynced later
   private feed: ChangeFeed;
@@ -300,6 +300,7 @@ export class LowdbTaskStore implements TaskStore {
         this.syncing = batch.some((p) => p.durable);
         await this.exclusive(() => this.writeBatch(batch));
       }
+      this.syncing = false;
       this.flushing = null;
     })();
   }
@@ -340,12 +341,10 @@ export class LowdbTaskStore implements TaskStore {
     } catch (error) {
       // The write failed: memory may be ahead of disk. Reload what is on disk and fail the whole batch.
       const failure = new StoreError(`could not write the store: ${errorMessage(error)}`, { cause: error });
-      this.syncing = false;
       await this.reload(failure);
       for (const p of batch) p.reject(failure);
       return;
     }
-    this.syncing = false;
     // Subscribers hear of a change once it is durable, in seq order: our unsynced batches, others', then this one.
     if (durable) this.unsynced.synced(remote, local);
     else this.unsynced.written(remote, local);
