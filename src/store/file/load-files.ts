@@ -99,7 +99,15 @@ export async function loadFiles(
           `newer than the snapshot's ${snapshot.generation} (was an older snapshot restored?); both files were left untouched`,
       );
     }
-    if (prevCounts) for (const r of prev.records) state.apply(r);
+    if (prevCounts) {
+      // Removed since: its compaction put the new snapshot in place, and it may have been cut short under the read
+      // (`free-blocks.ts`). Read again.
+      if (!isFile(paths.prev, prev.ino)) {
+        if (attempt < ATTEMPTS) continue;
+        throw new StoreError(`cannot read store ${file}: it was compacted under each of ${ATTEMPTS} reads`);
+      }
+      for (const r of prev.records) state.apply(r);
+    }
     const current = journal !== null && journal.generation !== undefined && journal.generation >= base;
     if (current) {
       if (journal.generation !== base && journal.pruneBefore) state.prune(journal.pruneBefore, journal.pruned);
@@ -128,6 +136,15 @@ export async function loadFiles(
 function replaced(file: string, readIno: number): boolean {
   try {
     return statSync(file).ino !== readIno;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether `file` is still the file of inode `ino` (not removed or replaced since). */
+export function isFile(file: string, ino: number): boolean {
+  try {
+    return statSync(file).ino === ino;
   } catch {
     return false;
   }

@@ -22,6 +22,7 @@ import { createInterface } from 'node:readline';
 import type { FileHandle } from 'node:fs/promises';
 import type { Adapter } from 'lowdb';
 import type { z } from 'zod';
+import { holdForFreeing } from './free-blocks.js';
 
 /** What reads one record: a zod schema, or anything that answers as its `safeParse` does (`task-reader.ts`). */
 export interface RecordReader<T> {
@@ -200,7 +201,7 @@ export class SnapshotFile implements Adapter<SnapshotData> {
   async commit(tmp: string | null, hold?: { handle?: FileHandle }): Promise<void> {
     if (tmp === null) return;
     if (hold) {
-      hold.handle = await fs.open(this.file, 'r+').catch(() => fs.open(this.file, 'r').catch(() => undefined));
+      hold.handle = await holdForFreeing(this.file);
     }
     await fs.rename(tmp, this.file);
     const dir = await fs.open(path.dirname(this.file), 'r');

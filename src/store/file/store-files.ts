@@ -10,9 +10,9 @@
  * background from the live in-memory image, yielding to the event loop at every chunk: it may hold changes made
  * after the rotation, which is harmless because a record no newer than the one held is skipped on replay
  * (`StoreState.apply`). Under the lock again it is renamed over the snapshot and the old journal deleted; the old
- * snapshot, held open across the rename, is freed after the lock is let go, a few MB at a time (`free-blocks.ts`),
- * and a reader still reading it reads the new one instead (`load-files.ts`). At any moment the files on disk open to
- * every acknowledged change:
+ * snapshot and journal, held open across their removal, are freed after the lock is let go, a few MB at a time
+ * (`free-blocks.ts`); a reader still reading one reads again (`load-files.ts`, `followRotation`). At any moment the
+ * files on disk open to every acknowledged change:
  * - snapshot G, journal G: the usual state;
  * - snapshot G, prev G, journal G+1 (compaction running or cut short): snapshot, then prev, then journal;
  * - snapshot G+1, prev G, journal G+1 (cut short after the rename): prev is older than the snapshot and ignored.
@@ -28,9 +28,9 @@ import type { InboxItem } from '../../model/inbox.js';
 import { withoutYoungGrowth } from '../../util/young-generation.js';
 import type { Change } from '../task-store.js';
 import { expiredTasks } from './expired-tasks.js';
-import { freeBlocks } from './free-blocks.js';
+import { freeBlocks, holdForFreeing } from './free-blocks.js';
 import { JournalAppender, installJournal, prepareJournal, readJournal, resetJournal } from './journal.js';
-import { loadFiles } from './load-files.js';
+import { isFile, loadFiles } from './load-files.js';
 import { SnapshotFile } from './snapshot-file.js';
 import type { SnapshotData } from './snapshot-file.js';
 import { StoreState } from './store-state.js';
@@ -175,11 +175,7 @@ export class StoreFiles {
 
   /** Whether the journal we follow is the previous one now (another process started a compaction). */
   private rotating(): boolean {
-    try {
-      return statSync(this.prevPath).ino === this.journalIno;
-    } catch {
-      return false;
-    }
+    return isFile(this.prevPath, this.journalIno);
   }
 
   /**
@@ -198,6 +194,8 @@ export class StoreFiles {
     const rest = await readJournal(this.prevPath, this.offset, schemas);
     const next = await readJournal(this.journalPath, 0, schemas);
     if (!rest || rest.ino !== prevIno || !next || next.generation !== this.generation + 1) return null;
+    // Removed since (its compaction is over): it may have been cut short under the read (`free-blocks.ts`).
+    if (!isFile(this.prevPath, prevIno)) return null;
     const changes = this.applyAll(rest.records);
     if (next.pruneBefore) this.state.prune(next.pruneBefore, next.pruned);
     changes.push(...this.applyAll(next.records));
@@ -296,31 +294,42 @@ export class StoreFiles {
         stale,
       );
       let done = false;
-      const replaced: { handle?: FileHandle } = {}; // closed (its blocks freed) once the lock is let go
+      // The old snapshot and journal, each as big as the store: removed under the lock, held open, and freed once
+      // it is let go, a few MB at a time in line with our journal writes (`free-blocks.ts`).
+      const replaced: { handle?: FileHandle } = {};
+      let prev: FileHandle | undefined;
       if (tmp !== null) await this.options.beforeCommit?.();
       try {
         await underLock(async () => {
           if (tmp === null || stale()) return;
           await this.snapshotFile.commit(tmp, replaced);
           this.snapshotBytes = (await fs.stat(this.file)).size;
+          prev = await holdForFreeing(this.prevPath);
           await fs.rm(this.prevPath, { force: true });
           done = true;
         });
       } finally {
-        // Not under the lock: the old snapshot's blocks freed a few MB at a time, in line with our journal writes.
-        if (replaced.handle) {
-          await freeBlocks(replaced.handle, {
-            hurry: () => this.closing,
-            ...(this.options.inLine ? { inLine: this.options.inLine } : {}),
-            ...(this.options.freeStepBytes ? { stepBytes: this.options.freeStepBytes } : {}),
-          });
-        }
+        await this.freeInSteps(replaced.handle);
+        await this.freeInSteps(prev);
       }
-      if (tmp !== null && !done) await fs.rm(tmp, { force: true });
+      if (tmp !== null && !done) {
+        const written = await holdForFreeing(tmp); // a whole snapshot, written for nothing
+        await fs.rm(tmp, { force: true });
+        await this.freeInSteps(written);
+      }
       if (done || moved()) break;
       // The image was rebuilt meanwhile (reloaded, re-indexed): write it again.
     }
     this.options.log.debug('store compacted', { generation, tasks: this.state.tasks.size });
+  }
+
+  private async freeInSteps(handle: FileHandle | undefined): Promise<void> {
+    if (!handle) return;
+    await freeBlocks(handle, {
+      hurry: () => this.closing,
+      ...(this.options.inLine ? { inLine: this.options.inLine } : {}),
+      ...(this.options.freeStepBytes ? { stepBytes: this.options.freeStepBytes } : {}),
+    });
   }
 
   /** Rewrites the snapshot (next generation, pruned) and restarts the journal, waiting for it (opening). */

@@ -1,10 +1,21 @@
 /**
- * The snapshot a compaction replaces is freed in steps, after the lock is let go (one close of a 120 MB file stalls
- * the journal fsyncs behind it), and a reader that was reading it meanwhile (another process loading the store) reads
- * the new one instead of what was left of the old. Counted, not timed: the old file's size seen at every turn of the
- * event loop, and the records a reader read.
+ * The snapshot and the journal a compaction replaces are freed in steps, after the lock is let go (one removal of a
+ * 120 MB file stalls the journal fsyncs behind it), and a reader that was reading one meanwhile (another process
+ * loading the store, or following the journal) reads again instead of taking what was left. Counted, not timed: the
+ * cuts as the store makes them, with their turns of the event loop, and the records a reader read.
  */
-import { copyFileSync, fstatSync, ftruncateSync, openSync, closeSync, renameSync } from 'node:fs';
+import {
+  closeSync,
+  copyFileSync,
+  existsSync,
+  fstatSync,
+  ftruncateSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { open, readdir } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
@@ -19,7 +30,7 @@ import { task } from '../../helpers/records.js';
 const SEED = 3000;
 const STEP = 64 * 1024;
 
-describe('file store compaction, the replaced snapshot', () => {
+describe('file store compaction, the files it replaces', () => {
   let dir: string;
   let file: string;
   eachTempStore((f, d) => ([file, dir] = [f, d]));
@@ -28,7 +39,7 @@ describe('file store compaction, the replaced snapshot', () => {
    * A store whose snapshot holds SEED tasks and whose next write starts a compaction that waits at the gate before
    * committing.
    */
-  async function compactingStore(g: ReturnType<typeof gate>) {
+  async function compactingStore(g: ReturnType<typeof gate>, journaled = 0, beforeTrigger?: () => Promise<void>) {
     const seed = await LowdbTaskStore.open({ path: file, pollMs: 0, watch: false, compactMinBytes: 1 });
     await seed.transact((tx) => {
       for (let i = 0; i < SEED; i++) tx.putTask(task(`seed-${i}`));
@@ -38,27 +49,35 @@ describe('file store compaction, the replaced snapshot', () => {
       path: file,
       pollMs: 0,
       watch: false,
-      compactMinBytes: 1,
+      compactMinBytes: 2 ** 40,
       beforeCompactionCommit: g.wait,
     });
+    // `journaled` tasks more, in the journal the compaction moves aside (to .prev).
+    for (let i = 0; i < journaled; i += 100) {
+      await store.transact((tx) => {
+        for (let j = i; j < i + 100; j++) tx.putTask(task(`journaled-${j}`));
+      });
+    }
     // The store's files are private: reached here so that the journal counts as outgrown at once, and for small
     // steps (a few MB by default: one or two for this file).
-    const files = (store as unknown as { files: { snapshotBytes: number; options: { freeStepBytes: number } } }).files;
+    const files = (
+      store as unknown as {
+        files: { snapshotBytes: number; options: { freeStepBytes: number; compactMinBytes: number } };
+      }
+    ).files;
     files.snapshotBytes = 0;
+    files.options.compactMinBytes = 1;
     files.options.freeStepBytes = STEP;
+    await beforeTrigger?.();
     await store.transact((tx) => tx.putTask(task('trigger')));
     await g.reached;
     return store;
   }
 
-  it('is cut shorter a step at a time, each step in a turn of its own, until nothing is left', async () => {
-    const g = gate();
-    const store = await compactingStore(g);
-    const old = openSync(file, 'r'); // the replaced snapshot, as a reader still holding it sees it
-    const size = fstatSync(old).size;
-    expect(size).toBeGreaterThan(8 * STEP);
-    // Each cut as the store makes it, with the turn of the event loop it is made in. (Not the file's size seen at
-    // each turn: a cut made in the thread pool can land before a slow turn looks, and look like two in one.)
+  /** Each `truncate` of a file handle while `fn` runs: the inode of its file, the length, the event-loop turn. */
+  async function cutsDuring(fn: () => Promise<void>): Promise<Array<{ ino: number; length: number; turn: number }>> {
+    // Not the file's size seen at each turn: a cut made in the thread pool can land before a slow turn looks, and
+    // look like two in one.
     let turn = 0;
     let running = true;
     const ticker = (async () => {
@@ -67,32 +86,98 @@ describe('file store compaction, the replaced snapshot', () => {
         await new Promise((resolve) => setImmediate(resolve));
       }
     })();
-    const cuts: Array<{ length: number; turn: number }> = [];
+    const cuts: Array<{ ino: number; length: number; turn: number }> = [];
     const probe = await open(file, 'r');
     const handles = Object.getPrototypeOf(probe) as { truncate(this: FileHandle, length?: number): Promise<void> };
     await probe.close();
     const truncate = handles.truncate;
     const spy = vi.spyOn(handles, 'truncate').mockImplementation(function (this: FileHandle, length?: number) {
-      cuts.push({ length: length ?? 0, turn });
+      cuts.push({ ino: fstatSync(this.fd).ino, length: length ?? 0, turn });
       return truncate.call(this, length);
     });
     try {
-      g.open();
-      await store.close(); // waits for the compaction, the freeing included
+      await fn();
     } finally {
       running = false;
       spy.mockRestore();
     }
     await ticker;
-    expect(fstatSync(old).size).toBe(0);
-    closeSync(old);
-    // A step at a time down to nothing, no two cuts in one turn.
+    return cuts;
+  }
+
+  /** The cuts of a file of `size` bytes: a step at a time down to nothing, no two in one turn. */
+  function expectSteps(cuts: Array<{ length: number; turn: number }>, size: number): void {
     expect(cuts.length).toBe(Math.ceil(size / STEP));
     cuts.forEach((cut, i) => {
       expect((i === 0 ? size : cuts[i - 1]!.length) - cut.length).toBeLessThanOrEqual(STEP);
       if (i > 0) expect(cut.turn).toBeGreaterThan(cuts[i - 1]!.turn);
     });
     expect(cuts.at(-1)?.length).toBe(0);
+  }
+
+  it('is cut shorter a step at a time, each step in a turn of its own, until nothing is left', async () => {
+    const g = gate();
+    const store = await compactingStore(g);
+    const old = openSync(file, 'r'); // the replaced snapshot, as a reader still holding it sees it
+    const { size, ino } = fstatSync(old);
+    expect(size).toBeGreaterThan(8 * STEP);
+    const cuts = await cutsDuring(async () => {
+      g.open();
+      await store.close(); // waits for the compaction, the freeing included
+    });
+    expect(fstatSync(old).size).toBe(0);
+    closeSync(old);
+    expectSteps(
+      cuts.filter((cut) => cut.ino === ino),
+      size,
+    );
+    const reopened = await LowdbTaskStore.open({ path: file, pollMs: 0, watch: false });
+    expect(reopened.size).toBe(SEED + 1);
+    await reopened.close();
+  });
+
+  it('the journal it folded is removed, then cut shorter a step at a time, each step in a turn of its own', async () => {
+    const g = gate();
+    const store = await compactingStore(g, 2000);
+    const prev = openSync(`${file}.journal.prev`, 'r'); // the journal moved aside, as a reader holding it sees it
+    const { size, ino } = fstatSync(prev);
+    expect(size).toBeGreaterThan(8 * STEP);
+    const cuts = await cutsDuring(async () => {
+      g.open();
+      await store.close();
+    });
+    expect(existsSync(`${file}.journal.prev`)).toBe(false);
+    expect(fstatSync(prev).size).toBe(0);
+    closeSync(prev);
+    expectSteps(
+      cuts.filter((cut) => cut.ino === ino),
+      size,
+    );
+    const reopened = await LowdbTaskStore.open({ path: file, pollMs: 0, watch: false });
+    expect(reopened.size).toBe(SEED + 2000 + 1);
+    await reopened.close();
+  });
+
+  it('a snapshot written for nothing (the image was rebuilt meanwhile) is removed, then cut shorter in steps', async () => {
+    const g = gate();
+    const store = await compactingStore(g);
+    const tmp = (await readdir(dir)).find((name) => name.startsWith('.store.json.') && name.endsWith('.tmp'));
+    expect(tmp).toBeDefined();
+    const written = openSync(path.join(dir, tmp as string), 'r');
+    const { size, ino } = fstatSync(written);
+    expect(size).toBeGreaterThan(8 * STEP);
+    // Rebuilt as a reload or an upgrade rebuilds it: the snapshot waiting at the gate is of the image before.
+    (store as unknown as { files: { state: { reindex(): void } } }).files.state.reindex();
+    const cuts = await cutsDuring(async () => {
+      g.open();
+      await store.close(); // the snapshot written again, from the rebuilt image, and put in place
+    });
+    expect(fstatSync(written).size).toBe(0);
+    closeSync(written);
+    expectSteps(
+      cuts.filter((cut) => cut.ino === ino),
+      size,
+    );
     const reopened = await LowdbTaskStore.open({ path: file, pollMs: 0, watch: false });
     expect(reopened.size).toBe(SEED + 1);
     await reopened.close();
@@ -127,6 +212,73 @@ describe('file store compaction, the replaced snapshot', () => {
       spy.mockRestore();
       closeSync(held);
     }
+    g.open();
+    await store.close();
+  });
+
+  const prevPath = () => `${file}.journal.prev`;
+
+  /**
+   * Before the first read of the journal moved aside, does under the reader what the compaction does once its
+   * snapshot is written: that snapshot renamed over the old one, the journal removed, and, held open, cut short (to
+   * its first line, the header: what is left looks like a journal).
+   */
+  async function finishOnFirstRead(): Promise<{ mockRestore(): void }> {
+    const tmp = (await readdir(dir)).find((name) => name.startsWith('.store.json.') && name.endsWith('.tmp'));
+    expect(tmp).toBeDefined();
+    const { ino } = statSync(prevPath());
+    const header = readFileSync(prevPath(), 'utf8').indexOf('\n') + 1;
+    const probe = await open(file, 'r');
+    const handles = Object.getPrototypeOf(probe) as { read(this: FileHandle, ...args: unknown[]): Promise<unknown> };
+    await probe.close();
+    const read = handles.read;
+    let done = false;
+    return vi.spyOn(handles, 'read').mockImplementation(function (this: FileHandle, ...args: unknown[]) {
+      if (!done && fstatSync(this.fd).ino === ino) {
+        done = true;
+        copyFileSync(path.join(dir, tmp as string), `${file}.next`);
+        renameSync(`${file}.next`, file);
+        const held = openSync(prevPath(), 'r+');
+        rmSync(prevPath());
+        ftruncateSync(held, header);
+        closeSync(held);
+      }
+      return read.apply(this, args);
+    });
+  }
+
+  it('a reader loading the store when it is removed and cut short reads again, losing nothing', async () => {
+    const g = gate();
+    const store = await compactingStore(g, 200);
+    const spy = await finishOnFirstRead();
+    try {
+      const reader = await LowdbTaskStore.open({ path: file, readOnly: true, pollMs: 0, watch: false });
+      expect(reader.size).toBe(SEED + 200 + 1);
+      expect((await reader.getTask('journaled-199'))?.id).toBe('journaled-199');
+      await reader.close();
+    } finally {
+      spy.mockRestore();
+    }
+    g.open();
+    await store.close();
+  });
+
+  it('another process following the journal when it is removed and cut short reads again, losing nothing', async () => {
+    const g = gate();
+    let other: LowdbTaskStore | undefined;
+    const store = await compactingStore(g, 200, async () => {
+      other = await LowdbTaskStore.open({ path: file, pollMs: 0, watch: false });
+      expect(other.size).toBe(SEED + 200);
+    });
+    // The other process is behind by the old journal's last record, 'trigger', and follows the rotation.
+    const spy = await finishOnFirstRead();
+    try {
+      expect((await other!.getTask('trigger'))?.id).toBe('trigger');
+      expect(other!.size).toBe(SEED + 200 + 1);
+    } finally {
+      spy.mockRestore();
+    }
+    await other!.close();
     g.open();
     await store.close();
   });
