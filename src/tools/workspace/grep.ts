@@ -10,6 +10,7 @@ import { CancelledError, errorMessage } from '../../errors.js';
 import { tool, type AgentTool } from '../agent-tool.js';
 import { MAX_GREP_FILE_BYTES, MAX_OUTPUT_CHARS, capLine, capText } from '../limits.js';
 import { compileUserPattern, matchingLines, type UserPattern } from '../../util/user-pattern.js';
+import { GitIgnores } from './git-ignores.js';
 import { walk } from './walk.js';
 import { WorkspacePathError, type Workspace } from './workspace.js';
 
@@ -67,12 +68,13 @@ export function create(workspace: Workspace): AgentTool {
   return tool(
     name,
     `Search file contents with a regular expression (RE2 syntax) in the workspace (${workspace.describeRoots()}). ` +
-      'Binary files, .git and node_modules are skipped.',
+      'Binary files, .git, node_modules and, in a git work tree, what .gitignore ignores are skipped ' +
+      '(name an ignored file or folder as path to search it).',
     InputSchema,
     async (args, signal) => {
       const regex = compile(args);
       const base = await workspace.resolve(args.path ?? workspace.primary);
-      const files = await filesToSearch(workspace, base, args, signal);
+      const { files, ignored } = await filesToSearch(workspace, base, args, signal);
       const mode = args.output_mode ?? 'files_with_matches';
       const limit = args.head_limit ?? Infinity;
       const out: string[] = [];
@@ -92,7 +94,12 @@ export function create(workspace: Workspace): AgentTool {
         else out.push(...contentLines(file, text, lines, args).slice(0, limit - out.length));
       }
       if (signal.aborted) throw new CancelledError();
-      if (out.length === 0) return `No matches for ${args.pattern} in ${base}.`;
+      if (out.length === 0) {
+        // Said, so that nothing found is not taken for nothing there (the files may be in what is skipped).
+        const unsearched =
+          ignored > 0 ? ` (${ignored} files and folders that .gitignore ignores were not searched)` : '';
+        return `No matches for ${args.pattern} in ${base}${unsearched}.`;
+      }
       const notes =
         skipped > 0 ? `\n[${skipped} files over ${MAX_GREP_FILE_BYTES} bytes or unreadable were skipped]` : '';
       return (
@@ -120,8 +127,8 @@ async function filesToSearch(
   base: string,
   args: GrepInput,
   signal: AbortSignal,
-): Promise<string[]> {
-  if ((await stat(base)).isFile()) return [base];
+): Promise<{ files: string[]; ignored: number }> {
+  if ((await stat(base)).isFile()) return { files: [base], ignored: 0 };
   const type = args.type?.toLowerCase();
   // Own keys only: type "constructor" is unknown, not Object.prototype's.
   const extensions = type === undefined ? null : Object.hasOwn(TYPES, type) ? TYPES[type] : undefined;
@@ -130,7 +137,7 @@ async function filesToSearch(
   }
   // ripgrep matches a glob without "/" against the file name, one with "/" against the path.
   const glob = args.glob === undefined ? null : picomatch(args.glob, { dot: true, basename: !args.glob.includes('/') });
-  const { entries } = await walk(base, { signal });
+  const { entries, ignored } = await walk(base, { signal, ignores: await GitIgnores.below(base) });
   const files: string[] = [];
   for (const entry of entries) {
     if (entry.dirent.isDirectory()) continue;
@@ -146,7 +153,7 @@ async function filesToSearch(
       continue;
     files.push(entry.path);
   }
-  return files;
+  return { files, ignored };
 }
 
 /** The file as text, 'binary' for a binary file, or null when it is too big or unreadable. */

@@ -73,6 +73,35 @@ describe('workspace tools', () => {
     await expect(call(ws, 'Grep', { pattern: '(a)\\1' })).rejects.toThrow(/invalid pattern .*RE2/);
   });
 
+  it('Grep skips what .gitignore files ignore in a git work tree, the deeper rule winning, unless named as path', async () => {
+    const write = async (file: string, text: string) => {
+      await mkdir(path.dirname(path.join(root, file)), { recursive: true });
+      await writeFile(path.join(root, file), text);
+    };
+    await write('.gitignore', '# build output\ndist/\n*.log\n!keep.log\n');
+    await write('src/.gitignore', 'generated.ts\n');
+    await write('src/lib/.gitignore', '!*.log\n');
+    for (const file of ['dist/bundle.js', 'app.log', 'src/generated.ts', 'secret.txt'])
+      await write(file, 'TODO, hidden\n');
+    for (const file of ['keep.log', 'src/lib/x.log']) await write(file, 'TODO\n');
+    const found = async (args: Record<string, unknown>) =>
+      (await call(ws, 'Grep', { pattern: 'TODO', ...args })).text
+        .split('\n')
+        .map((f) => path.relative(ws.primary, f))
+        .sort();
+    // Not a git work tree: the ignore files do not count (as for ripgrep).
+    expect(await found({})).toContain('dist/bundle.js');
+    await write('.git/info/exclude', 'secret.txt\n');
+    expect(await found({})).toEqual(['keep.log', 'src/a.ts', 'src/c.py', 'src/lib/x.log']);
+    // Named, an ignored folder or file is searched.
+    expect(await found({ path: 'dist' })).toEqual(['dist/bundle.js']);
+    expect(await found({ path: 'app.log' })).toEqual(['app.log']);
+    // Nothing found says what was not searched: dist, app.log, secret.txt and src/generated.ts.
+    expect((await call(ws, 'Grep', { pattern: 'hidden' })).text).toBe(
+      `No matches for hidden in ${ws.primary} (4 files and folders that .gitignore ignores were not searched).`,
+    );
+  });
+
   it('Grep matches a costly pattern off the event loop, in line and multiline mode, and refuses one too complex', async () => {
     // One long line: RE2 takes (program size x length) steps, about a second here, which on the event loop would
     // stall every other session.
