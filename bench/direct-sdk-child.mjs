@@ -12,6 +12,7 @@
 import { fork } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { monotonicMs } from './util.mjs';
 
 export class DirectChild {
   constructor(baseUrl) {
@@ -32,7 +33,7 @@ export class DirectChild {
     });
   }
 
-  /** `n` calls at once with `body`, each checked to answer `text`: {answers: ms from t0 to each, t0: epoch ms}. */
+  /** `n` calls at once with `body`, each checked to answer `text`: {answers: ms from t0 to each, t0: on the monotonic clock (`monotonicMs`)}. */
   request(message) {
     return new Promise((resolve, reject) => {
       this.pending = { resolve, reject };
@@ -51,6 +52,7 @@ async function directChild(baseUrl) {
   process.on('message', async ({ n, body, text }) => {
     try {
       const t0 = performance.now();
+      const m0 = monotonicMs(); // t0 on the clock the parent shares
       const answers = await Promise.all(
         Array.from({ length: n }, async () => {
           const completion = await openai.chat.completions.create(body);
@@ -58,7 +60,7 @@ async function directChild(baseUrl) {
           return performance.now() - t0;
         }),
       );
-      process.send({ answers, t0: performance.timeOrigin + t0 });
+      process.send({ answers, t0: m0 });
     } catch (error) {
       process.send({ error: error?.stack ?? String(error) });
     }

@@ -40,7 +40,7 @@ import {
 import { DirectChild } from './direct-sdk-child.mjs';
 import { startFakeLlm } from './fake-llm.mjs';
 import { makeTasks, writeFileStore } from './store-scaling.mjs';
-import { ROOT_DIR, isMain, printChecks, printTable, quantile, round, shuffledOrders } from './util.mjs';
+import { ROOT_DIR, isMain, monotonicMs, printChecks, printTable, quantile, round, shuffledOrders } from './util.mjs';
 
 export const name = 'dispatch-overhead';
 
@@ -130,10 +130,10 @@ export async function run(options = {}) {
       },
       direct: async () => {
         const before = fake.requests;
-        const { answers, t0: epoch0 } = await directChild.request({ n: 1, body, text: fake.text });
+        const { answers, t0: m0 } = await directChild.request({ n: 1, body, text: fake.text });
         if (fake.requests !== before + 1) throw new Error('the direct call did not reach the fake once');
-        // The child's clock as this process's: both are epoch ms at origin + now.
-        const t0 = epoch0 - performance.timeOrigin;
+        // The child's start on this process's clock (both processes read the monotonic clock).
+        const t0 = m0 - (monotonicMs() - performance.now());
         return split(t0, t0 + answers[0], fake.log.at(-1));
       },
       direct_in_process: async () => {

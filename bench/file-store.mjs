@@ -44,12 +44,12 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { makeTasks } from './store-scaling.mjs';
-import { ROOT_DIR, isMain, mb, printChecks, printTable, quantile, round, tempDir } from './util.mjs';
+import { ROOT_DIR, isMain, mb, monotonicMs, printChecks, printTable, quantile, round, tempDir } from './util.mjs';
 
 export const name = 'file-store';
 
 const SELF = fileURLToPath(import.meta.url);
-const now = () => performance.timeOrigin + performance.now();
+const now = monotonicMs; // taken in one process, compared in another
 
 const DEFAULTS = {
   sizes: [1_000, 100_000, ...(process.env.BATON_BENCH_1M === '1' ? [1_000_000] : [])],

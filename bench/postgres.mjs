@@ -17,7 +17,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { createDatabase, loadTasks, startPostgres } from './postgres-server.mjs';
 import { cycle, makeTasks, writeFileStore } from './store-scaling.mjs';
-import { ForkedChild, isMain, printChecks, printTable, quantile, round, tempDir } from './util.mjs';
+import { ForkedChild, isMain, monotonicMs, printChecks, printTable, quantile, round, tempDir } from './util.mjs';
 
 export const name = 'postgres';
 
@@ -215,7 +215,7 @@ class Node extends ForkedChild {
   }
 }
 
-const now = () => performance.timeOrigin + performance.now();
+const now = monotonicMs; // taken in one process, compared in another
 
 async function nodeMain(location) {
   const { openStore } = await import('../dist/store/open-store.js');

@@ -59,6 +59,15 @@ export function round(value, digits = 2) {
 export const mb = (bytes) => round(bytes / (1024 * 1024), 1);
 
 /**
+ * Milliseconds on the machine's monotonic clock (CLOCK_MONOTONIC): the same clock in every process, for a time taken
+ * in one process and compared in another. Not `performance.timeOrigin + performance.now()`: each process takes its
+ * origin from the wall clock when it starts, so two processes started while the clock is being set (as it is in a
+ * VM, now and then) disagree by as much, and a change another process hears in 1.5 ms can look heard before it was
+ * sent.
+ */
+export const monotonicMs = () => Number(process.hrtime.bigint()) / 1e6;
+
+/**
  * Orders for interleaved measurements: a new random order of `kinds` per call, from a fixed seed (the same orders
  * every run). A call right after another server's answer competes, on 2 cores, with that server's last work (its
  * feed, the end of its run); a fixed or a rotating order puts the same kind after the same neighbour every time,
