@@ -59,7 +59,7 @@ export function printStoreSummary(benchmarks) {
         { key: 'worst_ms', label: 'worst call in compaction ms', digits: 1 },
         { key: 'worst_over_p50', label: '/p50', digits: 1 },
         { key: 'steady_worst_ms', label: 'worst without ms', digits: 1 },
-        { key: 'small_worst_over_p50', label: '/p50, 1 MB journal', digits: 1 },
+        { key: 'small_worst_over_p50', label: '/p50, small journal', digits: 1 },
         { key: 'init_ms', label: 'initialize ms', digits: 0 },
         { key: 'init_over_empty', label: '/empty', digits: 2 },
         { key: 'rss_mb', label: 'server RSS MB', digits: 0 },
