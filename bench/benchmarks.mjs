@@ -11,7 +11,4 @@ import * as postgres from './postgres.mjs';
 import * as storeScaling from './store-scaling.mjs';
 import * as toolListTokens from './tool-list-tokens.mjs';
 
-// The ones timing single calls first: the store benchmarks write GBs (a compaction at 100k tasks rewrites 124 MB, and
-// file-store grows a journal that large first), and this VM's disk stalls fsyncs for a while after such writes, which
-// a dispatch (its completion fsynced) pays and the direct SDK calls it is compared with do not.
-export const BENCHMARKS = [coldStart, dispatchOverhead, fanOut, toolListTokens, storeScaling, fileStore, postgres];
+export const BENCHMARKS = [storeScaling, fileStore, coldStart, dispatchOverhead, fanOut, toolListTokens, postgres];

@@ -4,7 +4,7 @@
  * the machine it ran on. Ratios are always measured side by side within one run.
  *
  * Run a subset by name: node --expose-gc bench/run.mjs cold-start fan-out
- * (cold-start, dispatch-overhead, fan-out, tool-list-tokens, store-scaling, file-store, postgres); the other
+ * (store-scaling, file-store, cold-start, dispatch-overhead, fan-out, tool-list-tokens, postgres); the other
  * benchmarks' figures in results.json are kept. file-store compares with another build when BATON_BENCH_BASE names
  * its checkout; BATON_BENCH_1M=1 adds 1M.
  * Temp stores go to $BATON_BENCH_TMP when set (to bench on a chosen disk), else the OS temp dir.

@@ -62,12 +62,12 @@ describe('benchmarks, at tiny sizes', () => {
 
   it('lists every benchmark with its smoke options', () => {
     expect(BENCHMARKS.map((b) => b.name)).toEqual([
+      'store-scaling',
+      'file-store',
       'cold-start',
       'dispatch-overhead',
       'fan-out',
       'tool-list-tokens',
-      'store-scaling',
-      'file-store',
       'postgres',
     ]);
     for (const bench of BENCHMARKS) expect(bench.SMOKE, `${bench.name} exports SMOKE`).toBeTypeOf('object');
