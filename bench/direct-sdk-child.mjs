@@ -33,7 +33,10 @@ export class DirectChild {
     });
   }
 
-  /** `n` calls at once with `body`, each checked to answer `text`: {answers: ms from t0 to each, t0: on the monotonic clock (`monotonicMs`)}. */
+  /**
+   * `n` calls at once with `body`, each checked to answer `text`: {answers: ms from t0 to each, t0: on the monotonic
+   * clock (`monotonicMs`)}.
+   */
   request(message) {
     return new Promise((resolve, reject) => {
       this.pending = { resolve, reject };

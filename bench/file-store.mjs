@@ -303,7 +303,7 @@ async function child(root, file, options) {
   const xp = await new Promise((r) => peer.once('message', r));
   peer.kill();
 
-  // Compaction, twice: first of the journal as it is (about a MB: what the store itself adds while a compaction
+  // Compaction, twice: first of the journal as it is (small: what the store itself adds while a compaction
   // runs), then of a journal as large as the snapshot, as a compaction finds it in use (it starts when the journal
   // outgrows the snapshot): the journal it folds, and removes, is as big as the store.
   const files = store.files;

@@ -102,7 +102,7 @@ export async function loadFiles(
     if (prevCounts) {
       // Removed since: its compaction put the new snapshot in place, and it may have been cut short under the read
       // (`free-blocks.ts`). Read again.
-      if (!isFile(paths.prev, prev.ino)) {
+      if (inodeOf(paths.prev) !== prev.ino) {
         if (attempt < ATTEMPTS) continue;
         throw new StoreError(`cannot read store ${file}: it was compacted under each of ${ATTEMPTS} reads`);
       }
@@ -134,18 +134,15 @@ export async function loadFiles(
 
 /** Whether the path names another file than the one read (replaced meanwhile). */
 function replaced(file: string, readIno: number): boolean {
-  try {
-    return statSync(file).ino !== readIno;
-  } catch {
-    return false;
-  }
+  const ino = inodeOf(file);
+  return ino !== null && ino !== readIno;
 }
 
-/** Whether `file` is still the file of inode `ino` (not removed or replaced since). */
-export function isFile(file: string, ino: number): boolean {
+/** The inode of the file the path names now; null when there is none. */
+export function inodeOf(file: string): number | null {
   try {
-    return statSync(file).ino === ino;
+    return statSync(file).ino;
   } catch {
-    return false;
+    return null;
   }
 }

@@ -30,7 +30,7 @@ import type { Change } from '../task-store.js';
 import { expiredTasks } from './expired-tasks.js';
 import { freeBlocks, holdForFreeing } from './free-blocks.js';
 import { JournalAppender, installJournal, prepareJournal, readJournal, resetJournal } from './journal.js';
-import { isFile, loadFiles } from './load-files.js';
+import { inodeOf, loadFiles } from './load-files.js';
 import { SnapshotFile } from './snapshot-file.js';
 import type { SnapshotData } from './snapshot-file.js';
 import { StoreState } from './store-state.js';
@@ -175,7 +175,7 @@ export class StoreFiles {
 
   /** Whether the journal we follow is the previous one now (another process started a compaction). */
   private rotating(): boolean {
-    return isFile(this.prevPath, this.journalIno);
+    return inodeOf(this.prevPath) === this.journalIno;
   }
 
   /**
@@ -183,19 +183,14 @@ export class StoreFiles {
    * journal from its start. Null when the journal was replaced some other way.
    */
   private async followRotation(): Promise<Change[] | null> {
-    let prevIno;
-    try {
-      prevIno = statSync(this.prevPath).ino;
-    } catch {
-      return null;
-    }
-    if (prevIno !== this.journalIno) return null;
+    if (!this.rotating()) return null;
+    const prevIno = this.journalIno;
     const schemas = recordSchemas(SCHEMA_VERSION);
     const rest = await readJournal(this.prevPath, this.offset, schemas);
     const next = await readJournal(this.journalPath, 0, schemas);
     if (!rest || rest.ino !== prevIno || !next || next.generation !== this.generation + 1) return null;
     // Removed since (its compaction is over): it may have been cut short under the read (`free-blocks.ts`).
-    if (!isFile(this.prevPath, prevIno)) return null;
+    if (inodeOf(this.prevPath) !== prevIno) return null;
     const changes = this.applyAll(rest.records);
     if (next.pruneBefore) this.state.prune(next.pruneBefore, next.pruned);
     changes.push(...this.applyAll(next.records));

@@ -37,26 +37,25 @@ export class GitIgnores {
         // Named by the caller inside an ignored folder: searched with its own rules and those below it only.
         rules.rules.clear();
         rules.top = base;
+        await rules.enter(base);
         break;
       }
       await rules.enter(dir);
     }
-    if (rules.top === base && base !== top) await rules.enter(base);
     return rules;
   }
 
   /** Reads the rules of a folder the search enters (its `.gitignore`; at the top, `.git/info/exclude` too). */
   async enter(dir: string): Promise<void> {
     if (this.rules.has(dir)) return;
-    const texts = await Promise.all([
+    const [own, exclude] = await Promise.all([
       readText(path.join(dir, '.gitignore')),
       dir === this.top ? readText(path.join(dir, '.git', 'info', 'exclude')) : null,
     ]);
-    const [own, exclude] = texts;
     // `exclude` first: a `.gitignore` rule, added later, wins over it, as in git.
     this.rules.set(
       dir,
-      own === null && !exclude
+      own === null && exclude === null
         ? null
         : ignore()
             .add(exclude ?? '')

@@ -30,6 +30,16 @@ import { task } from '../../helpers/records.js';
 const SEED = 3000;
 const STEP = 64 * 1024;
 
+/** FileHandle's prototype, where its methods are spied on. */
+async function fileHandles(): Promise<{
+  truncate(this: FileHandle, length?: number): Promise<void>;
+  read(this: FileHandle, ...args: unknown[]): Promise<unknown>;
+}> {
+  const probe = await open(process.execPath, 'r');
+  await probe.close();
+  return Object.getPrototypeOf(probe) as Awaited<ReturnType<typeof fileHandles>>;
+}
+
 describe('file store compaction, the files it replaces', () => {
   let dir: string;
   let file: string;
@@ -87,9 +97,7 @@ describe('file store compaction, the files it replaces', () => {
       }
     })();
     const cuts: Array<{ ino: number; length: number; turn: number }> = [];
-    const probe = await open(file, 'r');
-    const handles = Object.getPrototypeOf(probe) as { truncate(this: FileHandle, length?: number): Promise<void> };
-    await probe.close();
+    const handles = await fileHandles();
     const truncate = handles.truncate;
     const spy = vi.spyOn(handles, 'truncate').mockImplementation(function (this: FileHandle, length?: number) {
       cuts.push({ ino: fstatSync(this.fd).ino, length: length ?? 0, turn });
@@ -105,8 +113,17 @@ describe('file store compaction, the files it replaces', () => {
     return cuts;
   }
 
-  /** The cuts of a file of `size` bytes: a step at a time down to nothing, no two in one turn. */
-  function expectSteps(cuts: Array<{ length: number; turn: number }>, size: number): void {
+  /**
+   * Holds `target` open (several steps long) while `fn` runs, then checks that it was cut a step at a time down to
+   * nothing, no two cuts in one turn.
+   */
+  async function expectFreedInSteps(target: string, fn: () => Promise<void>): Promise<void> {
+    const held = openSync(target, 'r');
+    const { size, ino } = fstatSync(held);
+    expect(size).toBeGreaterThan(8 * STEP);
+    const cuts = (await cutsDuring(fn)).filter((cut) => cut.ino === ino);
+    expect(fstatSync(held).size).toBe(0);
+    closeSync(held);
     expect(cuts.length).toBe(Math.ceil(size / STEP));
     cuts.forEach((cut, i) => {
       expect((i === 0 ? size : cuts[i - 1]!.length) - cut.length).toBeLessThanOrEqual(STEP);
@@ -115,72 +132,57 @@ describe('file store compaction, the files it replaces', () => {
     expect(cuts.at(-1)?.length).toBe(0);
   }
 
+  /** The store opened again holds `tasks` tasks. */
+  async function expectReopened(tasks: number): Promise<void> {
+    const reopened = await LowdbTaskStore.open({ path: file, pollMs: 0, watch: false });
+    expect(reopened.size).toBe(tasks);
+    await reopened.close();
+  }
+
+  /** The next snapshot, waiting at the gate as a complete temp file. */
+  async function tempSnapshot(): Promise<string> {
+    const tmp = (await readdir(dir)).find((name) => name.startsWith('.store.json.') && name.endsWith('.tmp'));
+    expect(tmp).toBeDefined();
+    return path.join(dir, tmp as string);
+  }
+
+  const prevPath = () => `${file}.journal.prev`;
+
   it('is cut shorter a step at a time, each step in a turn of its own, until nothing is left', async () => {
     const g = gate();
     const store = await compactingStore(g);
-    const old = openSync(file, 'r'); // the replaced snapshot, as a reader still holding it sees it
-    const { size, ino } = fstatSync(old);
-    expect(size).toBeGreaterThan(8 * STEP);
-    const cuts = await cutsDuring(async () => {
+    // The replaced snapshot, as a reader still holding it sees it; the close waits for the compaction, the freeing
+    // included.
+    await expectFreedInSteps(file, async () => {
       g.open();
-      await store.close(); // waits for the compaction, the freeing included
+      await store.close();
     });
-    expect(fstatSync(old).size).toBe(0);
-    closeSync(old);
-    expectSteps(
-      cuts.filter((cut) => cut.ino === ino),
-      size,
-    );
-    const reopened = await LowdbTaskStore.open({ path: file, pollMs: 0, watch: false });
-    expect(reopened.size).toBe(SEED + 1);
-    await reopened.close();
+    await expectReopened(SEED + 1);
   });
 
   it('the journal it folded is removed, then cut shorter a step at a time, each step in a turn of its own', async () => {
     const g = gate();
     const store = await compactingStore(g, 2000);
-    const prev = openSync(`${file}.journal.prev`, 'r'); // the journal moved aside, as a reader holding it sees it
-    const { size, ino } = fstatSync(prev);
-    expect(size).toBeGreaterThan(8 * STEP);
-    const cuts = await cutsDuring(async () => {
+    // The journal moved aside, as a reader holding it sees it.
+    await expectFreedInSteps(prevPath(), async () => {
       g.open();
       await store.close();
     });
-    expect(existsSync(`${file}.journal.prev`)).toBe(false);
-    expect(fstatSync(prev).size).toBe(0);
-    closeSync(prev);
-    expectSteps(
-      cuts.filter((cut) => cut.ino === ino),
-      size,
-    );
-    const reopened = await LowdbTaskStore.open({ path: file, pollMs: 0, watch: false });
-    expect(reopened.size).toBe(SEED + 2000 + 1);
-    await reopened.close();
+    expect(existsSync(prevPath())).toBe(false);
+    await expectReopened(SEED + 2000 + 1);
   });
 
   it('a snapshot written for nothing (the image was rebuilt meanwhile) is removed, then cut shorter in steps', async () => {
     const g = gate();
     const store = await compactingStore(g);
-    const tmp = (await readdir(dir)).find((name) => name.startsWith('.store.json.') && name.endsWith('.tmp'));
-    expect(tmp).toBeDefined();
-    const written = openSync(path.join(dir, tmp as string), 'r');
-    const { size, ino } = fstatSync(written);
-    expect(size).toBeGreaterThan(8 * STEP);
+    const tmp = await tempSnapshot();
     // Rebuilt as a reload or an upgrade rebuilds it: the snapshot waiting at the gate is of the image before.
     (store as unknown as { files: { state: { reindex(): void } } }).files.state.reindex();
-    const cuts = await cutsDuring(async () => {
+    await expectFreedInSteps(tmp, async () => {
       g.open();
       await store.close(); // the snapshot written again, from the rebuilt image, and put in place
     });
-    expect(fstatSync(written).size).toBe(0);
-    closeSync(written);
-    expectSteps(
-      cuts.filter((cut) => cut.ino === ino),
-      size,
-    );
-    const reopened = await LowdbTaskStore.open({ path: file, pollMs: 0, watch: false });
-    expect(reopened.size).toBe(SEED + 1);
-    await reopened.close();
+    await expectReopened(SEED + 1);
   });
 
   it('a reader mid-read of the snapshot when it is replaced and cut short reads the new one, losing nothing', async () => {
@@ -188,14 +190,13 @@ describe('file store compaction, the files it replaces', () => {
     const store = await compactingStore(g);
     // The next snapshot waits as a complete temp file; the reader gets to a third of the old one, and then what the
     // compaction does is done under it: the new snapshot renamed over the old, and the old cut to nothing.
-    const tmp = (await readdir(dir)).find((name) => name.startsWith('.store.json.') && name.endsWith('.tmp'));
-    expect(tmp).toBeDefined();
+    const tmp = await tempSnapshot();
     const held = openSync(file, 'r+');
     const parse = TaskReader.safeParse.bind(TaskReader);
     let reads = 0;
     const spy = vi.spyOn(TaskReader, 'safeParse').mockImplementation((value) => {
       if (++reads === SEED / 3) {
-        copyFileSync(path.join(dir, tmp as string), `${file}.next`);
+        copyFileSync(tmp, `${file}.next`);
         renameSync(`${file}.next`, file);
         ftruncateSync(held, 0);
       }
@@ -216,27 +217,22 @@ describe('file store compaction, the files it replaces', () => {
     await store.close();
   });
 
-  const prevPath = () => `${file}.journal.prev`;
-
   /**
    * Before the first read of the journal moved aside, does under the reader what the compaction does once its
    * snapshot is written: that snapshot renamed over the old one, the journal removed, and, held open, cut short (to
    * its first line, the header: what is left looks like a journal).
    */
   async function finishOnFirstRead(): Promise<{ mockRestore(): void }> {
-    const tmp = (await readdir(dir)).find((name) => name.startsWith('.store.json.') && name.endsWith('.tmp'));
-    expect(tmp).toBeDefined();
+    const tmp = await tempSnapshot();
     const { ino } = statSync(prevPath());
     const header = readFileSync(prevPath(), 'utf8').indexOf('\n') + 1;
-    const probe = await open(file, 'r');
-    const handles = Object.getPrototypeOf(probe) as { read(this: FileHandle, ...args: unknown[]): Promise<unknown> };
-    await probe.close();
+    const handles = await fileHandles();
     const read = handles.read;
     let done = false;
     return vi.spyOn(handles, 'read').mockImplementation(function (this: FileHandle, ...args: unknown[]) {
       if (!done && fstatSync(this.fd).ino === ino) {
         done = true;
-        copyFileSync(path.join(dir, tmp as string), `${file}.next`);
+        copyFileSync(tmp, `${file}.next`);
         renameSync(`${file}.next`, file);
         const held = openSync(prevPath(), 'r+');
         rmSync(prevPath());
